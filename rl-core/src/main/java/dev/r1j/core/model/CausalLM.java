@@ -1,0 +1,38 @@
+package dev.r1j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Map;
+
+/**
+ * A decoder-only causal language model over DJL arrays, with Hugging Face parameter names.
+ *
+ * <p>Shapes: {@code inputIds} is int64 {@code [B, T]}; {@code attentionMask} is int64 (1 = real token, 0 = pad)
+ * of shape {@code [B, P + T]} where {@code P} is the number of positions already in {@code cache} (0 without a
+ * cache). Position ids are derived from the mask (cumulative sum minus one), so left-padded batches decode
+ * correctly. Logits are float32 {@code [B, T, vocab]}.
+ *
+ * <pre>{@code
+ * try (CausalLM model = Transformer.create(config, manager, seed)) {
+ *     NDArray logits = model.forward(ids, mask, null);
+ * }
+ * }</pre>
+ */
+public interface CausalLM extends AutoCloseable {
+    ModelConfig config();
+
+    /** Forward pass; when {@code cache} is non-null, it is read and then extended by {@code T} positions. */
+    NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache cache);
+
+    /** An empty cache for {@code batch} sequences of at most {@code maxLength} positions. */
+    KVCache newCache(int batch, int maxLength);
+
+    /** Parameters by Hugging Face name, in a stable order; the arrays are the live weights. */
+    Map<String, NDArray> parameters();
+
+    /** The manager that owns the parameters. */
+    NDManager manager();
+
+    @Override
+    void close();
+}

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -75,9 +76,18 @@ public final class Weights {
 
     /** Reads every tensor (floating types as float32) into arrays owned by {@code manager}. */
     public static Map<String, NDArray> read(Path dir, NDManager manager) {
+        return read(dir, manager, null);
+    }
+
+    /** Reads the tensors named in {@code only} (all when {@code null}); names not in the checkpoint are skipped. */
+    public static Map<String, NDArray> read(Path dir, NDManager manager, Set<String> only) {
         Map<String, Located> located = describe(dir);
         Map<Path, List<String>> byFile = new LinkedHashMap<>();
-        located.forEach((name, loc) -> byFile.computeIfAbsent(loc.file(), f -> new ArrayList<>()).add(name));
+        located.forEach((name, loc) -> {
+            if (only == null || only.contains(name)) {
+                byFile.computeIfAbsent(loc.file(), f -> new ArrayList<>()).add(name);
+            }
+        });
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<Path, List<String>> e : byFile.entrySet()) {
             try (SafeTensors.Reader reader = SafeTensors.open(e.getKey())) {

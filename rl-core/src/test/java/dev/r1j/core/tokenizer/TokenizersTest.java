@@ -123,6 +123,71 @@ class TokenizersTest {
                 reloaded.applyChatTemplate(List.of(Map.of("role", "user", "content", "x")), true));
     }
 
+    /** GPT-2's byte-to-printable-character table, as Qwen's and Llama-3's byte-level BPE use it. */
+    static String[] byteToUnicode() {
+        List<Integer> bs = new java.util.ArrayList<>();
+        for (int b = '!'; b <= '~'; b++) {
+            bs.add(b);
+        }
+        for (int b = 0xA1; b <= 0xAC; b++) {
+            bs.add(b);
+        }
+        for (int b = 0xAE; b <= 0xFF; b++) {
+            bs.add(b);
+        }
+        String[] map = new String[256];
+        for (int b : bs) {
+            map[b] = Character.toString(b);
+        }
+        int n = 0;
+        for (int b = 0; b < 256; b++) {
+            if (map[b] == null) {
+                map[b] = Character.toString(256 + n++);
+            }
+        }
+        return map;
+    }
+
+    /** A byte-level BPE like Qwen2.5's: bytes as tokens 0..255 (id = byte), two merges, one special token. */
+    @Test
+    void hfTokenizerHandlesByteLevelBpeLikeQwen() throws IOException {
+        String[] map = byteToUnicode();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode vocab = json.createObjectNode();
+        for (int b = 0; b < 256; b++) {
+            vocab.put(map[b], b);
+        }
+        vocab.put("he", 256);
+        vocab.put(map[' '] + "w", 257);
+        String byteLevel = "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true,"
+                + " \"use_regex\": true}";
+        String tokenizerJson = "{\"version\": \"1.0\", \"truncation\": null, \"padding\": null,"
+                + "\"added_tokens\": [{\"id\": 258, \"content\": \"<|endoftext|>\", \"single_word\": false,"
+                + " \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}],"
+                + "\"normalizer\": null, \"pre_tokenizer\": " + byteLevel + ", \"post_processor\": " + byteLevel
+                + ", \"decoder\": " + byteLevel + ", \"model\": {\"type\": \"BPE\", \"dropout\": null,"
+                + " \"unk_token\": null, \"continuing_subword_prefix\": \"\", \"end_of_word_suffix\": \"\","
+                + " \"fuse_unk\": false, \"byte_fallback\": false, \"vocab\": " + json.writeValueAsString(vocab)
+                + ", \"merges\": [\"h e\", " + json.writeValueAsString(map[' '] + " w") + "]}}";
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson);
+        // A small model_max_length must not truncate: encode() is for whole training sequences.
+        Files.writeString(dir.resolve("tokenizer_config.json"),
+                "{\"eos_token\": \"<|endoftext|>\", \"model_max_length\": 16}");
+        Tokenizer tok = Tokenizers.load(dir);
+        assertInstanceOf(HfTokenizer.class, tok);
+        // "hello" -> he l l o; " world" -> Ġw o r l d (the space is byte-mapped, then merged with w).
+        assertArrayEquals(new int[] {256, 'l', 'l', 'o', 257, 'o', 'r', 'l', 'd'}, tok.encode("hello world"));
+        assertArrayEquals(new int[] {0xC3, 0xA9, ' ', 0xF0, 0x9F, 0x98, 0x80}, tok.encode("\u00e9 \ud83d\ude00"),
+                "UTF-8 bytes as tokens");
+        assertEquals("hello world", tok.decode(new int[] {256, 'l', 'l', 'o', 257, 'o', 'r', 'l', 'd', 258}));
+        assertEquals("\u00e9 \ud83d\ude00", tok.decode(tok.encode("\u00e9 \ud83d\ude00")));
+        assertEquals(258, tok.eosId());
+        assertEquals(259, tok.vocabSize());
+        String repeated = "hello world" + " hello world".repeat(49);
+        assertEquals(9 + 10 * 49, tok.encode(repeated).length);
+        assertEquals(repeated, tok.decode(tok.encode(repeated)));
+    }
+
     @Test
     void badTokenizerFilesGiveOneClearError() throws IOException {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokenizers.load(dir));

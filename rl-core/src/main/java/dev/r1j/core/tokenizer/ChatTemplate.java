@@ -32,7 +32,8 @@ import jinjava.javax.el.CompositeELResolver;
  * methods ({@code split} with Python semantics, {@code startswith}, {@code lstrip('\n')}, ... see
  * {@link PythonStringMethods}); two expression forms Jinjava parses differently, the reversing slice
  * {@code xs[::-1]} and keyword arguments holding operators (see {@link JinjaCompat}); and the
- * {@code {% generation %}} block of assistant-mask templates, rendered as its body. Tested against the Qwen2.5,
+ * {@code {% generation %}} block of assistant-mask templates, rendered as its body. {@code tojson} writes
+ * Python's {@code json.dumps} format, as tool schemas appear in {@code transformers}' prompts. Tested against the Qwen2.5,
  * Qwen3, Llama-3 and DeepSeek-R1 templates.
  *
  * <pre>{@code
@@ -80,6 +81,10 @@ public final class ChatTemplate {
         for (Map<String, ?> m : messages) {
             copies.add(new LinkedHashMap<>(m));
         }
+        // transformers' templates test 'strftime_now is defined' before calling it: make the globals visible as
+        // variables too (the call itself still goes to the registered function).
+        context.putIfAbsent("strftime_now", "strftime_now");
+        context.putIfAbsent("raise_exception", "raise_exception");
         context.put("messages", copies);
         context.put("add_generation_prompt", addGenerationPrompt);
         RAISED.remove();
@@ -130,6 +135,7 @@ public final class ChatTemplate {
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
                 "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
         jinjava.getGlobalContext().registerTag(new GenerationTag());
+        jinjava.getGlobalContext().registerFilter(new PythonJson.ToJsonFilter());
         return jinjava;
     }
 

@@ -67,6 +67,66 @@ class ChatTemplateTest {
     }
 
     @Test
+    void qwen25WithToolsMatchesPythonJsonDumps() throws IOException {
+        ChatTemplate t = new ChatTemplate(resource("qwen2.5-instruct.jinja"));
+        Map<String, Object> tool = new java.util.LinkedHashMap<>(); // key order shows in the prompt, as in Python
+        tool.put("type", "function");
+        tool.put("function", Map.of("name", "get_weather"));
+        Map<String, Object> call = Map.of("type", "function", "function",
+                Map.of("name", "get_weather", "arguments", Map.of("city", "Paris")));
+        List<Map<String, Object>> messages = List.of(
+                Map.of("role", "user", "content", "Weather in Paris?"),
+                Map.of("role", "assistant", "content", "", "tool_calls", List.of(call)),
+                Map.of("role", "tool", "content", "22C"));
+        assertEquals("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant."
+                + "\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+                + "You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n"
+                + "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}\n</tools>\n\n"
+                + "For each function call, return a json object with function name and arguments within "
+                + "<tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, \"arguments\": "
+                + "<args-json-object>}\n</tool_call><|im_end|>\n"
+                + "<|im_start|>user\nWeather in Paris?<|im_end|>\n"
+                + "<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}"
+                + "\n</tool_call><|im_end|>\n"
+                + "<|im_start|>user\n<tool_response>\n22C\n</tool_response><|im_end|>\n<|im_start|>assistant\n",
+                t.render(messages, true, Map.of("tools", List.of(tool))));
+    }
+
+    @Test
+    void pythonJsonFormatsLikeJsonDumps() {
+        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        v.put("b", List.of(1, 2.5, 1e-5, 1e16, 100.0));
+        v.put("a", Map.of());
+        v.put("s", "q\"\n\u00e9");
+        v.put("n", null);
+        assertEquals("{\"b\": [1, 2.5, 1e-05, 1e+16, 100.0], \"a\": {}, \"s\": \"q\\\"\\n\u00e9\", \"n\": null}",
+                PythonJson.dumps(v, -1, false, false));
+        assertEquals("{\n  \"x\": [\n    true\n  ]\n}", PythonJson.dumps(Map.of("x", List.of(true)), 2, false, false));
+        ChatTemplate t = new ChatTemplate("{{ x | tojson(indent=2) }}|{{ x | tojson }}");
+        assertEquals("{\n  \"k\": 1\n}|{\"k\": 1}", t.render(List.of(), false, Map.of("x", Map.of("k", 1))));
+    }
+
+    @Test
+    void llama32WithSystemDateAndToday() throws IOException {
+        ChatTemplate t = new ChatTemplate(resource("llama-3.2-instruct.jinja"));
+        String expected = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
+                + "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
+                + "You are a friendly chatbot who always responds in the style of a pirate<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nHello, how are you?<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\nI'm doing great. How can I help you today?<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nI'd like to show off how chat templating works!<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\n";
+        assertEquals(expected, t.render(withSystem(), true,
+                Map.of("bos_token", "<|begin_of_text|>", "date_string", "26 Jul 2024")));
+        // Without date_string, transformers' template calls its strftime_now global: today's date.
+        String today = ChatTemplate.strftime(ZonedDateTime.now(), "%d %b %Y");
+        String noSystem = t.render(List.of(CHAT.get(0)), false, Map.of("bos_token", "<|begin_of_text|>"));
+        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
+                + "Cutting Knowledge Date: December 2023\nToday Date: " + today + "\n\n<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nHello, how are you?<|eot_id|>", noSystem);
+    }
+
+    @Test
     void deepseekR1DropsReasoningOfEarlierTurnsWithPythonSplit() throws IOException {
         ChatTemplate t = new ChatTemplate(resource("deepseek-r1.jinja"));
         Map<String, String> vars = Map.of("bos_token", "<｜begin▁of▁sentence｜>", "eos_token", "<｜end▁of▁sentence｜>");

@@ -24,6 +24,13 @@ import java.util.Map;
 public final class HfTokenizer implements Tokenizer {
     public static final String FILE = "tokenizer.json";
 
+    static {
+        // As dev.r1j.core.Djl does for the engine: the tokenizers library must never try to download anything.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
     private final HuggingFaceTokenizer tokenizer;
     private final String tokenizerJson;
     private final TokenizerConfig config;

@@ -43,8 +43,9 @@ public final class AnswerNormalizer {
             + "liters?|litres?|ml|gallons?|mph|kph|sq|percent)\\b(?:\\s*\\^\\s*\\{?[23]\\}?)?",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern WHOLE_THOUSANDS = Pattern.compile("-?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?");
+    private static final Pattern SPACE_THOUSANDS = Pattern.compile("-?\\d{1,3}(?: \\d{3})+(?:\\.\\d+)?");
     private static final Pattern MIXED = Pattern.compile("(-?)(\\d+)\\s*\\\\frac\\s*(?:\\{(\\d+)\\}|(\\d))\\s*(?:\\{(\\d+)\\}|(\\d))");
-    private static final Pattern NUMBER_THEN_WORDS = Pattern.compile("(-?[\\d.,]*\\d(?:\\s*/\\s*\\d+)?%?)\\s+[A-Za-z]{2,}[A-Za-z' -]*");
+    private static final Pattern NUMBER_THEN_WORDS = Pattern.compile("(-?[\\d.,]*\\d(?:\\s*/\\s*\\d+)?%?)\\s+(?!(?:pi|sqrt|inf|infty|infinity|sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)\\b)[A-Za-z]{2,}[A-Za-z' -]*");
     private static final Pattern AND_OR = Pattern.compile("\\s+(?:and|or)\\s+");
     private static final Pattern LEADING_EQ = Pattern.compile("^\\s*(?:=|\\\\approx)\\s*");
 
@@ -72,6 +73,8 @@ public final class AnswerNormalizer {
         s = LEADING_EQ.matcher(s).replaceFirst("");
         if (WHOLE_THOUSANDS.matcher(s).matches()) {
             s = s.replace(",", "");
+        } else if (SPACE_THOUSANDS.matcher(s).matches()) {
+            s = s.replace(" ", ""); // 11 111 111 100 (thin-space style); "2 3" is not a product either way
         }
         Matcher nw = NUMBER_THEN_WORDS.matcher(s);
         if (nw.matches()) {

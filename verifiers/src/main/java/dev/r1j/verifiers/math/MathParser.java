@@ -635,7 +635,8 @@ final class MathParser {
             return false;
         }
         char c = s.charAt(pos);
-        if (Character.isDigit(c) || isLetter(c) || c == '(' || c == '{') {
+        // A digit does not start an implicit factor: "2 3" is not 6 (it is more likely a separator error).
+        if (isLetter(c) || c == '(' || c == '{') {
             return true;
         }
         if (c == '\\' && pos + 1 < s.length() && isLetter(s.charAt(pos + 1))) {

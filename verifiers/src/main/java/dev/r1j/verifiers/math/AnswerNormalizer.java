@@ -47,6 +47,7 @@ public final class AnswerNormalizer {
     private static final Pattern MIXED = Pattern.compile("(-?)(\\d+)\\s*\\\\frac\\s*(?:\\{(\\d+)\\}|(\\d))\\s*(?:\\{(\\d+)\\}|(\\d))");
     private static final Pattern NUMBER_THEN_WORDS = Pattern.compile("(-?[\\d.,]*\\d(?:\\s*/\\s*\\d+)?%?)\\s+(?!(?:pi|sqrt|inf|infty|infinity|sin|cos|tan|cot|sec|csc|ln|log|exp|arcsin|arccos|arctan)\\b)[A-Za-z]{2,}[A-Za-z' -]*");
     private static final Pattern AND_OR = Pattern.compile("\\s+(?:and|or)\\s+");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern LEADING_EQ = Pattern.compile("^\\s*(?:=|\\\\approx)\\s*");
 
     /** The canonical text of an answer; never null. */
@@ -55,33 +56,51 @@ public final class AnswerNormalizer {
             return "";
         }
         String s = raw.strip();
+        if (isPlainNumber(s)) {
+            return s; // the common case (GSM8K, most MATH answers) needs none of the rewriting below
+        }
         for (String[] r : LITERALS) {
             if (s.contains(r[0])) {
                 s = s.replace(r[0], r[1]);
             }
         }
-        s = SIZING.matcher(s).replaceAll("");
-        s = THOUSANDS_BANG.matcher(s).replaceAll("$1");
-        s = SPACING.matcher(s).replaceAll(" ");
-        s = DEGREES.matcher(s).replaceAll("");
-        s = s.replace("\\percent", "%");
-        s = unwrapText(s);
-        s = UNITS.matcher(s).replaceAll(m -> m.group().contains("percent") || m.group().contains("Percent") ? "%" : "");
-        s = AND_OR.matcher(s).replaceAll(", ");
-        s = s.replaceAll("\\s+", " ").strip();
+        boolean commands = s.indexOf('\\') >= 0;
+        if (commands) {
+            s = SIZING.matcher(s).replaceAll("");
+            s = THOUSANDS_BANG.matcher(s).replaceAll("$1");
+            s = SPACING.matcher(s).replaceAll(" ");
+            s = DEGREES.matcher(s).replaceAll("");
+            s = s.replace("\\percent", "%");
+            s = unwrapText(s);
+        }
+        if (s.indexOf('~') >= 0) {
+            s = s.replace('~', ' ');
+        }
+        if (hasLetterRun(s)) {
+            s = UNITS.matcher(s).replaceAll(m -> m.group().toLowerCase(Locale.ROOT).contains("percent") ? "%" : "");
+            s = AND_OR.matcher(s).replaceAll(", ");
+        }
+        s = WHITESPACE.matcher(s).replaceAll(" ").strip();
         s = stripTrailing(s);
-        s = LEADING_EQ.matcher(s).replaceFirst("");
-        if (WHOLE_THOUSANDS.matcher(s).matches()) {
+        if (!s.isEmpty() && (s.charAt(0) == '=' || s.startsWith("\\approx"))) {
+            s = LEADING_EQ.matcher(s).replaceFirst("");
+        }
+        if (s.indexOf(',') >= 0 && WHOLE_THOUSANDS.matcher(s).matches()) {
             s = s.replace(",", "");
-        } else if (SPACE_THOUSANDS.matcher(s).matches()) {
+        } else if (s.indexOf(' ') >= 0 && SPACE_THOUSANDS.matcher(s).matches()) {
             s = s.replace(" ", ""); // 11 111 111 100 (thin-space style); "2 3" is not a product either way
         }
-        Matcher nw = NUMBER_THEN_WORDS.matcher(s);
-        if (nw.matches()) {
-            s = nw.group(1).strip();
-            if (WHOLE_THOUSANDS.matcher(s).matches()) {
-                s = s.replace(",", "");
+        if (s.indexOf(' ') >= 0) {
+            Matcher nw = NUMBER_THEN_WORDS.matcher(s);
+            if (nw.matches()) {
+                s = nw.group(1).strip();
+                if (WHOLE_THOUSANDS.matcher(s).matches()) {
+                    s = s.replace(",", "");
+                }
             }
+        }
+        if (!commands) {
+            return s;
         }
         Matcher mixed = MIXED.matcher(s);
         if (mixed.matches()) {
@@ -93,6 +112,31 @@ public final class AnswerNormalizer {
             }
         }
         return s;
+    }
+
+    private static boolean isPlainNumber(String s) {
+        if (s.isEmpty() || s.length() > 30) {
+            return false;
+        }
+        int digits = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (!(c == '-' && i == 0) && !(c == '.' && i < s.length() - 1)) {
+                return false;
+            }
+        }
+        return digits > 0;
+    }
+
+    private static boolean hasLetterRun(String s) {
+        for (int i = 0; i + 1 < s.length(); i++) {
+            if (Character.isLetter(s.charAt(i)) && Character.isLetter(s.charAt(i + 1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

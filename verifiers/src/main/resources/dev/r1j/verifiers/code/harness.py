@@ -27,6 +27,7 @@ def _main():
     write, exit_, exec_, compile_, len_, range_, str_, repr_, type_, isinstance_ = (
         os.write, os._exit, exec, compile, len, range, str, repr, type, isinstance)
     BaseException_, Exception_ = BaseException, Exception
+    dict_, list_, dict_update = dict, list, dict.update
 
     data = b""
     while True:
@@ -166,6 +167,24 @@ def _main():
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
     g = main.__dict__
+    # The tests run in their own namespace whose builtins are a private pristine copy, and before each test
+    # statement the modules tests commonly use are put back as they were: patching builtins.abs or
+    # math.isclose, or shadowing abs/len/range with a global, cannot make a wrong answer pass.
+    pristine = dict_(builtins.__dict__)
+    protected = []
+    for name in ("builtins", "math", "re", "string", "collections", "itertools", "functools", "operator",
+                 "heapq", "bisect", "copy", "typing"):
+        mod = sys.modules.get(name) or __import__(name)
+        protected.append((name, mod, mod.__dict__, dict_(mod.__dict__)))
+    modules = sys.modules
+
+    def restore():
+        for name, mod, d, snap in protected:
+            for k in list_(d):
+                if k not in snap:
+                    del d[k]
+            dict_update(d, snap)
+            modules[name] = mod
 
     write(rep, prefix + ("BEGIN " + str_(total) + "\n").encode())
     try:
@@ -175,12 +194,17 @@ def _main():
         write(rep, prefix + ("END 0 " + str_(total) + " 0\n").encode())
         exit_(0)
     write(rep, prefix + b"PROGRAM ok\n")
+    t = {"__name__": "__main__", "__builtins__": pristine}
+    for k in list_(g):
+        if k != "__builtins__" and (k not in pristine or k == entry):
+            t[k] = g[k]
     passed = 0
     setup_failures = 0
     index = 0
     for is_test, code, label in units:
         try:
-            exec_(code, g)
+            restore()
+            exec_(code, t)
             ok = True
         except BaseException_ as e:
             ok = False

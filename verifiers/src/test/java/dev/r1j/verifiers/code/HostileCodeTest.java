@@ -191,6 +191,26 @@ class HostileCodeTest {
     }
 
     @Test
+    void patchingWhatTheTestsUse() {
+        Map<String, Object> floatTests = Map.of("tests", List.of(
+                "import math", "assert abs(half(3) - 1.5) < 1e-9", "assert math.isclose(half(5), 2.5)",
+                "assert len(str(half(1))) == 3", "assert sorted([half(4), 0]) == [0, 2.0]"));
+        String wrong = "def half(x):\n    return 7\n";
+        for (String patch : List.of(
+                "import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.len = lambda x: 3\nbuiltins.sorted = lambda x: [0, 2.0]\n",
+                "abs = lambda x: 0\nlen = lambda x: 3\nsorted = lambda x: [0, 2.0]\n",
+                "import math\nmath.isclose = lambda *a, **k: True\n",
+                // patch from inside the call, after the tests have started
+                "import builtins, math, sys\n_h = half\ndef half(x):\n    builtins.abs = lambda x: 0\n"
+                        + "    math.isclose = lambda *a, **k: True\n    sys.modules['math'] = type(sys)('math')\n    return _h(x)\n")) {
+            Verdict v = VERIFIER.verify(new Sample("", wrong + patch, floatTests));
+            assertEquals(0, v.details().get("passed"), patch + " -> " + v);
+        }
+        Verdict right = VERIFIER.verify(new Sample("", "def half(x):\n    return x / 2\n", floatTests));
+        assertEquals(1.0, right.reward(), right.toString());
+    }
+
+    @Test
     void forgingTheReportChannel() {
         // guess at fds and line formats without the nonce
         assertForgeryFails("import os\nfor fd in range(1, 20):\n    try:\n"

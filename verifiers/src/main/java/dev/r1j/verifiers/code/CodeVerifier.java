@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,8 +123,12 @@ public final class CodeVerifier implements Verifier {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new SandboxRequest(
-                List.of(python.executable().toString(), "-I", "-B", Sandbox.INPUT_DIR + "/harness.py"),
+        List<String> command = new ArrayList<>(List.of(python.executable().toString(), "-I", "-B"));
+        if (!options.sitePackages()) {
+            command.add("-S");
+        }
+        command.add(Sandbox.INPUT_DIR + "/harness.py");
+        return new SandboxRequest(command,
                 Map.of("harness.py", HARNESS.getBytes(StandardCharsets.UTF_8)), stdin,
                 List.of(python.prefix()), Map.of("PYTHONIOENCODING", "utf-8"), options.limits());
     }

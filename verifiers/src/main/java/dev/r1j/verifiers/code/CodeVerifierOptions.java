@@ -16,10 +16,13 @@ import java.util.Set;
  * @param partialCredit reward = fraction of test statements passed (HumanEval's check body is run statement
  *                      by statement); otherwise 1 only when all pass
  * @param python        the interpreter command, resolved on the host by {@link PythonRuntime}
+ * @param sitePackages  let the code import third-party packages from the interpreter's site-packages; off by
+ *                      default ({@code python -S}): the benchmarks need only the standard library, and
+ *                      skipping site (and the .pth start-up hooks installed there) halves the start-up time
  * @param limits        sandbox limits
  */
-public record CodeVerifierOptions(boolean partialCredit, String python, SandboxLimits limits) {
-    private static final Set<String> KEYS = Set.of("partial_credit", "python", "timeout_seconds", "cpu_seconds",
+public record CodeVerifierOptions(boolean partialCredit, String python, boolean sitePackages, SandboxLimits limits) {
+    private static final Set<String> KEYS = Set.of("partial_credit", "python", "site_packages", "timeout_seconds", "cpu_seconds",
             "memory_mb", "max_processes", "max_output_bytes", "max_file_mb", "work_dir_mb", "max_open_files");
 
     public CodeVerifierOptions {
@@ -28,15 +31,15 @@ public record CodeVerifierOptions(boolean partialCredit, String python, SandboxL
     }
 
     public static CodeVerifierOptions defaults() {
-        return new CodeVerifierOptions(false, "python3", SandboxLimits.defaults());
+        return new CodeVerifierOptions(false, "python3", false, SandboxLimits.defaults());
     }
 
     public CodeVerifierOptions withLimits(SandboxLimits l) {
-        return new CodeVerifierOptions(partialCredit, python, l);
+        return new CodeVerifierOptions(partialCredit, python, sitePackages, l);
     }
 
     public CodeVerifierOptions withPartialCredit(boolean p) {
-        return new CodeVerifierOptions(p, python, limits);
+        return new CodeVerifierOptions(p, python, sitePackages, limits);
     }
 
     /** Parses recipe options; an unknown key or ill-typed value is an IllegalArgumentException naming it. */
@@ -47,16 +50,19 @@ public record CodeVerifierOptions(boolean partialCredit, String python, SandboxL
                         + new java.util.TreeSet<>(KEYS));
             }
         }
-        Object pc = options.getOrDefault("partial_credit", false);
-        boolean partial;
-        if (pc instanceof Boolean b) {
-            partial = b;
-        } else if ("true".equalsIgnoreCase(pc.toString()) || "false".equalsIgnoreCase(pc.toString())) {
-            partial = Boolean.parseBoolean(pc.toString());
-        } else {
-            throw new IllegalArgumentException("option 'partial_credit' must be true or false, got '" + pc + "'");
-        }
         String python = options.getOrDefault("python", "python3").toString();
-        return new CodeVerifierOptions(partial, python, SandboxLimits.fromOptions(options));
+        return new CodeVerifierOptions(bool(options, "partial_credit"), python, bool(options, "site_packages"),
+                SandboxLimits.fromOptions(options));
+    }
+
+    private static boolean bool(Map<String, Object> options, String key) {
+        Object v = options.getOrDefault(key, false);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        if ("true".equalsIgnoreCase(v.toString()) || "false".equalsIgnoreCase(v.toString())) {
+            return Boolean.parseBoolean(v.toString());
+        }
+        throw new IllegalArgumentException("option '" + key + "' must be true or false, got '" + v + "'");
     }
 }

@@ -58,6 +58,8 @@ class CodeVerifierTest {
                 () -> CodeVerifierOptions.fromMap(Map.of("timeout", 3)));
         assertTrue(e.getMessage().contains("'timeout'"), e.getMessage());
         assertEquals("code", new CodeVerifierProvider().create(Map.of()).name());
+        assertFalse(o.sitePackages());
+        assertThrows(IllegalArgumentException.class, () -> CodeVerifierOptions.fromMap(Map.of("site_packages", "maybe")));
     }
 
     @Test
@@ -96,6 +98,16 @@ class CodeVerifierTest {
     }
 
     @Test
+    void sitePackagesOnlyWhenAskedFor() {
+        // certifi is installed in this interpreter's site-packages, never in the standard library
+        Map<String, Object> ref = Map.of("tests", List.of("import certifi", "assert certifi.where()"));
+        CodeVerifier withSite = new CodeVerifier(new CodeVerifierOptions(false, "python3", true,
+                CodeVerifierOptions.defaults().limits()));
+        assertEquals(0.0, VERIFIER.verify(new Sample("", "x = 1", ref)).reward());
+        assertEquals(1.0, withSite.verify(new Sample("", "x = 1", ref)).reward(), "certifi missing from site-packages?");
+    }
+
+    @Test
     void otherLanguagesAreAClearError() {
         Verdict v = VERIFIER.verify(new Sample("", "fn main() {}", Map.of("tests", "assert True", "language", "rust")));
         assertEquals(0.0, v.reward());
@@ -116,7 +128,7 @@ class CodeVerifierTest {
 
     @Test
     void failsClosedWhenTheInterpreterCannotStart() {
-        CodeVerifier broken = new CodeVerifier(new CodeVerifierOptions(false, "/nonexistent/python3",
+        CodeVerifier broken = new CodeVerifier(new CodeVerifierOptions(false, "/nonexistent/python3", false,
                 CodeVerifierOptions.defaults().limits()));
         Verdict v = broken.verify(new Sample("", "x = 1", Map.of("tests", "assert x == 1")));
         assertEquals(0.0, v.reward());

@@ -71,6 +71,28 @@ class BubblewrapSandboxTest {
     }
 
     @Test
+    void filesAreBoundedAndTheWorkDirIsGoneAfterwards() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        long before;
+        try (var s = Files.list(tmp)) {
+            before = s.filter(p -> p.getFileName().toString().startsWith("r1j-sandbox-")).count();
+        }
+        SandboxResult r = sh("head -c 100000000 /dev/zero > big; ls -l big | awk '{print $5}'; "
+                + "for i in 1 2 3 4 5 6; do head -c 15000000 /dev/zero > f$i || echo full; done; du -sk . | cut -f1",
+                "files", FAST.withCpuSeconds(3));
+        String[] lines = r.stdoutText().trim().split("\n");
+        assertTrue(Long.parseLong(lines[0]) <= 16L << 20, "a file beyond RLIMIT_FSIZE: " + r.stdoutText());
+        assertTrue(r.stdoutText().contains("full"), "the work dir tmpfs must fill up: " + r.stdoutText());
+        assertTrue(Long.parseLong(lines[lines.length - 1]) <= 64 * 1024 + 4, "work dir beyond its size: " + r.stdoutText());
+        try (var s = Files.list(tmp)) {
+            assertEquals(before, s.filter(p -> p.getFileName().toString().startsWith("r1j-sandbox-")).count(),
+                    "staging directory left behind");
+        }
+        SandboxResult next = sh("ls -A", "files", FAST);
+        assertEquals("", next.stdoutText(), "the next run must start with an empty work dir");
+    }
+
+    @Test
     void stdinIsDelivered() {
         SandboxResult r = SANDBOX.run(new SandboxRequest(List.of("/bin/cat"), Map.of(), "abc".getBytes(), List.of(),
                 Map.of(), SandboxLimits.defaults()));

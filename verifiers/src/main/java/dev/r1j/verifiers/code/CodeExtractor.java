@@ -1,0 +1,44 @@
+package dev.r1j.verifiers.code;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Pulls the code out of a model completion: the last fenced block tagged {@code python}/{@code py}/
+ * {@code python3} or untagged; a final fence left open (a truncated completion) counts up to the end;
+ * without any such fence, the whole completion.
+ *
+ * <pre>{@code
+ * CodeExtractor.extract("Here:\n```python\ndef f(): return 1\n```\n") // "def f(): return 1\n"
+ * }</pre>
+ */
+public final class CodeExtractor {
+    private static final Pattern FENCE = Pattern.compile("(?m)^[ \\t]*```[ \\t]*([A-Za-z0-9_+-]*)[^\\n]*\\n");
+    private static final Pattern CLOSE = Pattern.compile("(?m)^[ \\t]*```[ \\t]*$");
+
+    private CodeExtractor() {
+    }
+
+    public static String extract(String completion) {
+        String found = null;
+        int pos = 0;
+        Matcher open = FENCE.matcher(completion);
+        while (pos < completion.length() && open.find(pos)) {
+            String lang = open.group(1).toLowerCase(java.util.Locale.ROOT);
+            int bodyStart = open.end();
+            Matcher close = CLOSE.matcher(completion);
+            int bodyEnd;
+            if (close.find(bodyStart)) {
+                bodyEnd = close.start();
+                pos = close.end();
+            } else {
+                bodyEnd = completion.length();
+                pos = completion.length();
+            }
+            if (lang.isEmpty() || lang.equals("python") || lang.equals("py") || lang.equals("python3")) {
+                found = completion.substring(bodyStart, bodyEnd);
+            }
+        }
+        return found != null ? found : completion;
+    }
+}

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -29,8 +30,13 @@ public final class StageRegistry {
     public static StageRegistry defaultRegistry() {
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         List<StageProvider<?>> found = new ArrayList<>();
-        for (StageProvider p : ServiceLoader.load(StageProvider.class, cl == null ? StageRegistry.class.getClassLoader() : cl)) {
-            found.add(p);
+        try {
+            for (StageProvider p : ServiceLoader.load(StageProvider.class, cl == null ? StageRegistry.class.getClassLoader() : cl)) {
+                found.add(p);
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("cannot load a stage provider listed in META-INF/services/"
+                    + StageProvider.class.getName() + ": " + e.getMessage(), e);
         }
         return of(found);
     }

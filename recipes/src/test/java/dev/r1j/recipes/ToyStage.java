@@ -102,6 +102,9 @@ public final class ToyStage implements Stage {
         Files.createDirectories(out);
         Files.writeString(out.resolve("generation"), Integer.toString(generation + 1));
         ctx.setOutputModel(out);
-        ctx.recordResult(ctx.stageId(), Map.of("accuracy", (generation + 1) / 10.0, "seed", (double) ctx.seed()));
+        Map<String, Double> result = new LinkedHashMap<>();
+        result.put("accuracy", (generation + 1) / 10.0);
+        result.put("seed", (double) ctx.seed());
+        ctx.recordResult(ctx.stageId(), result);
     }
 }

@@ -97,7 +97,7 @@ public interface ProgressFactory {
 
             @Override
             public void extra(String text) {
-                bar.setExtraMessage(text);
+                bar.setExtraMessage(text == null || text.isEmpty() ? "" : " " + text); // the renderer adds no separator
             }
 
             @Override

@@ -32,7 +32,8 @@ public final class Main implements Runnable {
     /** The subcommands, in the order {@code recipe --help} lists them. Register a new command by adding it here. */
     static final List<Class<?>> COMMANDS = List.of(
             RunCommand.class,
-            ExplainCommand.class);
+            ExplainCommand.class,
+            VerifyCommand.class);
 
     /** Exit code of an error (bad recipe, missing file, failed stage). */
     public static final int EXIT_ERROR = 1;

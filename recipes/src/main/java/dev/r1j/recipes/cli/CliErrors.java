@@ -54,10 +54,14 @@ final class CliErrors {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
-    /** Errors that are the user's input or a stage's clear report, where a stack trace helps nobody. */
+    /**
+     * Errors that are the user's input or a clear report (R1J's own exceptions name file, line or field), where the
+     * class name and a stack trace help nobody.
+     */
     private static boolean isExpected(Throwable t) {
         return t instanceof RecipeException || t instanceof StageFailedException || t instanceof IllegalArgumentException
-                || t instanceof UncheckedIOException || t instanceof CliException;
+                || t instanceof UncheckedIOException || t instanceof CliException
+                || t.getClass().getName().startsWith("dev.r1j.");
     }
 
     private static String prefix(CommandLine cl) {

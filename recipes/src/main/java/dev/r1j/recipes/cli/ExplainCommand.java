@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code recipe explain [STAGE]}: the options of a stage (key, default, type, help), or what exists. */
-@Command(name = "explain", description = "Prints every option of a stage with its default and one line of help; "
-        + "without STAGE, lists the stages, the top-level recipe keys and the bundled recipes.")
+@Command(name = "explain", description = {
+        "Prints every option of a stage: key, default, type, one line of help.",
+        "Without STAGE, lists the stages, the top-level recipe keys and the bundled recipes."})
 final class ExplainCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -40,8 +41,9 @@ final class ExplainCommand implements Callable<Integer> {
             print(out, rows);
             out.println();
             out.println("Recipe keys:");
-            print(out, rows(Options.describe(RecipeSettings.class)));
-            out.println("  stages      a list of one-key maps, stage name → options, e.g. '- grpo: {steps: 50}'");
+            List<String[]> keys = rows(Options.describe(RecipeSettings.class));
+            keys.add(new String[] {"  stages", "required", "a list", "stages in order, each a one-key map: '- grpo: {steps: 50}'"});
+            print(out, keys);
             out.println();
             List<String> bundled = BundledRecipes.names();
             out.println("Bundled recipes: " + (bundled.isEmpty() ? "none" : String.join(", ", bundled)));

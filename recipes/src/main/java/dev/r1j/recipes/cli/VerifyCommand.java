@@ -31,9 +31,9 @@ import picocli.CommandLine.ParentCommand;
  * missing input).
  */
 @Command(name = "verify", description = {
-        "Scores a JSONL file of completions with a verifier. Each line is an object with 'completion' "
-                + "(and 'prompt', 'answer', or 'tests', 'entry_point', ...); it comes back with 'reward' and 'reason' added, "
-                + "in input order. Lines are scored in parallel.",
+        "Scores a JSONL file of completions with a verifier.",
+        "Each line is an object with 'completion' (and 'prompt', 'answer', or 'tests', 'entry_point', ...); it comes "
+                + "back with 'reward' and 'reason' added, in input order. Lines are scored in parallel.",
         "Exit codes: 0 all lines scored; 3 some lines malformed or not scored (written with reward 0, reported on "
                 + "standard error with their line numbers); 1 error."})
 final class VerifyCommand implements Callable<Integer> {

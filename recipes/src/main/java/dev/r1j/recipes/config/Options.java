@@ -20,6 +20,21 @@ import java.util.Map;
 public final class Options {
     private Options() {}
 
+    /**
+     * Checks an options record the way a recipe will use it: every {@link Default} parses and fits its component's
+     * type, every component type is supported, every component has {@link Help}. Call it from the stage's tests.
+     *
+     * @throws IllegalStateException naming the record and component at fault
+     */
+    public static void validate(Class<? extends Record> type) {
+        OptionsBinder.checkDefaults(type);
+        for (OptionDoc d : describe(type)) {
+            if (d.help().isBlank()) {
+                throw new IllegalStateException(type.getName() + ": option '" + d.key() + "' has no @Help");
+            }
+        }
+    }
+
     /** Every option of {@code type}, nested records flattened with dotted keys, in declaration order. */
     public static List<OptionDoc> describe(Class<? extends Record> type) {
         List<OptionDoc> out = new ArrayList<>();

@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  * <p>YAML keys are the snake_case form of the record components ({@code maxNewTokens} is {@code max_new_tokens}).
  * Supported component types: {@code int long double float boolean} (and boxed), {@code String}, enums (matched
  * case-insensitively, written lower-case), {@link Path}, nested records, {@code List<T>}, {@code Map<String,T>},
- * {@code Object} (plain Java maps/lists/scalars, e.g. a verifier's options) and {@link JsonNode}.
+ * {@code Object} (plain Java maps/lists/scalars, e.g. a verifier's options) and {@link JsonNode}. A record whose first
+ * component is a {@code String} may also be written as a bare scalar that sets it ({@code verifiers: [math]} for
+ * {@code [{name: math}]}).
  *
  * <pre>{@code
  * LocatedTree t = YamlTree.parse("steps: 50\nclip: {high: 0.3}\n", "x.yaml");
@@ -108,6 +110,59 @@ public final class OptionsBinder {
         return new Bound<>(type.cast(construct(type, components, args, node, path)), resolved);
     }
 
+    /**
+     * Binds every {@link Default} of {@code type} (recursively) to its component's type, so a stage author's test
+     * catches a malformed default or an unsupported component type at once, not when a user first runs the stage.
+     */
+    static void checkDefaults(Class<?> type) {
+        OptionsBinder b = new OptionsBinder(new SourceMap(type.getSimpleName()));
+        for (RecordComponent c : type.getRecordComponents()) {
+            checkType(c.getGenericType(), type.getName() + "." + c.getName());
+            if (c.getAnnotation(Default.class) != null) {
+                try {
+                    b.bindValue(c.getGenericType(), defaultTree(type, c), Names.snake(c.getName()));
+                } catch (RecipeException e) {
+                    throw new IllegalStateException("@Default of " + type.getName() + "." + c.getName() + " does not fit its type: "
+                            + e.getMessage(), e);
+                }
+            }
+            Type t = c.getGenericType();
+            if (t instanceof ParameterizedType) {
+                for (Type a : ((ParameterizedType) t).getActualTypeArguments()) {
+                    if (a instanceof Class && ((Class<?>) a).isRecord()) {
+                        checkDefaults((Class<?>) a);
+                    }
+                }
+            } else if (c.getType().isRecord()) {
+                checkDefaults(c.getType());
+            }
+        }
+    }
+
+    private static void checkType(Type t, String where) {
+        if (t instanceof ParameterizedType) {
+            ParameterizedType pt = (ParameterizedType) t;
+            Type[] a = pt.getActualTypeArguments();
+            if ((List.class.equals(pt.getRawType()) || Collection.class.equals(pt.getRawType())) && a.length == 1) {
+                checkType(a[0], where);
+                return;
+            }
+            if (Map.class.equals(pt.getRawType()) && String.class.equals(a[0])) {
+                checkType(a[1], where);
+                return;
+            }
+        } else if (t instanceof Class) {
+            Class<?> c = (Class<?>) t;
+            if (c.isPrimitive() && c != char.class && c != byte.class && c != short.class || c.isEnum() || c.isRecord()
+                    || List.of(Integer.class, Long.class, Double.class, Float.class, Boolean.class, String.class, Path.class,
+                            Object.class, JsonNode.class).contains(c)) {
+                return;
+            }
+        }
+        throw new IllegalStateException(where + ": unsupported option type " + t.getTypeName()
+                + " (use int, long, double, boolean, String, Path, an enum, a record, List<T> or Map<String,T>)");
+    }
+
     /** The parsed {@link Default} of a component; a malformed default is a programming error. */
     static JsonNode defaultTree(Class<?> type, RecordComponent c) {
         String text = c.getAnnotation(Default.class).value();
@@ -160,6 +215,13 @@ public final class OptionsBinder {
         if (c.isRecord()) {
             if (node.isNull()) {
                 return new Bound<>(null, node);
+            }
+            RecordComponent[] rc = c.getRecordComponents();
+            if (node.isValueNode() && rc.length > 0 && rc[0].getType() == String.class) {
+                // Shorthand: `verifiers: [math]` means `[{name: math}]` when the record leads with a string.
+                ObjectNode expanded = NODES.objectNode();
+                expanded.set(Names.snake(rc[0].getName()), node);
+                node = expanded;
             }
             Bound<? extends Record> b = bindRecord((Class<? extends Record>) c, node, path, Set.of());
             return new Bound<>(b.value(), b.resolved());

@@ -1,0 +1,198 @@
+package dev.r1j.recipes.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.recipes.Recipe;
+import dev.r1j.recipes.StageSpec;
+import dev.r1j.recipes.config.RecipeException;
+import dev.r1j.recipes.report.MetricsLog;
+import dev.r1j.recipes.report.Plots;
+import dev.r1j.recipes.report.ProgressFactory;
+import dev.r1j.recipes.report.ResultsTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Runs a {@link Recipe}'s stages in order over one run directory:
+ * <pre>
+ * run_dir/
+ *   config.resolved.json   the recipe after defaults and --set, git commit, seed, Java/DJL versions
+ *   metrics.jsonl          one line per logged step, every stage ({@link MetricsLog})
+ *   stages/NN-id/          each stage's own files (checkpoints, completions)
+ *   run_state.json         finished stages and the model each left (for --resume)
+ *   results.json           results recorded by stages (e.g. evaluations), printed as one table at the end
+ *   plots/*.png            reward_mean, accuracy, completion_len_mean, kl, loss by step, drawn at the end
+ * </pre>
+ *
+ * <pre>{@code
+ * Recipe recipe = new RecipeLoader(StageRegistry.defaultRegistry()).load("r1-zero.yaml", List.of());
+ * RunSummary s = new RecipeRunner(new PrintWriter(System.out, true), ProgressFactory.auto()).run(recipe, RunMode.FRESH);
+ * }</pre>
+ */
+public final class RecipeRunner {
+    private final PrintWriter out;
+    private final ProgressFactory progress;
+
+    public RecipeRunner(PrintWriter out, ProgressFactory progress) {
+        this.out = out;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the recipe. A stage's exception stops the run as a {@link StageFailedException} naming the stage; plots of
+     * what was logged are drawn either way.
+     */
+    public RunSummary run(Recipe recipe, RunMode mode) {
+        Path runDir = recipe.runDir();
+        boolean resuming = prepare(runDir, mode);
+        RunState state = resuming ? RunState.read(runDir) : RunState.fresh(runDir);
+        writeResolvedConfig(recipe, resuming);
+
+        Path model = recipe.model().path().orElse(null);
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        List<StageSpec> stages = recipe.stages();
+        List<Path> plots = List.of();
+        try {
+            for (StageSpec spec : stages) {
+                String head = "[" + (spec.index() + 1) + "/" + stages.size() + "] " + spec.id();
+                Optional<RunState.Done> done = resuming ? state.finished(spec.index(), spec.id()) : Optional.empty();
+                if (done.isPresent()) {
+                    model = done.get().outputModel() == null ? null : Path.of(done.get().outputModel());
+                    out.println(head + ": finished earlier, skipped");
+                    continue;
+                }
+                out.println(head + ": " + spec.provider().description());
+                out.flush();
+                Path stageDir = runDir.resolve("stages").resolve(String.format("%02d-%s", spec.index(), spec.id()));
+                createDirectories(stageDir);
+                try (MetricsLog metrics = MetricsLog.open(metricsFile, spec.id(), spec.index())) {
+                    RunContext ctx = new RunContext(recipe, spec, stageDir, model, resuming, metrics, progress, out, state);
+                    try {
+                        spec.create().run(ctx);
+                    } catch (Exception e) {
+                        String why = e.getMessage() != null ? e.getMessage() : e.toString();
+                        throw new StageFailedException("stage " + (spec.index() + 1) + "/" + stages.size() + " '" + spec.id()
+                                + "' failed: " + why + " (continue with --resume)", e);
+                    }
+                    model = ctx.nextModel();
+                }
+                state.finish(spec.index(), spec.id(), model);
+                out.flush();
+            }
+        } finally {
+            plots = drawPlots(metricsFile, runDir.resolve("plots"));
+        }
+        Map<String, Map<String, Double>> results = state.results();
+        if (!results.isEmpty()) {
+            out.println();
+            out.print(ResultsTable.compare(results).render());
+        }
+        out.println("run directory: " + runDir);
+        out.flush();
+        return new RunSummary(runDir, Optional.ofNullable(model), results, plots);
+    }
+
+    /** Checks the run directory against the mode; returns whether there is a run to resume. */
+    private boolean prepare(Path runDir, RunMode mode) {
+        boolean occupied = Files.isDirectory(runDir) && !isEmpty(runDir);
+        if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+            throw new RecipeException("run_dir " + runDir + " is a file, not a directory");
+        }
+        switch (mode) {
+            case FRESH:
+                if (occupied) {
+                    throw new RecipeException("run directory " + runDir + " already holds a run; continue it with --resume, "
+                            + "start over with --overwrite, or pick another with --set run_dir=...");
+                }
+                break;
+            case OVERWRITE:
+                if (occupied) {
+                    if (!Files.exists(runDir.resolve("config.resolved.json"))) {
+                        throw new RecipeException("run directory " + runDir + " is not empty and holds no config.resolved.json, "
+                                + "so it is not an R1J run; refusing to delete it");
+                    }
+                    deleteRecursively(runDir);
+                }
+                break;
+            case RESUME:
+                if (!occupied) {
+                    out.println("nothing to resume in " + runDir + "; starting a new run");
+                }
+                break;
+            default:
+                throw new IllegalArgumentException(mode.toString());
+        }
+        createDirectories(runDir);
+        return mode == RunMode.RESUME && occupied;
+    }
+
+    private void writeResolvedConfig(Recipe recipe, boolean resuming) {
+        Path file = recipe.runDir().resolve("config.resolved.json");
+        if (resuming && Files.exists(file)) {
+            JsonNode before = Json.read(file).get("recipe");
+            if (before != null && !before.equals(recipe.resolved())) {
+                out.println("note: the recipe differs from the one this run started with; continuing with the new one");
+            }
+        }
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.set("recipe", recipe.resolved());
+        root.put("source", recipe.source());
+        ArrayNode overrides = root.putArray("overrides");
+        recipe.overrides().forEach(overrides::add);
+        root.put("seed", recipe.seed());
+        root.setAll(Provenance.describe());
+        Json.writeAtomically(file, root);
+    }
+
+    private List<Path> drawPlots(Path metricsFile, Path dir) {
+        if (!Files.exists(metricsFile)) {
+            return List.of();
+        }
+        try {
+            List<Path> pngs = Plots.draw(metricsFile, dir);
+            if (!pngs.isEmpty()) {
+                out.println("plots: " + dir + " (" + pngs.size() + " PNG)");
+            }
+            return pngs;
+        } catch (RuntimeException | LinkageError e) {
+            // A plot is a convenience: never let it hide the run's own outcome.
+            out.println("warning: could not draw plots: " + e);
+            return List.of();
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

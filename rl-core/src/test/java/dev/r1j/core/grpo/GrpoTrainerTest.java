@@ -138,4 +138,24 @@ class GrpoTrainerTest {
             assertEquals(1, trainer.stepsDone());
         }
     }
+
+    @Test
+    void gradientAccumulationGivesTheSameLossAndGradientNormAsOneBatch() {
+        for (LossType type : LossType.values()) {
+            double[][] out = new double[2][];
+            int[] ks = {1, 5};
+            for (int i = 0; i < 2; i++) {
+                try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 9);
+                        GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA),
+                                STARTS_WITH_E, base().lossType(type).gradientAccumulationSteps(ks[i]).build())) {
+                    GrpoStepMetrics m = trainer.step(new PromptSource(PROMPTS, 5));
+                    out[i] = new double[] {m.loss(), m.gradNorm(), m.rewardMean()};
+                }
+            }
+            assertEquals(out[0][2], out[1][2], 0.0, type + ": same samples");
+            assertTrue(out[0][1] > 0, type + ": a non-zero gradient");
+            assertEquals(out[0][0], out[1][0], 1e-6, type + " loss");
+            assertEquals(out[0][1], out[1][1], 1e-5 * out[0][1], type + " grad norm");
+        }
+    }
 }

@@ -24,9 +24,11 @@ public final class GradClip {
             try (NDManager sm = p.getManager().newSubManager()) {
                 NDArray g = p.getGradient();
                 g.attach(sm);
-                NDArray s = g.square().sum();
+                // norm() accumulates in double on the CPU, so elements near 1e19 do not overflow a float sum of squares
+                NDArray s = g.norm();
                 s.attach(sm);
-                sumSq += s.getFloat();
+                double n = s.getFloat();
+                sumSq += n * n;
             }
         }
         return Math.sqrt(sumSq);

@@ -104,4 +104,26 @@ class TransformerGrpoTest {
             for (GrpoStepMetrics m : ms) assertTrue(Double.isFinite(m.entropy()) && m.entropy() >= 0, m.toString());
         }
     }
+
+    @Test
+    void stepsDoNotLeakNativeArraysIntoTheModelManager() {
+        List<GrpoPrompt> prompts = List.of(new GrpoPrompt("ab", Map.of()), new GrpoPrompt("c", Map.of()));
+        GrpoConfig cfg = GrpoConfig.builder().groupSize(4).maxNewTokens(2).promptsPerStep(2).learningRate(0.01)
+                .numIterations(2).beta(0.1).gradientAccumulationSteps(2).steps(10).build();
+        try (Transformer model = Transformer.create(ModelConfig.tinyLlama(ALPHA.length()), root, 7);
+                Transformer ref = Transformer.create(ModelConfig.tinyLlama(ALPHA.length()), root, 7);
+                GrpoTrainer trainer = new GrpoTrainer(model, ref, new CharSampler(model, ALPHA),
+                        GrpoTrainerTest.STARTS_WITH_E, cfg)) {
+            PromptSource src = new PromptSource(prompts, 1);
+            trainer.step(src);
+            trainer.step(src);
+            int policyArrays = model.manager().getManagedArrays().size();
+            int refArrays = ref.manager().getManagedArrays().size();
+            int rootArrays = root.getManagedArrays().size();
+            for (int i = 0; i < 3; i++) trainer.step(src);
+            assertEquals(policyArrays, model.manager().getManagedArrays().size(), "policy manager");
+            assertEquals(refArrays, ref.manager().getManagedArrays().size(), "reference manager");
+            assertEquals(rootArrays, root.getManagedArrays().size(), "root manager");
+        }
+    }
 }

@@ -1,0 +1,84 @@
+package dev.r1j.core.grpo;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one GRPO step measured. Reward statistics cover every completion sampled in the step (before dynamic
+ * sampling drops groups); loss statistics are means over the {@code num_iterations} updates. {@code accuracy} is the
+ * fraction of completions whose verdict gave full credit (reward >= 1). Times are seconds.
+ */
+public record GrpoStepMetrics(
+        int step,
+        double rewardMean,
+        double rewardStd,
+        double accuracy,
+        double loss,
+        double kl,
+        double clipFracLow,
+        double clipFracHigh,
+        double entropy,
+        double ratioMean,
+        double completionLenMean,
+        double truncatedFrac,
+        double lr,
+        double gradNorm,
+        int groupsKept,
+        int groupsDrawn,
+        long completionTokens,
+        double generationS,
+        double rewardS,
+        double logprobS,
+        double updateS,
+        double elapsedS) {
+
+    public double clipFrac() {
+        return clipFracLow + clipFracHigh;
+    }
+
+    public double stepS() {
+        return generationS + rewardS + logprobS + updateS;
+    }
+
+    /** Completion tokens sampled per second of the whole step. */
+    public double tokensPerS() {
+        double s = stepS();
+        return s > 0 ? completionTokens / s : 0;
+    }
+
+    /**
+     * The {@code metrics.jsonl} object (DESIGN section 6 names first, then extras); {@code NaN} becomes null.
+     */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put("stage", "grpo");
+        put(m, "reward_mean", rewardMean);
+        put(m, "reward_std", rewardStd);
+        put(m, "accuracy", accuracy);
+        put(m, "loss", loss);
+        put(m, "kl", kl);
+        put(m, "clip_frac", clipFrac());
+        put(m, "entropy", entropy);
+        put(m, "completion_len_mean", completionLenMean);
+        put(m, "lr", lr);
+        put(m, "grad_norm", gradNorm);
+        put(m, "tokens_per_s", tokensPerS());
+        put(m, "elapsed_s", elapsedS);
+        put(m, "clip_frac_low", clipFracLow);
+        put(m, "clip_frac_high", clipFracHigh);
+        put(m, "ratio_mean", ratioMean);
+        put(m, "truncated_frac", truncatedFrac);
+        m.put("groups_kept", groupsKept);
+        m.put("groups_drawn", groupsDrawn);
+        put(m, "time_generation_s", generationS);
+        put(m, "time_reward_s", rewardS);
+        put(m, "time_logprob_s", logprobS);
+        put(m, "time_update_s", updateS);
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String key, double v) {
+        m.put(key, Double.isFinite(v) ? v : null);
+    }
+}

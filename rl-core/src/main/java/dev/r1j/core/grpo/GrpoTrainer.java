@@ -1,0 +1,306 @@
+package dev.r1j.core.grpo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
+import dev.r1j.core.Djl;
+import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.optim.AdamW;
+import dev.r1j.core.optim.GradClip;
+import dev.r1j.core.optim.GradientAccumulation;
+import dev.r1j.core.optim.LrSchedule;
+import dev.r1j.core.sampling.Completion;
+import dev.r1j.core.sampling.CompletionGroup;
+import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Sampler;
+import dev.r1j.verifiers.Sample;
+import dev.r1j.verifiers.Verdict;
+import dev.r1j.verifiers.Verifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * GRPO on a {@link CausalLM}: each {@link #step} samples {@code group_size} completions for
+ * {@code prompts_per_step} prompts with a {@link Sampler}, scores them with a {@link Verifier}, turns the rewards into
+ * group-relative advantages and takes {@code num_iterations} AdamW updates of the {@link PolicyLoss} on that batch
+ * (old log-probs stored before the first update, reference log-probs when {@code beta > 0}).
+ *
+ * <p>The sampler must generate from the current policy weights (a local sampler over {@code policy} does; a remote
+ * one needs the weights pushed after each step). Every completion's log-probs are recomputed here, so the sampler's
+ * own log-probs are not used.
+ *
+ * <pre>{@code
+ * GrpoConfig cfg = GrpoConfig.builder().groupSize(8).promptsPerStep(8).learningRate(1e-5).steps(100).build();
+ * try (GrpoTrainer trainer = new GrpoTrainer(policy, null, sampler, verifier, cfg)) {
+ *     trainer.train(new PromptSource(prompts, cfg.seed()), m -> System.out.println(m.toJson()));
+ * }
+ * }</pre>
+ */
+public final class GrpoTrainer implements AutoCloseable {
+    private final CausalLM policy;
+    private final CausalLM reference;
+    private final Sampler sampler;
+    private final Verifier verifier;
+    private final GrpoConfig config;
+    private final PolicyLoss loss;
+    private final AdamW optimizer;
+    private final LrSchedule schedule;
+    private final long startNanos = System.nanoTime();
+    private double elapsedBefore;
+    private int stepsDone;
+    private List<ScoredCompletion> lastCompletions = List.of();
+
+    /**
+     * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
+     */
+    public GrpoTrainer(CausalLM policy, CausalLM reference, Sampler sampler, Verifier verifier, GrpoConfig config) {
+        if (config.beta() > 0 && reference == null) {
+            throw new IllegalArgumentException("beta = " + config.beta() + " > 0 needs a reference model");
+        }
+        this.policy = policy;
+        this.reference = config.beta() > 0 ? reference : null;
+        this.sampler = sampler;
+        this.verifier = verifier;
+        this.config = config;
+        this.loss = PolicyLoss.of(config);
+        this.schedule = config.schedule();
+        for (NDArray p : policy.parameters().values()) p.setRequiresGradient(true);
+        this.optimizer = new AdamW(policy.parameters(), new AdamW.Config(config.adamBeta1(), config.adamBeta2(),
+                config.adamEpsilon(), config.weightDecay()));
+    }
+
+    public GrpoConfig config() {
+        return config;
+    }
+
+    /** GRPO steps completed (the next step's number is {@code stepsDone() + 1}). */
+    public int stepsDone() {
+        return stepsDone;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** The completions of the last step, with rewards and advantages (for {@code completions.jsonl}). */
+    public List<ScoredCompletion> lastCompletions() {
+        return lastCompletions;
+    }
+
+    /** Restores the position of a resumed run: steps done, optimizer state and elapsed time. */
+    public void restore(int stepsDone, Map<String, NDArray> optimizerState, double elapsedSeconds) {
+        if (stepsDone < 0) throw new IllegalArgumentException("steps done must be >= 0, got " + stepsDone);
+        if (optimizerState != null) optimizer.loadState(optimizerState);
+        this.stepsDone = stepsDone;
+        this.elapsedBefore = elapsedSeconds;
+    }
+
+    /** Runs the remaining steps up to {@code config.steps()}, handing each step's metrics to {@code onStep}. */
+    public List<GrpoStepMetrics> train(PromptSource source, Consumer<GrpoStepMetrics> onStep) {
+        List<GrpoStepMetrics> out = new ArrayList<>();
+        while (stepsDone < config.steps()) {
+            GrpoStepMetrics m = step(source);
+            out.add(m);
+            if (onStep != null) onStep.accept(m);
+        }
+        return out;
+    }
+
+    /** One GRPO step: sample, score, compute advantages, and update the policy {@code num_iterations} times. */
+    public GrpoStepMetrics step(PromptSource source) {
+        int step = stepsDone + 1;
+        int target = config.promptsPerStep();
+        List<ScoredCompletion> all = new ArrayList<>();
+        List<List<ScoredCompletion>> kept = new ArrayList<>();
+        int drawn = 0, round = 0, draw = target;
+        long genNs = 0, rewNs = 0;
+        while (draw > 0) {
+            List<GrpoPrompt> prompts = source.next(draw);
+            drawn += draw;
+            long t0 = System.nanoTime();
+            List<CompletionGroup> groups = sampler.sample(prompts.stream().map(GrpoPrompt::prompt).toList(),
+                    config.samplingParams(samplingSeed(step, round)));
+            long t1 = System.nanoTime();
+            List<List<ScoredCompletion>> scored = score(prompts, groups);
+            rewNs += System.nanoTime() - t1;
+            genNs += t1 - t0;
+            round++;
+            for (List<ScoredCompletion> g : scored) {
+                all.addAll(g);
+                if (!config.dynamicSampling() || informative(g)) kept.add(g);
+            }
+            draw = config.dynamicSampling()
+                    ? DynamicSampling.nextDraw(target, kept.size(), drawn, round, config.maxSamplingRounds(), 4 * target)
+                    : 0;
+        }
+        if (kept.size() > target) kept = new ArrayList<>(kept.subList(0, target));
+        List<ScoredCompletion> batch = withAdvantages(kept);
+
+        double lr = schedule.lr(stepsDone);
+        Update u = batch.isEmpty() ? Update.NONE : update(step, batch, lr);
+        stepsDone = step;
+        lastCompletions = merge(all, batch);
+        return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+    }
+
+    private long samplingSeed(int step, int round) {
+        return config.seed() * 1_000_003L + step * 1_009L + round;
+    }
+
+    private List<List<ScoredCompletion>> score(List<GrpoPrompt> prompts, List<CompletionGroup> groups) {
+        int g = config.groupSize();
+        if (groups.size() != prompts.size()) {
+            throw new IllegalStateException("sampler returned " + groups.size() + " groups for " + prompts.size()
+                    + " prompts");
+        }
+        List<GrpoPrompt> flatPrompts = new ArrayList<>();
+        List<CompletionGroup> flatGroups = new ArrayList<>();
+        List<Completion> flat = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            CompletionGroup cg = groups.get(i);
+            if (cg.completions().size() != g) {
+                throw new IllegalStateException("sampler returned " + cg.completions().size()
+                        + " completions for prompt " + i + ", expected group_size " + g);
+            }
+            for (Completion c : cg.completions()) {
+                flatPrompts.add(prompts.get(i));
+                flatGroups.add(cg);
+                flat.add(c);
+            }
+        }
+        ScoredCompletion[] out = new ScoredCompletion[flat.size()];
+        // Verifiers are thread-safe by contract; code verifiers are slow enough for this to matter.
+        IntStream.range(0, flat.size()).parallel().forEach(i -> {
+            GrpoPrompt p = flatPrompts.get(i);
+            Completion c = flat.get(i);
+            Verdict v = verifier.verify(new Sample(p.prompt(), c.text(), p.reference()));
+            double reward = v.reward() + Overlong.softPenalty(c.tokenIds().length, config.maxNewTokens(),
+                    config.overlongBuffer(), config.overlongPenaltyFactor());
+            out[i] = new ScoredCompletion(p, flatGroups.get(i).promptTokenIds(), c, v, reward, Double.NaN);
+        });
+        List<List<ScoredCompletion>> res = new ArrayList<>();
+        for (int i = 0; i < out.length; i += g) res.add(List.of(out).subList(i, i + g));
+        return res;
+    }
+
+    private static boolean informative(List<ScoredCompletion> group) {
+        double[] r = group.stream().mapToDouble(ScoredCompletion::reward).toArray();
+        return DynamicSampling.informativeGroups(r, r.length)[0];
+    }
+
+    private List<ScoredCompletion> withAdvantages(List<List<ScoredCompletion>> groups) {
+        List<ScoredCompletion> flat = new ArrayList<>();
+        groups.forEach(flat::addAll);
+        if (flat.isEmpty()) return flat;
+        double[] r = flat.stream().mapToDouble(ScoredCompletion::reward).toArray();
+        double[] a = Advantages.compute(r, config.groupSize(), config.advantageEstimator(), config.scaleRewards());
+        List<ScoredCompletion> out = new ArrayList<>(flat.size());
+        for (int i = 0; i < flat.size(); i++) out.add(flat.get(i).withAdvantage(a[i]));
+        return out;
+    }
+
+    private static List<ScoredCompletion> merge(List<ScoredCompletion> all, List<ScoredCompletion> withAdv) {
+        java.util.IdentityHashMap<Completion, ScoredCompletion> byCompletion = new java.util.IdentityHashMap<>();
+        for (ScoredCompletion s : withAdv) byCompletion.put(s.completion(), s);
+        return all.stream().map(s -> byCompletion.getOrDefault(s.completion(), s)).toList();
+    }
+
+    private record Update(double loss, LossStats stats, double gradNorm, long logprobNs, long updateNs) {
+        static final Update NONE = new Update(Double.NaN, LossStats.merge(List.of()), Double.NaN, 0, 0);
+    }
+
+    private Update update(int step, List<ScoredCompletion> samples, double lr) {
+        long t0 = System.nanoTime();
+        try (NDManager sm = policy.manager().newSubManager()) {
+            RolloutBatch b = RolloutBatch.build(sm, samples, config.maskTruncatedCompletions());
+            int p = b.promptWidth();
+            NDArray old = config.numIterations() > 1
+                    ? CompletionLogProbs.compute(policy, b.ids(), b.attention(), p, false).logProbs()
+                    : null;
+            NDArray ref = reference != null
+                    ? CompletionLogProbs.compute(reference, b.ids(), b.attention(), p, false).logProbs()
+                    : null;
+            long logprobNs = System.nanoTime() - t0;
+            LossNormalizer whole = new LossNormalizer(b.maskedTokens(), b.size());
+            List<GradientAccumulation.Range> micro = GradientAccumulation.split(b.size(),
+                    Math.min(config.gradientAccumulationSteps(), b.size()));
+            double lossSum = 0, normSum = 0;
+            List<LossStats> stats = new ArrayList<>();
+            for (int it = 0; it < config.numIterations(); it++) {
+                double iterLoss = 0;
+                for (GradientAccumulation.Range r : micro) {
+                    try (NDManager mb = sm.newSubManager()) {
+                        NDIndex rows = new NDIndex("{}:{}", r.start(), r.end());
+                        NDArray ids = slice(b.ids(), rows, mb), att = slice(b.attention(), rows, mb);
+                        try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                            CompletionLogProbs.Result lp = CompletionLogProbs.compute(policy, ids, att, p, true);
+                            PolicyLoss.Result res = loss.compute(lp.logProbs(), slice(old, rows, mb),
+                                    slice(ref, rows, mb), slice(b.advantages(), rows, mb), slice(b.mask(), rows, mb),
+                                    lp.entropy(), whole);
+                            double v = res.loss().getFloat();
+                            if (!Double.isFinite(v)) {
+                                optimizer.zeroGrad();
+                                throw new NonFiniteLossException(step, "the loss", v);
+                            }
+                            iterLoss += v;
+                            stats.add(res.stats());
+                            gc.backward(res.loss());
+                        }
+                    }
+                }
+                double norm = GradClip.clipGlobalNorm(policy.parameters().values(), config.maxGradNorm());
+                if (!Double.isFinite(norm)) {
+                    optimizer.zeroGrad();
+                    throw new NonFiniteLossException(step, "the gradient norm", norm);
+                }
+                optimizer.step(lr);
+                optimizer.zeroGrad();
+                lossSum += iterLoss;
+                normSum += norm;
+            }
+            int mu = config.numIterations();
+            return new Update(lossSum / mu, LossStats.merge(stats), normSum / mu, logprobNs,
+                    System.nanoTime() - t0 - logprobNs);
+        }
+    }
+
+    private static NDArray slice(NDArray x, NDIndex rows, NDManager into) {
+        if (x == null) return null;
+        NDArray s = x.get(rows);
+        s.attach(into);
+        return s;
+    }
+
+    private GrpoStepMetrics metrics(int step, List<ScoredCompletion> all, int kept, int drawn, Update u, double lr,
+            long genNs, long rewNs) {
+        int n = all.size();
+        double mean = 0, correct = 0, len = 0, truncated = 0;
+        long tokens = 0;
+        for (ScoredCompletion s : all) {
+            mean += s.reward();
+            if (s.verdict().reward() >= 1.0) correct++;
+            tokens += s.completion().tokenIds().length;
+            if (s.completion().finishReason() == FinishReason.LENGTH) truncated++;
+        }
+        mean /= n;
+        double ss = 0;
+        for (ScoredCompletion s : all) ss += (s.reward() - mean) * (s.reward() - mean);
+        len = (double) tokens / n;
+        LossStats st = u.stats();
+        double elapsed = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
+        return new GrpoStepMetrics(step, mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0, correct / n, u.loss(), st.kl(),
+                st.clipFracLow(), st.clipFracHigh(), st.entropy(), st.ratioMean(), len, truncated / n, lr,
+                u.gradNorm(), kept, drawn, tokens, genNs / 1e9, rewNs / 1e9, u.logprobNs() / 1e9, u.updateNs() / 1e9,
+                elapsed);
+    }
+
+    /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.r1j.core.grpo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The GRPO policy loss over token tensors (DeepSeekMath, Shao et al. 2024, with DAPO's decoupled clip range).
+ *
+ * <p>Per token, with {@code ratio = exp(new - old)}:
+ * {@code -min(ratio*A, clip(ratio, 1-eps_low, 1+eps_high)*A) + beta * (exp(ref-new) - (ref-new) - 1)}, the last term
+ * being Schulman's k3 estimator of KL(policy || reference). Tokens outside the completion mask do not count; the
+ * masked sum is aggregated by {@link LossType}. Gradient flows only through {@code newLogProbs}.
+ *
+ * <p>The loss graph's intermediates are owned by {@code newLogProbs}' manager: call this inside a per-step
+ * sub-manager. The statistics are computed in a sub-manager of their own and freed at once.
+ *
+ * <pre>{@code
+ * PolicyLoss pl = new PolicyLoss(LossType.DAPO, 0.2, 0.28, 0.0, 64);
+ * PolicyLoss.Result r = pl.compute(newLp, oldLp, null, advantages, mask, null, null);
+ * collector.backward(r.loss());
+ * }</pre>
+ */
+public final class PolicyLoss {
+    private final LossType type;
+    private final double epsilonLow;
+    private final double epsilonHigh;
+    private final double beta;
+    private final int maxCompletionLength;
+
+    /** The loss (a float32 scalar, differentiable) and its statistics. */
+    public record Result(NDArray loss, LossStats stats) {}
+
+    public PolicyLoss(LossType type, double epsilonLow, double epsilonHigh, double beta, int maxCompletionLength) {
+        if (type == null) throw new IllegalArgumentException("loss_type must be given");
+        if (!(epsilonLow >= 0 && epsilonLow < 1)) {
+            throw new IllegalArgumentException("clip.low must be in [0, 1), got " + epsilonLow);
+        }
+        if (!(epsilonHigh >= 0) || Double.isInfinite(epsilonHigh)) {
+            throw new IllegalArgumentException("clip.high must be finite and >= 0, got " + epsilonHigh);
+        }
+        if (!(beta >= 0) || Double.isInfinite(beta)) {
+            throw new IllegalArgumentException("beta must be finite and >= 0, got " + beta);
+        }
+        if (maxCompletionLength < 1) {
+            throw new IllegalArgumentException("max_completion_length must be >= 1, got " + maxCompletionLength);
+        }
+        this.type = type;
+        this.epsilonLow = epsilonLow;
+        this.epsilonHigh = epsilonHigh;
+        this.beta = beta;
+        this.maxCompletionLength = maxCompletionLength;
+    }
+
+    /** The loss of {@code config}'s objective. */
+    public static PolicyLoss of(GrpoConfig config) {
+        return new PolicyLoss(config.lossType(), config.clip().low(), config.clip().high(), config.beta(),
+                config.maxNewTokens());
+    }
+
+    public LossType type() {
+        return type;
+    }
+
+    /**
+     * Computes the loss.
+     *
+     * @param newLogProbs float32 {@code [B, T]}, the current policy's log-probs of the sampled tokens (differentiable)
+     * @param oldLogProbs float32 {@code [B, T]} from the sampling policy, or {@code null} to use {@code newLogProbs}
+     *     detached (the first of the {@code num_iterations} updates, where the ratio is exactly 1)
+     * @param refLogProbs float32 {@code [B, T]} of the frozen reference, or {@code null}; required when beta > 0
+     * @param advantages float32 {@code [B]}
+     * @param mask {@code [B, T]}, 1 for completion tokens that count (any numeric or boolean type)
+     * @param entropy optional {@code [B, T]} per-token entropy, only for the statistics
+     * @param normalizer whole-batch counts for gradient accumulation, or {@code null} to use this batch's own
+     */
+    public Result compute(NDArray newLogProbs, NDArray oldLogProbs, NDArray refLogProbs, NDArray advantages,
+            NDArray mask, NDArray entropy, LossNormalizer normalizer) {
+        Shape shape = newLogProbs.getShape();
+        if (shape.dimension() != 2) {
+            throw new IllegalArgumentException("new log-probs must be [B, T], got " + shape);
+        }
+        long b = shape.get(0);
+        checkShape("old log-probs", oldLogProbs, shape);
+        checkShape("reference log-probs", refLogProbs, shape);
+        checkShape("mask", mask, shape);
+        checkShape("entropy", entropy, shape);
+        if (advantages.getShape().dimension() != 1 || advantages.getShape().get(0) != b) {
+            throw new IllegalArgumentException("advantages must be [" + b + "], got " + advantages.getShape());
+        }
+        if (beta > 0 && refLogProbs == null) {
+            throw new IllegalArgumentException("beta = " + beta + " > 0 needs reference log-probs");
+        }
+        NDArray maskF = mask.toType(DataType.FLOAT32, true);
+        NDArray old = oldLogProbs == null ? newLogProbs.stopGradient() : oldLogProbs;
+        NDArray adv = advantages.toType(DataType.FLOAT32, true).reshape(b, 1);
+
+        NDArray ratio = newLogProbs.sub(old).exp();
+        NDArray unclipped = ratio.mul(adv);
+        NDArray clipped = ratio.clip(1 - epsilonLow, 1 + epsilonHigh).mul(adv);
+        // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
+        NDArray perToken = NDArrays.minimum(unclipped, clipped).neg();
+        NDArray kl = null;
+        if (refLogProbs != null) {
+            NDArray d = refLogProbs.sub(newLogProbs);
+            kl = d.exp().sub(d).sub(1);
+            if (beta > 0) perToken = perToken.add(kl.mul(beta));
+        }
+        NDArray masked = perToken.mul(maskF);
+
+        LossNormalizer norm = normalizer != null
+                ? normalizer
+                : new LossNormalizer(maskF.sum().getFloat(), (int) b);
+        NDArray loss = switch (type) {
+            case GRPO -> masked.sum(new int[] {1})
+                    .div(maskF.sum(new int[] {1}).maximum(1f))
+                    .sum()
+                    .div((float) norm.sequences());
+            case DAPO -> masked.sum().div((float) Math.max(norm.tokens(), 1.0));
+            case DR_GRPO -> masked.sum().div((float) norm.sequences() * maxCompletionLength);
+        };
+        return new Result(loss, stats(ratio, adv, maskF, kl, entropy));
+    }
+
+    private LossStats stats(NDArray ratio, NDArray adv, NDArray mask, NDArray kl, NDArray entropy) {
+        try (NDManager sm = ratio.getManager().newSubManager()) {
+            NDArray r = detachTo(ratio, sm);
+            NDArray a = detachTo(adv, sm);
+            NDArray m = detachTo(mask, sm);
+            double tokens = m.sum().getFloat();
+            if (tokens == 0) return new LossStats(0, 0, 0, Double.NaN, Double.NaN, Double.NaN);
+            NDArray low = r.lt(1 - epsilonLow).logicalAnd(a.lt(0)).toType(DataType.FLOAT32, false);
+            NDArray high = r.gt(1 + epsilonHigh).logicalAnd(a.gt(0)).toType(DataType.FLOAT32, false);
+            double klMean = kl == null ? Double.NaN : maskedMean(detachTo(kl, sm), m, tokens);
+            double entMean = entropy == null ? Double.NaN : maskedMean(detachTo(entropy, sm), m, tokens);
+            return new LossStats(tokens, maskedMean(low, m, tokens), maskedMean(high, m, tokens), klMean,
+                    maskedMean(r, m, tokens), entMean);
+        }
+    }
+
+    private static double maskedMean(NDArray x, NDArray mask, double tokens) {
+        return x.toType(DataType.FLOAT32, false).mul(mask).sum().getFloat() / tokens;
+    }
+
+    private static NDArray detachTo(NDArray x, NDManager sm) {
+        NDArray d = x.stopGradient();
+        d.attach(sm);
+        return d;
+    }
+
+    private static void checkShape(String what, NDArray x, Shape expected) {
+        if (x != null && !x.getShape().equals(expected)) {
+            throw new IllegalArgumentException(what + " must have shape " + expected + ", got " + x.getShape());
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.r1j.core.grpo;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * An endless, reproducible stream of prompts: epochs over a fixed list, each in an order shuffled by
+ * {@code seed + epoch}. The position (prompts handed out so far) is all a checkpoint needs to resume it.
+ *
+ * <pre>{@code
+ * PromptSource src = new PromptSource(prompts, 42L);
+ * List<GrpoPrompt> batch = src.next(8);
+ * long pos = src.position();           // save ...
+ * src.seek(pos);                        // ... and restore
+ * }</pre>
+ */
+public final class PromptSource {
+    private final List<GrpoPrompt> prompts;
+    private final long seed;
+    private long position;
+    private long epoch = -1;
+    private List<Integer> order = List.of();
+
+    public PromptSource(List<GrpoPrompt> prompts, long seed) {
+        if (prompts.isEmpty()) throw new IllegalArgumentException("the prompt dataset is empty");
+        this.prompts = List.copyOf(prompts);
+        this.seed = seed;
+    }
+
+    /** The next {@code n} prompts, crossing epoch boundaries as needed. */
+    public List<GrpoPrompt> next(int n) {
+        List<GrpoPrompt> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long e = position / prompts.size();
+            if (e != epoch) {
+                List<Integer> idx = new ArrayList<>();
+                for (int j = 0; j < prompts.size(); j++) idx.add(j);
+                Collections.shuffle(idx, new Random(seed + e));
+                order = idx;
+                epoch = e;
+            }
+            out.add(prompts.get(order.get((int) (position % prompts.size()))));
+            position++;
+        }
+        return out;
+    }
+
+    public long position() {
+        return position;
+    }
+
+    public void seek(long position) {
+        if (position < 0) throw new IllegalArgumentException("data position must be >= 0, got " + position);
+        this.position = position;
+    }
+
+    public int size() {
+        return prompts.size();
+    }
+}

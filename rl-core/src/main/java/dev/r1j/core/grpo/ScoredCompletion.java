@@ -1,0 +1,18 @@
+package dev.r1j.core.grpo;
+
+import dev.r1j.core.sampling.Completion;
+import dev.r1j.verifiers.Verdict;
+
+/**
+ * One sampled completion after scoring: the verifier's verdict, the reward used for training (the verdict's plus
+ * any overlong penalty), the prompt's token ids as sampled and, once computed, its advantage ({@code NaN} for
+ * groups that dynamic sampling dropped).
+ */
+public record ScoredCompletion(
+        GrpoPrompt prompt, int[] promptTokenIds, Completion completion, Verdict verdict, double reward,
+        double advantage) {
+
+    ScoredCompletion withAdvantage(double a) {
+        return new ScoredCompletion(prompt, promptTokenIds, completion, verdict, reward, a);
+    }
+}

@@ -1,0 +1,270 @@
+package dev.r1j.core.grpo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.r1j.core.Djl;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PolicyLossTest {
+    private static final int B = 4, T = 6, MAX_LEN = 10;
+    private static final double LOW = 0.2, HIGH = 0.28;
+    private static NDManager root;
+
+    // Inputs: row 2 is half masked, row 3 fully masked; old log-probs differ by up to +-0.5 so that the ratio
+    // leaves the clip range on both sides.
+    private static final double[] ADV = {1.0, -0.7, 0.5, 0.9};
+    private final double[][] newLp = new double[B][T];
+    private final double[][] oldLp = new double[B][T];
+    private final double[][] refLp = new double[B][T];
+    private final double[][] mask = new double[B][T];
+
+    @BeforeAll
+    static void start() {
+        root = Djl.newManager();
+    }
+
+    @AfterAll
+    static void stop() {
+        root.close();
+    }
+
+    PolicyLossTest() {
+        Random rnd = new Random(11);
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                newLp[b][t] = -0.2 - 2 * rnd.nextDouble();
+                oldLp[b][t] = newLp[b][t] + (rnd.nextDouble() - 0.5);
+                refLp[b][t] = newLp[b][t] + 0.6 * (rnd.nextDouble() - 0.5);
+                mask[b][t] = b < 2 || (b == 2 && t < 3) ? 1 : 0;
+            }
+        }
+    }
+
+    /** The naive reference: loss and d loss / d new per token, in doubles. */
+    private static final class Naive {
+        double loss;
+        final double[][] grad = new double[B][T];
+        final boolean[][] clippedSide = new boolean[B][T];
+    }
+
+    private Naive naive(LossType type, double beta, boolean useRef, double normTokens, int normSeqs) {
+        Naive n = new Naive();
+        for (int b = 0; b < B; b++) {
+            double rowTokens = 0;
+            for (int t = 0; t < T; t++) rowTokens += mask[b][t];
+            for (int t = 0; t < T; t++) {
+                double r = Math.exp(newLp[b][t] - oldLp[b][t]);
+                double a = ADV[b];
+                double un = r * a, cl = Math.max(1 - LOW, Math.min(1 + HIGH, r)) * a;
+                double term, g;
+                if (un <= cl) {
+                    term = -un;
+                    g = -a * r;
+                } else {
+                    term = -cl;
+                    g = 0;
+                    n.clippedSide[b][t] = true;
+                }
+                if (useRef) {
+                    double d = refLp[b][t] - newLp[b][t];
+                    term += beta * (Math.exp(d) - d - 1);
+                    g += beta * (1 - Math.exp(d));
+                }
+                double w = switch (type) {
+                    case GRPO -> mask[b][t] / Math.max(rowTokens, 1) / normSeqs;
+                    case DAPO -> mask[b][t] / Math.max(normTokens, 1);
+                    case DR_GRPO -> mask[b][t] / ((double) normSeqs * MAX_LEN);
+                };
+                n.loss += w * term;
+                n.grad[b][t] = w * g;
+            }
+        }
+        return n;
+    }
+
+    private NDArray arr(NDManager m, double[][] x) {
+        float[] flat = new float[B * T];
+        for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) flat[b * T + t] = (float) x[b][t];
+        return m.create(flat, new Shape(B, T));
+    }
+
+    private NDArray adv(NDManager m) {
+        float[] a = new float[B];
+        for (int b = 0; b < B; b++) a[b] = (float) ADV[b];
+        return m.create(a);
+    }
+
+    private double tokens() {
+        double s = 0;
+        for (double[] row : mask) for (double v : row) s += v;
+        return s;
+    }
+
+    @Test
+    void eachAggregationAndItsGradientMatchTheNaiveImplementation() {
+        for (LossType type : LossType.values()) {
+            for (double beta : new double[] {0.0, 0.05}) {
+                try (NDManager m = root.newSubManager()) {
+                    NDArray x = arr(m, newLp);
+                    x.setRequiresGradient(true);
+                    PolicyLoss pl = new PolicyLoss(type, LOW, HIGH, beta, MAX_LEN);
+                    PolicyLoss.Result res;
+                    try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                        res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m), arr(m, mask),
+                                null, null);
+                        gc.backward(res.loss());
+                    }
+                    Naive n = naive(type, beta, beta > 0, tokens(), B);
+                    String what = type + " beta=" + beta;
+                    assertEquals(n.loss, res.loss().getFloat(), 1e-6, what);
+                    float[] g = x.getGradient().toFloatArray();
+                    int clipped = 0, free = 0;
+                    for (int b = 0; b < B; b++) {
+                        for (int t = 0; t < T; t++) {
+                            assertEquals(n.grad[b][t], g[b * T + t], 1e-6, what + " grad " + b + "," + t);
+                            if (mask[b][t] == 0) {
+                                assertEquals(0f, g[b * T + t], 0f, what + " masked token " + b + "," + t);
+                            } else if (beta == 0 && n.clippedSide[b][t]) {
+                                clipped++;
+                                assertEquals(0f, g[b * T + t], 0f, what + " clipped token " + b + "," + t);
+                            } else if (beta == 0) {
+                                free++;
+                                assertNotEquals(0f, g[b * T + t], what + " unclipped token " + b + "," + t);
+                            }
+                        }
+                    }
+                    if (beta == 0) assertTrue(clipped >= 2 && free >= 2, "data must exercise both sides: " + clipped);
+                }
+            }
+        }
+    }
+
+    @Test
+    void clipFractionsCountEachSide() {
+        try (NDManager m = root.newSubManager()) {
+            PolicyLoss.Result res = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0, MAX_LEN)
+                    .compute(arr(m, newLp), arr(m, oldLp), null, adv(m), arr(m, mask), null, null);
+            int low = 0, high = 0;
+            double ratioSum = 0;
+            for (int b = 0; b < B; b++) {
+                for (int t = 0; t < T; t++) {
+                    if (mask[b][t] == 0) continue;
+                    double r = Math.exp(newLp[b][t] - oldLp[b][t]);
+                    ratioSum += r;
+                    if (r < 1 - LOW && ADV[b] < 0) low++;
+                    if (r > 1 + HIGH && ADV[b] > 0) high++;
+                }
+            }
+            LossStats s = res.stats();
+            assertEquals(tokens(), s.tokens());
+            assertEquals(low / tokens(), s.clipFracLow(), 1e-7);
+            assertEquals(high / tokens(), s.clipFracHigh(), 1e-7);
+            assertTrue(low + high > 0);
+            assertEquals(ratioSum / tokens(), s.ratioMean(), 1e-6);
+            assertTrue(Double.isNaN(s.kl()) && Double.isNaN(s.entropy()));
+        }
+    }
+
+    @Test
+    void firstIterationHasRatioExactlyOneAndLossMinusMeanAdvantage() {
+        try (NDManager m = root.newSubManager()) {
+            for (NDArray old : new NDArray[] {null, arr(m, newLp)}) {
+                NDArray x = arr(m, newLp);
+                PolicyLoss.Result res = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0, MAX_LEN)
+                        .compute(x, old, null, adv(m), arr(m, mask), null, null);
+                double want = 0;
+                for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) want -= ADV[b] * mask[b][t];
+                want /= tokens();
+                assertEquals(want, res.loss().getFloat(), 1e-6);
+                assertEquals(1.0, res.stats().ratioMean());
+                assertEquals(0.0, res.stats().clipFrac());
+                // grpo: mean over sequences of -A (the fully masked row counts as 0).
+                PolicyLoss.Result g = new PolicyLoss(LossType.GRPO, LOW, HIGH, 0, MAX_LEN)
+                        .compute(x, old, null, adv(m), arr(m, mask), null, null);
+                assertEquals(-(ADV[0] + ADV[1] + ADV[2]) / B, g.loss().getFloat(), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void klIsZeroAtTheReferenceAndK3Otherwise() {
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = arr(m, newLp);
+            PolicyLoss withKl = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0.1, MAX_LEN);
+            PolicyLoss.Result same = withKl.compute(x, null, arr(m, newLp), adv(m), arr(m, mask), null, null);
+            assertEquals(0.0, same.stats().kl());
+            PolicyLoss.Result noKl = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0, MAX_LEN)
+                    .compute(x, null, null, adv(m), arr(m, mask), null, null);
+            assertEquals(noKl.loss().getFloat(), same.loss().getFloat(), 0f);
+
+            // One token, new = -1, ref = -0.5: k3 = e^0.5 - 0.5 - 1 = 0.1487212707; A = 0 leaves only beta * k3.
+            NDArray one = m.create(new float[] {-1f}, new Shape(1, 1));
+            PolicyLoss.Result r = withKl.compute(one, null, m.create(new float[] {-0.5f}, new Shape(1, 1)),
+                    m.create(new float[] {0f}), m.ones(new Shape(1, 1)), m.create(new float[] {2.5f}, new Shape(1, 1)),
+                    null);
+            assertEquals(0.1487212707, r.stats().kl(), 1e-6);
+            assertEquals(0.1 * 0.1487212707, r.loss().getFloat(), 1e-7);
+            assertEquals(2.5, r.stats().entropy(), 1e-7);
+        }
+    }
+
+    @Test
+    void accumulatedMicroBatchesEqualOneBigBatch() {
+        for (LossType type : LossType.values()) {
+            try (NDManager m = root.newSubManager()) {
+                PolicyLoss pl = new PolicyLoss(type, LOW, HIGH, 0.05, MAX_LEN);
+                NDArray big = arr(m, newLp);
+                big.setRequiresGradient(true);
+                float bigLoss;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    NDArray loss = pl.compute(big, arr(m, oldLp), arr(m, refLp), adv(m), arr(m, mask), null, null)
+                            .loss();
+                    gc.backward(loss);
+                    bigLoss = loss.getFloat();
+                }
+                NDArray x = arr(m, newLp);
+                x.setRequiresGradient(true);
+                LossNormalizer whole = new LossNormalizer(tokens(), B);
+                NDArray old = arr(m, oldLp), ref = arr(m, refLp), mk = arr(m, mask), a = adv(m);
+                float sum = 0;
+                for (String rows : new String[] {"0:1", "1:4"}) { // uneven split on purpose
+                    try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                        NDArray loss = pl.compute(x.get(rows), old.get(rows), ref.get(rows), a.get(rows),
+                                mk.get(rows), null, whole).loss();
+                        gc.backward(loss);
+                        sum += loss.getFloat();
+                    }
+                }
+                assertEquals(bigLoss, sum, 1e-6, type.toString());
+                float[] gBig = big.getGradient().toFloatArray(), gAcc = x.getGradient().toFloatArray();
+                for (int i = 0; i < gBig.length; i++) assertEquals(gBig[i], gAcc[i], 1e-7, type + " grad " + i);
+            }
+        }
+    }
+
+    @Test
+    void badShapesAreNamed() {
+        try (NDManager m = root.newSubManager()) {
+            PolicyLoss pl = new PolicyLoss(LossType.GRPO, LOW, HIGH, 0.1, MAX_LEN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pl.compute(
+                    arr(m, newLp), m.zeros(new Shape(B, T + 1)), arr(m, refLp), adv(m), arr(m, mask), null, null));
+            assertTrue(e.getMessage().startsWith("old log-probs"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> pl.compute(arr(m, newLp), null, null, adv(m), arr(m, mask), null, null));
+            assertTrue(e.getMessage().contains("reference"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> pl.compute(
+                    arr(m, newLp), null, arr(m, refLp), m.zeros(new Shape(B + 1)), arr(m, mask), null, null));
+            assertTrue(e.getMessage().startsWith("advantages"), e.getMessage());
+        }
+    }
+}

@@ -107,16 +107,22 @@ class OpenAiServerTest {
         String greedy = r.body().at("/choices/0/text").asText();
         assertEquals(greedy, r.body().at("/choices/1/text").asText(), "greedy samples of one prompt agree");
 
-        // cut at a stop string seen in the greedy text: same text up to there, stop_reason says which
-        assertTrue(greedy.length() >= 2, "the test needs a greedy text of 2+ characters: '" + greedy + "'");
-        {
-            String stop = greedy.substring(1, 2);
-            Reply s = call("POST", "/v1/completions",
-                    "{\"prompt\":\"ab\",\"max_tokens\":5,\"temperature\":0,\"stop\":[\"" + stop + "\"]}");
-            assertEquals(greedy.substring(0, greedy.indexOf(stop)), s.body().at("/choices/0/text").asText());
-            assertEquals("stop", s.body().at("/choices/0/finish_reason").asText());
-            assertEquals(stop, s.body().at("/choices/0/stop_reason").asText());
+        // cut at a stop string seen in some prompt's greedy text: same text up to there, stop_reason says which
+        String prompt = null, text = "";
+        for (char c : "abcdefghij".toCharArray()) {
+            text = local.sample(List.of(String.valueOf(c)), SamplingParams.greedy(6)).get(0).completions().get(0).text();
+            if (text.length() >= 3) {
+                prompt = String.valueOf(c);
+                break;
+            }
         }
+        assertNotNull(prompt, "the test needs a prompt whose greedy text has 3+ characters");
+        String stop = text.substring(1, 3);
+        Reply s = call("POST", "/v1/completions",
+                "{\"prompt\":\"" + prompt + "\",\"max_tokens\":6,\"temperature\":0,\"stop\":[\"zz\",\"" + stop + "\"]}");
+        assertEquals(text.substring(0, text.indexOf(stop)), s.body().at("/choices/0/text").asText());
+        assertEquals("stop", s.body().at("/choices/0/finish_reason").asText());
+        assertEquals(stop, s.body().at("/choices/0/stop_reason").asText());
 
         Reply chat = call("POST", "/v1/chat/completions", """
                 {"messages":[{"role":"user","content":"abc"}],"max_tokens":4,"temperature":0,"logprobs":true}""");

@@ -273,4 +273,22 @@ class LocalSamplerTest {
                 () -> sampler.sampleIds(List.of(TOK.encode("a"), new int[0]), SamplingParams.greedy(2)));
         assertTrue(e.getMessage().contains("prompt 1"), e.getMessage());
     }
+
+    @Test
+    void cachedSamplingEqualsTheUncachedNaiveReference() {
+        HistoryLM lm = earlyEos(31);
+        List<String> prompts = List.of("abc", "d", "efghij");
+        SamplingParams p = params(5, 20, 0.9, 0.9, 8, List.of("ja"), 5);
+        List<CompletionGroup> cached = new LocalSampler(lm, TOK).sample(prompts, p);
+        List<CompletionGroup> naive = new NaiveSampler(lm, TOK).sample(prompts, p);
+        for (int i = 0; i < prompts.size(); i++) {
+            for (int j = 0; j < 5; j++) {
+                Completion a = cached.get(i).completions().get(j), b = naive.get(i).completions().get(j);
+                assertArrayEquals(b.tokenIds(), a.tokenIds());
+                assertArrayEquals(b.logprobs(), a.logprobs(), 1e-6f);
+                assertEquals(b.text(), a.text());
+                assertEquals(b.finishReason(), a.finishReason());
+            }
+        }
+    }
 }

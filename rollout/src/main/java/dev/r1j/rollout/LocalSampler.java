@@ -73,6 +73,7 @@ public final class LocalSampler implements Sampler {
     private final CausalLM model;
     private final Tokenizer tokenizer;
     private final Options options;
+    private volatile DecodeStats lastStats;
 
     public LocalSampler(CausalLM model, Tokenizer tokenizer) {
         this(model, tokenizer, Options.defaults());
@@ -86,6 +87,11 @@ public final class LocalSampler implements Sampler {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** Timings of the most recent call, or null before the first. */
+    public DecodeStats lastStats() {
+        return lastStats;
     }
 
     /** The ids this sampler feeds for {@code prompt}: its encoding, with BOS prepended when configured. */
@@ -143,6 +149,9 @@ public final class LocalSampler implements Sampler {
         for (int p = 0; p < numPrompts; p++) pads[p] = promptLen - promptIds.get(p).length;
         long padToken = tokenizer.padId() >= 0 ? tokenizer.padId() : Math.max(tokenizer.eosId(), 0);
         StopStrings stops = new StopStrings(params.stop());
+        long start = System.nanoTime();
+        long prefillNanos, forwardNanos = 0, sampleNanos = 0, compactNanos = 0, rowSteps = 0;
+        int steps = 0, compactions = 0;
 
         Row[] rows = new Row[numPrompts * g];
         for (int r = 0; r < rows.length; r++) rows[r] = new Row(r / g, r % g, params.seed(), maxNew);
@@ -161,6 +170,7 @@ public final class LocalSampler implements Sampler {
             }
             float[] logits = forwardLast(ids, mask, numPrompts, promptLen, cache);
             int vocab = logits.length / numPrompts;
+            prefillNanos = System.nanoTime() - start;
 
             // batch[i] = index into rows of the sequence at batch position i; logitRow[i] = its row in `logits`.
             int[] batch = new int[rows.length];
@@ -169,10 +179,13 @@ public final class LocalSampler implements Sampler {
                 batch[r] = r;
                 logitRow[r] = r / g;
             }
+            long t0 = System.nanoTime();
             if (g > 1) cache.keepRows(logitRow.clone());
+            compactNanos += System.nanoTime() - t0;
 
             int cached = promptLen;
             while (true) {
+                long t1 = System.nanoTime();
                 int live = 0;
                 for (int i = 0; i < batch.length; i++) {
                     Row row = rows[batch[i]];
@@ -180,6 +193,8 @@ public final class LocalSampler implements Sampler {
                     step(row, logits, logitRow[i] * vocab, vocab, params, stops);
                     if (!row.done()) live++;
                 }
+                long t2 = System.nanoTime();
+                sampleNanos += t2 - t1;
                 if (live == 0) break;
 
                 int dead = batch.length - live;
@@ -194,7 +209,10 @@ public final class LocalSampler implements Sampler {
                     }
                     cache.keepRows(keep);
                     batch = kept;
+                    compactions++;
                 }
+                long t3 = System.nanoTime();
+                compactNanos += t3 - t2;
 
                 int n = batch.length;
                 long[] next = new long[n];
@@ -205,11 +223,18 @@ public final class LocalSampler implements Sampler {
                     Arrays.fill(stepMask, i * (cached + 1) + pads[row.prompt], (i + 1) * (cached + 1), 1L);
                 }
                 logits = forwardLast(next, stepMask, n, 1, cache);
+                forwardNanos += System.nanoTime() - t3;
+                steps++;
+                rowSteps += n;
                 cached++;
                 logitRow = new int[n];
                 for (int i = 0; i < n; i++) logitRow[i] = i;
             }
         }
+        long generated = 0;
+        for (Row r : rows) generated += r.length();
+        lastStats = new DecodeStats(prefillNanos, forwardNanos, sampleNanos, compactNanos, System.nanoTime() - start,
+                steps, rowSteps, generated, compactions);
         return rows;
     }
 

@@ -9,9 +9,16 @@ import java.util.Map;
 final class TestCharTokenizer implements Tokenizer {
     static final int PAD = 0, BOS = 1, EOS = 2, FIRST = 3;
     final String alphabet;
+    final boolean hasEos;
 
     TestCharTokenizer(String alphabet) {
+        this(alphabet, true);
+    }
+
+    /** {@code hasEos = false}: id 2 stays reserved but is not an end-of-sequence (benchmarks run to length). */
+    TestCharTokenizer(String alphabet, boolean hasEos) {
         this.alphabet = alphabet;
+        this.hasEos = hasEos;
     }
 
     int id(char c) {
@@ -46,7 +53,7 @@ final class TestCharTokenizer implements Tokenizer {
 
     @Override
     public int eosId() {
-        return EOS;
+        return hasEos ? EOS : -1;
     }
 
     @Override

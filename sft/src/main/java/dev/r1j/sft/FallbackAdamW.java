@@ -63,6 +63,21 @@ final class FallbackAdamW implements AutoCloseable {
         }
     }
 
+    /** Names of parameters whose gradient holds a NaN or infinity (for error messages). */
+    List<String> nonFiniteGradients() {
+        List<String> bad = new ArrayList<>();
+        try (NDManager tmp = state.newSubManager()) {
+            for (int i = 0; i < params.size(); i++) {
+                NDArray p = params.get(i);
+                if (!p.hasGradient()) continue;
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                if (!Float.isFinite(g.abs().sum().getFloat())) bad.add(names.get(i));
+            }
+        }
+        return bad;
+    }
+
     void step(double lr) {
         step++;
         float bc1 = (float) (1 - Math.pow(b1, step));

@@ -87,9 +87,11 @@ public final class LmTrainer {
                     }
                     gradNorm = opt.clipGradNorm(config.maxGradNorm());
                     if (!Double.isFinite(gradNorm)) {
+                        List<String> bad = opt.nonFiniteGradients();
                         opt.zeroGrad();
                         throw new IllegalStateException("gradient norm is " + gradNorm + " at step " + (step + 1)
-                                + "; stopped before the update");
+                                + " (loss " + loss + ", non-finite gradients in " + bad
+                                + "); stopped before the update");
                     }
                     opt.step(lr);
                     opt.zeroGrad();

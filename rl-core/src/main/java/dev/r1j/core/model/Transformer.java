@@ -1,0 +1,374 @@
+package dev.r1j.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Embedding;
+import ai.djl.ndarray.types.SparseFormat;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A decoder-only transformer ({@code llama}, {@code qwen2}, {@code deepseek_v3}) written functionally, like
+ * nanoGPT's {@code model.py}: the parameters are plain NDArrays under their Hugging Face names and
+ * {@link #forward} is one readable pass over them (no DJL Block API), so a checkpoint maps 1:1 onto
+ * {@link #parameters()} and autograd sees every op.
+ *
+ * <p>Per layer: {@code h += attn(rmsnorm(h)); h += mlp(rmsnorm(h))}. Attention is grouped-query (heads share
+ * k/v in groups; computed as one batched matmul per layer by folding the group into the query axis, no k/v
+ * repeat) or, for deepseek_v3, multi-head latent attention; the MLP is SwiGLU, or for deepseek_v3's later
+ * layers the mixture of experts ({@link Moe}). Padding: position ids are {@code cumsum(mask) - 1} and masked
+ * keys get a large finite negative score (not -inf, so a query row that is all padding stays finite).
+ *
+ * <pre>{@code
+ * try (NDManager m = Djl.newManager();
+ *      Transformer model = Transformer.create(ModelConfig.tinyLlama(64), m, 42)) {
+ *     NDArray ids = m.create(new long[][] {{1, 2, 3}});
+ *     NDArray logits = model.forward(ids, m.ones(ids.getShape(), DataType.INT64), null); // [1, 3, 64]
+ * }
+ * }</pre>
+ */
+public final class Transformer implements CausalLM {
+    /** Score added at masked (future or padded) keys. */
+    static final float MASKED = -1e9f;
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final LinkedHashMap<String, NDArray> params;
+    private final Rope rope;
+    private final NDArray[] ropeMatrices;
+    private final DataType dtype;
+    private final double attentionScale;
+
+    private Transformer(ModelConfig config, NDManager manager, LinkedHashMap<String, NDArray> params) {
+        this.config = config;
+        this.manager = manager;
+        this.params = params;
+        this.dtype = params.get("model.embed_tokens.weight").getDataType();
+        this.rope = new Rope(config);
+        this.ropeMatrices = rope.matrices(manager, dtype);
+        for (NDArray p : params.values()) {
+            p.setRequiresGradient(true);
+        }
+        if (config.deepseek() == null) {
+            attentionScale = 1.0 / Math.sqrt(config.headDim());
+        } else {
+            double s = 1.0 / Math.sqrt(config.deepseek().qkHeadDim());
+            RopeScaling r = config.ropeScaling();
+            if (r != null && r.mscaleAllDim() != null && r.mscaleAllDim() != 0) {
+                double ms = RopeScaling.yarnMscale(r.factor(), r.mscaleAllDim());
+                s *= ms * ms;
+            }
+            attentionScale = s;
+        }
+    }
+
+    /**
+     * A randomly initialised model: N(0, 0.02) for linear and embedding weights, 1 for norms, 0 for biases. Each
+     * tensor draws from {@code SplittableRandom(seed ^ hash(name))}, so init is reproducible across runs and
+     * independent of the other tensors. Parameters live in a sub-manager of {@code manager}, closed by
+     * {@link #close()}.
+     */
+    public static Transformer create(ModelConfig config, NDManager manager, long seed) {
+        NDManager own = manager.newSubManager();
+        LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
+            Shape shape = new Shape(e.getValue());
+            int size = Math.toIntExact(shape.size());
+            float[] data = new float[size];
+            switch (ParameterLayout.initOf(e.getKey())) {
+                case ONES -> Arrays.fill(data, 1f);
+                case ZEROS -> { }
+                case NORMAL -> {
+                    SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * e.getKey().hashCode()));
+                    for (int i = 0; i < size; i++) {
+                        data[i] = (float) (0.02 * rng.nextGaussian());
+                    }
+                }
+            }
+            NDArray a = own.create(data, shape);
+            a.setName(e.getKey());
+            params.put(e.getKey(), a);
+        }
+        return new Transformer(config, own, params);
+    }
+
+    /**
+     * A model over existing weights (e.g. from a checkpoint). Every expected tensor must be present with its exact
+     * shape, nothing else may be, and all must share one float dtype (float32, or float64 for exact tests). The
+     * arrays are attached to a sub-manager of {@code manager}, owned and closed by the model.
+     *
+     * @throws IllegalArgumentException naming the first missing, unexpected or mis-shaped tensor
+     */
+    public static Transformer fromParameters(ModelConfig config, NDManager manager, Map<String, NDArray> tensors) {
+        LinkedHashMap<String, long[]> expected = expectedShapes(config);
+        for (String name : tensors.keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new IllegalArgumentException("unexpected tensor \"" + name + "\" for a " + config.modelType()
+                        + " model with this config (" + expected.size() + " tensors expected)");
+            }
+        }
+        DataType dt = null;
+        LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            NDArray a = tensors.get(e.getKey());
+            if (a == null) {
+                throw new IllegalArgumentException("missing tensor \"" + e.getKey() + "\" (expected shape "
+                        + Arrays.toString(e.getValue()) + ")");
+            }
+            long[] found = a.getShape().getShape();
+            if (!Arrays.equals(found, e.getValue())) {
+                throw new IllegalArgumentException("tensor \"" + e.getKey() + "\": expected shape "
+                        + Arrays.toString(e.getValue()) + ", found " + Arrays.toString(found));
+            }
+            if (a.getDataType() != DataType.FLOAT32 && a.getDataType() != DataType.FLOAT64) {
+                throw new IllegalArgumentException("tensor \"" + e.getKey() + "\": expected float32 (or float64), found "
+                        + a.getDataType() + "; convert when loading");
+            }
+            if (dt != null && a.getDataType() != dt) {
+                throw new IllegalArgumentException("tensor \"" + e.getKey() + "\": expected " + dt
+                        + " like the others, found " + a.getDataType());
+            }
+            dt = a.getDataType();
+            params.put(e.getKey(), a);
+        }
+        NDManager own = manager.newSubManager();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            e.getValue().attach(own);
+            e.getValue().setName(e.getKey());
+        }
+        return new Transformer(config, own, params);
+    }
+
+    /** Hugging Face parameter names and shapes for {@code config}, in state_dict order. */
+    public static LinkedHashMap<String, long[]> expectedShapes(ModelConfig config) {
+        return ParameterLayout.shapes(config);
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public KVCache newCache(int batch, int maxLength) {
+        return new TransformerCache(manager, config.numHiddenLayers(), batch, maxLength);
+    }
+
+    /** Number of scalar parameters. */
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray p : params.values()) {
+            n += p.getShape().size();
+        }
+        return n;
+    }
+
+    /**
+     * Training FLOPs per token (forward + backward = 3x forward) at sequence length {@code seqLen}: 6 per weight
+     * used in a matmul (the embedding lookup is free; only the chosen experts count) plus attention scores and
+     * weighted sum, 3 * 2 * 2 * layers * seqLen * heads * head dims (the full square is computed, so no causal
+     * halving).
+     */
+    public double trainingFlopsPerToken(int seqLen) {
+        double matmulWeights = 0;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            String n = e.getKey();
+            if (!n.endsWith(".weight") || n.endsWith("norm.weight") || n.equals("model.embed_tokens.weight")) {
+                continue;
+            }
+            matmulWeights += e.getValue().getShape().size();
+        }
+        if (config.tieWordEmbeddings()) {
+            matmulWeights += (double) config.vocabSize() * config.hiddenSize();
+        }
+        ModelConfig.DeepSeekV3 d = config.deepseek();
+        int qk;
+        int v;
+        if (d != null) {
+            long perExpert = 3L * d.moeIntermediateSize() * config.hiddenSize();
+            for (int i = 0; i < config.numHiddenLayers(); i++) {
+                if (config.isMoeLayer(i)) {
+                    matmulWeights -= (double) perExpert * (d.nRoutedExperts() - d.numExpertsPerTok());
+                }
+            }
+            qk = d.qkHeadDim();
+            v = d.vHeadDim();
+        } else {
+            qk = config.headDim();
+            v = config.headDim();
+        }
+        double attention = 2.0 * config.numHiddenLayers() * seqLen * config.numAttentionHeads() * (qk + v);
+        return 6 * matmulWeights + 3 * attention;
+    }
+
+    @Override
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache kvCache) {
+        long[] idShape = inputIds.getShape().getShape();
+        if (idShape.length != 2) {
+            throw new IllegalArgumentException("inputIds: expected shape [B, T], found " + inputIds.getShape());
+        }
+        int b = (int) idShape[0];
+        int t = (int) idShape[1];
+        TransformerCache cache = (TransformerCache) kvCache;
+        int past = cache == null ? 0 : cache.length();
+        NDManager m = inputIds.getManager();
+        NDArray mask = attentionMask != null ? attentionMask : m.ones(new Shape(b, past + t), DataType.INT64);
+        if (mask.getShape().dimension() != 2 || mask.getShape().get(0) != b || mask.getShape().get(1) != past + t) {
+            throw new IllegalArgumentException("attentionMask: expected shape [" + b + ", " + (past + t) + "] ("
+                    + past + " cached + " + t + " new positions), found " + mask.getShape());
+        }
+        if (cache != null && cache.batchSize() != b) {
+            throw new IllegalArgumentException("cache holds " + cache.batchSize() + " rows, inputIds has " + b);
+        }
+        NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0)
+                .get(new NDIndex(":, {}:", past));
+        NDArray[] cosSin = rope.cosSin(positions, dtype);
+        NDArray bias = additiveMask(mask, past, t);
+
+        NDArray h = Embedding.embedding(inputIds, p("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String pre = "model.layers." + i + ".";
+            NDArray x = Ops.rmsNorm(h, p(pre + "input_layernorm.weight"), config.rmsNormEps());
+            NDArray a = config.deepseek() == null
+                    ? groupedQueryAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past)
+                    : latentAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past);
+            h = h.add(a);
+            x = Ops.rmsNorm(h, p(pre + "post_attention_layernorm.weight"), config.rmsNormEps());
+            h = h.add(mlp(pre + "mlp.", i, x));
+        }
+        if (cache != null) {
+            cache.advance(t);
+        }
+        h = Ops.rmsNorm(h, p("model.norm.weight"), config.rmsNormEps());
+        return Ops.linear(h, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"), null);
+    }
+
+    /** Causal plus padding mask as additive scores {@code [B, 1, T, P+T]}: 0 where allowed, {@link #MASKED}. */
+    private NDArray additiveMask(NDArray mask, int past, int t) {
+        int s = past + t;
+        float[] causal = new float[t * s];
+        for (int i = 0; i < t; i++) {
+            for (int j = past + i + 1; j < s; j++) {
+                causal[i * s + j] = MASKED;
+            }
+        }
+        NDManager m = mask.getManager();
+        NDArray pad = mask.toType(DataType.FLOAT32, false).sub(1).mul(-MASKED).reshape(-1, 1, 1, s);
+        return pad.add(m.create(causal, new Shape(1, 1, t, s))).toType(dtype, false);
+    }
+
+    private NDArray groupedQueryAttention(String pre, int layer, NDArray x, NDArray[] cosSin, NDArray bias,
+            TransformerCache cache, int past) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int heads = config.numAttentionHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int d = config.headDim();
+        int group = heads / kvHeads;
+        NDArray q = Ops.linear(x, p(pre + "q_proj.weight"), opt(pre + "q_proj.bias"))
+                .reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+        NDArray k = Ops.linear(x, p(pre + "k_proj.weight"), opt(pre + "k_proj.bias"))
+                .reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+        NDArray v = Ops.linear(x, p(pre + "v_proj.weight"), opt(pre + "v_proj.bias"))
+                .reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+        q = Rope.apply(q, cosSin[0], cosSin[1], ropeMatrices).mul(attentionScale);
+        k = Rope.apply(k, cosSin[0], cosSin[1], ropeMatrices);
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, k, v, x.getManager());
+            k = kv[0];
+            v = kv[1];
+        }
+        long s = k.getShape().get(2);
+        // heads h = g*group + r share kv head g (Hugging Face repeat_kv): fold r into the query axis
+        NDArray scores = q.reshape(b, kvHeads, group * t, d).matMul(k.transpose(0, 1, 3, 2))
+                .reshape(b, kvHeads, group, t, s).add(bias.expandDims(1));
+        NDArray probs = scores.softmax(-1).reshape(b, kvHeads, group * t, s);
+        NDArray out = probs.matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
+        return Ops.linear(out, p(pre + "o_proj.weight"), opt(pre + "o_proj.bias"));
+    }
+
+    /**
+     * DeepSeek-V3 multi-head latent attention. The cache keeps the normalised kv latent and the roped shared key
+     * part; keys and values are re-expanded through kv_b_proj over all cached positions at each step (simple and
+     * exact; the weight-absorbed form would avoid that expansion for long decodes).
+     */
+    private NDArray latentAttention(String pre, int layer, NDArray x, NDArray[] cosSin, NDArray bias,
+            TransformerCache cache, int past) {
+        ModelConfig.DeepSeekV3 d = config.deepseek();
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int heads = config.numAttentionHeads();
+        int nope = d.qkNopeHeadDim();
+        int ropeDim = d.qkRopeHeadDim();
+        int lora = d.kvLoraRank();
+        NDArray q = d.qLoraRank() == null
+                ? Ops.linear(x, p(pre + "q_proj.weight"), null)
+                : Ops.linear(Ops.rmsNorm(Ops.linear(x, p(pre + "q_a_proj.weight"), opt(pre + "q_a_proj.bias")),
+                        p(pre + "q_a_layernorm.weight"), config.rmsNormEps()), p(pre + "q_b_proj.weight"), null);
+        q = q.reshape(b, t, heads, d.qkHeadDim()).transpose(0, 2, 1, 3).mul(attentionScale);
+        NDArray qNope = q.get(new NDIndex("..., :{}", nope));
+        NDArray qRot = Rope.apply(q.get(new NDIndex("..., {}:", nope)), cosSin[0], cosSin[1], ropeMatrices);
+
+        NDArray compressed = Ops.linear(x, p(pre + "kv_a_proj_with_mqa.weight"), opt(pre + "kv_a_proj_with_mqa.bias"));
+        NDArray latent = Ops.rmsNorm(compressed.get(new NDIndex("..., :{}", lora)), p(pre + "kv_a_layernorm.weight"),
+                config.rmsNormEps()).reshape(b, 1, t, lora);
+        NDArray kRot = Rope.apply(compressed.get(new NDIndex("..., {}:", lora)).reshape(b, 1, t, ropeDim),
+                cosSin[0], cosSin[1], ropeMatrices);
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, latent, kRot, x.getManager());
+            latent = kv[0];
+            kRot = kv[1];
+        }
+        long s = latent.getShape().get(2);
+        NDArray kv = Ops.linear(latent.reshape(b, s, lora), p(pre + "kv_b_proj.weight"), null)
+                .reshape(b, s, heads, nope + d.vHeadDim()).transpose(0, 2, 1, 3);
+        NDArray kNope = kv.get(new NDIndex("..., :{}", nope));
+        NDArray value = kv.get(new NDIndex("..., {}:", nope));
+        NDArray scores = qNope.matMul(kNope.transpose(0, 1, 3, 2))
+                .add(qRot.matMul(kRot.transpose(0, 1, 3, 2))).add(bias);
+        NDArray out = scores.softmax(-1).matMul(value).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d.vHeadDim());
+        return Ops.linear(out, p(pre + "o_proj.weight"), opt(pre + "o_proj.bias"));
+    }
+
+    private NDArray mlp(String pre, int layer, NDArray x) {
+        if (config.isMoeLayer(layer)) {
+            return Moe.forward(config.deepseek(), name -> p(pre + name), x);
+        }
+        return Ops.swiglu(x, p(pre + "gate_proj.weight"), opt(pre + "gate_proj.bias"), p(pre + "up_proj.weight"),
+                opt(pre + "up_proj.bias"), p(pre + "down_proj.weight"), opt(pre + "down_proj.bias"));
+    }
+
+    private NDArray p(String name) {
+        NDArray a = params.get(name);
+        if (a == null) {
+            throw new IllegalStateException("no parameter " + name);
+        }
+        return a;
+    }
+
+    private NDArray opt(String name) {
+        return params.get(name);
+    }
+
+    /** Closes the parameters (and everything else in the model's manager). */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.r1j.verifiers.math;
+
+import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOptions;
+import dev.r1j.verifiers.VerifierProvider;
+import java.util.Map;
+
+/**
+ * Provider {@code "math"}. Options: {@code answer_key} (reference field, default {@code answer});
+ * {@code tolerance} (relative tolerance of numeric comparison, default 1e-8; rationals are always compared
+ * exactly); {@code timeout_ms} (time budget per comparison, default 500); {@code max_chars} (only this many
+ * trailing characters of a completion are searched, default 100000).
+ *
+ * <pre>{@code
+ * Verifier math = registry.create("math", Map.of("tolerance", 1e-6));
+ * }</pre>
+ */
+public final class MathVerifierProvider implements VerifierProvider {
+    @Override
+    public String name() {
+        return "math";
+    }
+
+    @Override
+    public String description() {
+        return "1 when the final answer (\\boxed{}, <answer>, ####, 'the answer is') equals the reference 'answer'";
+    }
+
+    @Override
+    public Verifier create(Map<String, Object> options) {
+        VerifierOptions o = VerifierOptions.of(name(), options, "answer_key", "tolerance", "timeout_ms", "max_chars");
+        MathEquivalence eq = new MathEquivalence(o.number("tolerance", MathEquivalence.DEFAULT_TOLERANCE, 0, 0.5),
+                o.integer("timeout_ms", MathEquivalence.DEFAULT_TIMEOUT_MS, 1, 60_000));
+        return new MathVerifier(o.string("answer_key", "answer"), eq,
+                (int) o.integer("max_chars", 100_000, 100, 10_000_000));
+    }
+}

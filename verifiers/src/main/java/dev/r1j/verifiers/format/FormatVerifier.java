@@ -14,7 +14,11 @@ import java.util.regex.Pattern;
  *       whitespace around, each tag exactly once;</li>
  *   <li>{@code boxed}: the completion ends with a balanced {@code \boxed{…}} (trailing whitespace,
  *       {@code $}, {@code .}, {@code \]} or {@code \)} allowed);</li>
- *   <li>{@code regex}: a custom {@code pattern} (Java syntax, DOTALL) must match the whole completion.</li>
+ *   <li>{@code regex}: a custom {@code pattern} (Java syntax, DOTALL) must match the whole completion;</li>
+ *   <li>{@code tag_count}: partial credit, 0.25 for each of the four tags that is correctly placed: it appears
+ *       exactly once and on the right side of every other tag that appears exactly once (open-r1's
+ *       {@code tag_count_reward}, which counts tags only, plus the order). Text around the tags is not judged, so
+ *       the full shape earns 1 and {@code "<think>a</think> 4"} earns 0.5.</li>
  * </ul>
  * Reward 1 or 0 with a reason. With {@code partial=true} and {@code think_answer}, a shape miss still earns
  * 0.25 for each of the four tags present exactly once, at most 0.75 (the "tag count" reward of open-r1), so early training
@@ -26,7 +30,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class FormatVerifier implements Verifier {
-    public enum Mode { THINK_ANSWER, BOXED, REGEX }
+    public enum Mode { THINK_ANSWER, TAG_COUNT, BOXED, REGEX }
 
     private static final String[] TAGS = {"<think>", "</think>", "<answer>", "</answer>"};
     private static final Pattern BOXED_TAIL = Pattern.compile("[\\s$.]*(?:\\\\[\\])][\\s$.]*)?");
@@ -61,6 +65,7 @@ public final class FormatVerifier implements Verifier {
         try {
             return switch (mode) {
                 case THINK_ANSWER -> thinkAnswer(c);
+                case TAG_COUNT -> tagCount(c);
                 case BOXED -> boxed(c);
                 case REGEX -> pattern.matcher(DeadlineCharSequence.withBudget(c, timeoutMillis)).matches()
                         ? Verdict.of(1.0, "matches the format pattern")
@@ -96,6 +101,28 @@ public final class FormatVerifier implements Verifier {
                 : "format violated: tags out of order or text outside <think>…</think><answer>…</answer>";
         // Only the full shape earns 1: four well-counted tags in the wrong order stay below it.
         return Verdict.of(partial ? Math.min(credit, 0.75) : 0.0, reason);
+    }
+
+    private static Verdict tagCount(String c) {
+        int[] pos = new int[TAGS.length];
+        for (int i = 0; i < TAGS.length; i++) {
+            pos[i] = count(c, TAGS[i]) == 1 ? c.indexOf(TAGS[i]) : -1;
+        }
+        double credit = 0;
+        StringBuilder placed = new StringBuilder();
+        for (int i = 0; i < TAGS.length; i++) {
+            boolean ok = pos[i] >= 0;
+            for (int j = 0; j < TAGS.length && ok; j++) {
+                // tag j belongs before tag i exactly when j < i
+                ok = j == i || pos[j] < 0 || (j < i) == (pos[j] < pos[i]);
+            }
+            if (ok) {
+                credit += 0.25;
+                placed.append(placed.length() == 0 ? "" : " ").append(TAGS[i]);
+            }
+        }
+        return new Verdict(credit, credit == 0 ? "no tag correctly placed" : "correctly placed: " + placed,
+                Map.of("tags_placed", (int) Math.round(credit * 4)));
     }
 
     /**

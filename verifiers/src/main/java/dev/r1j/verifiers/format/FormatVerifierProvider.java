@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Provider {@code "format"}. Options: {@code mode} ({@code think_answer} default, {@code boxed}, {@code regex});
+ * Provider {@code "format"}. Options: {@code mode} ({@code think_answer} default, {@code tag_count}, {@code boxed},
+ * {@code regex});
  * {@code pattern} (Java regex, DOTALL, whole completion; setting it alone implies {@code mode: regex});
  * {@code partial} (default false: tag-count partial credit in {@code think_answer} mode);
  * {@code timeout_ms} (default 200: bound on the regex match).
@@ -32,7 +33,7 @@ public final class FormatVerifierProvider implements VerifierProvider {
     @Override
     public Verifier create(Map<String, Object> options) {
         VerifierOptions o = VerifierOptions.of(name(), options, "mode", "pattern", "partial", "timeout_ms");
-        String mode = o.choice("mode", o.has("pattern") ? "regex" : "think_answer", "think_answer", "boxed", "regex");
+        String mode = o.choice("mode", o.has("pattern") ? "regex" : "think_answer", "think_answer", "tag_count", "boxed", "regex");
         Pattern p = null;
         if (o.has("pattern")) {
             if (!mode.equals("regex")) {

@@ -65,7 +65,7 @@ class FormatVerifierTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> REG.create("format", Map.of("pattern", "(")))
                 .getMessage().contains("option 'pattern'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> REG.create("format", Map.of("mode", "xml")))
-                .getMessage().contains("expected one of think_answer, boxed, regex"));
+                .getMessage().contains("expected one of think_answer, tag_count, boxed, regex"));
     }
 
     @Test

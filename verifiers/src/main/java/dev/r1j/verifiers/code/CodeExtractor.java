@@ -19,7 +19,17 @@ public final class CodeExtractor {
     private CodeExtractor() {
     }
 
+    private static final java.util.Set<String> PYTHON = java.util.Set.of("", "python", "py", "python3");
+
     public static String extract(String completion) {
+        return extract(completion, PYTHON);
+    }
+
+    /**
+     * The last fenced block whose tag (lower-cased) is in {@code tags} ({@code ""} for an untagged fence), else the whole
+     * completion; e.g. {@code Set.of("", "java")} for Java.
+     */
+    public static String extract(String completion, java.util.Set<String> tags) {
         String found = null;
         int pos = 0;
         Matcher open = FENCE.matcher(completion);
@@ -35,7 +45,7 @@ public final class CodeExtractor {
                 bodyEnd = completion.length();
                 pos = completion.length();
             }
-            if (lang.isEmpty() || lang.equals("python") || lang.equals("py") || lang.equals("python3")) {
+            if (tags.contains(lang)) {
                 found = completion.substring(bodyStart, bodyEnd);
             }
         }

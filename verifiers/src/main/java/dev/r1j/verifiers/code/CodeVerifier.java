@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * Scores Python code against unit tests by running it in a {@link Sandbox}. Reference fields: {@code tests}
  * (a string, or a list of statements as in MBPP's {@code test_list}), {@code entry_point}, {@code prompt}
- * (HumanEval: put first when the code does not define the entry point), {@code language} (only python).
+ * (HumanEval: put first when the code does not define the entry point), {@code language} (python, the default;
+ * {@code java} hands the row to {@link JavaCodeVerifier}).
  * The code is the completion's last fenced python block, else the whole completion.
  *
  * <p>How a pass is decided: a trusted harness ({@code harness.py}, in the read-only input directory) gets a
@@ -56,20 +57,27 @@ import java.util.Map;
  */
 public final class CodeVerifier implements Verifier {
     public static final String NAME = "code";
-    private static final String HARNESS = loadHarness();
+    private static final String HARNESS = resource("harness.py");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final CodeVerifierOptions options;
     private final Sandbox sandbox;
+    private final Verifier java;
 
     public CodeVerifier(CodeVerifierOptions options) {
         this(options, BubblewrapSandbox.createDefault());
     }
 
     public CodeVerifier(CodeVerifierOptions options, Sandbox sandbox) {
+        this(options, sandbox, new JavaCodeVerifier(JavaCodeOptions.defaults(), sandbox));
+    }
+
+    /** @param java the verifier for rows with {@code language: java} (see {@link JavaCodeVerifier}) */
+    public CodeVerifier(CodeVerifierOptions options, Sandbox sandbox, Verifier java) {
         this.options = options;
         this.sandbox = sandbox;
+        this.java = java;
     }
 
     @Override
@@ -85,9 +93,12 @@ public final class CodeVerifier implements Verifier {
     public Verdict verify(Sample sample) {
         Map<String, Object> ref = sample.reference();
         Object language = ref.get("language");
+        if (language != null && JavaCodeVerifier.isJava(language.toString())) {
+            return java.verify(sample);
+        }
         if (language != null && !language.toString().isBlank()
                 && !List.of("python", "python3", "py").contains(language.toString().trim().toLowerCase(Locale.ROOT))) {
-            return Verdict.error("language '" + language + "' is not supported by the code verifier (python only)");
+            return Verdict.error("language '" + language + "' is not supported by the code verifier (python or java)");
         }
         PythonProgram program;
         try {
@@ -108,7 +119,7 @@ public final class CodeVerifier implements Verifier {
         } catch (SandboxException e) {
             return Verdict.error("sandbox: " + e.getMessage());
         }
-        return judge(HarnessReport.parse(result.stdoutText(), nonce), result);
+        return HarnessJudge.judge(HarnessReport.parse(result.stdoutText(), nonce), result, options.partialCredit());
     }
 
     private SandboxRequest request(PythonProgram program, PythonRuntime python, String nonce) {
@@ -133,71 +144,17 @@ public final class CodeVerifier implements Verifier {
                 List.of(python.prefix()), Map.of("PYTHONIOENCODING", "utf-8"), options.limits());
     }
 
-    private Verdict judge(HarnessReport rep, SandboxResult result) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("passed", rep.passed());
-        d.put("total", rep.total());
-        d.put("exit_code", result.exitCode());
-        d.put("elapsed_ms", result.elapsed().toMillis());
-        if (!rep.failures().isEmpty()) {
-            d.put("failures", rep.failures().subList(0, Math.min(5, rep.failures().size())));
-        }
-        String stderr = result.stderrText();
-        if (!stderr.isEmpty()) {
-            d.put("stderr", stderr.length() > 1000 ? stderr.substring(stderr.length() - 1000) : stderr);
-        }
-        if (rep.harnessError() != null) {
-            return new Verdict(0.0, "error: harness: " + rep.harnessError(), withError(d));
-        }
-        if (!rep.started()) {
-            if (result.killed()) {
-                return new Verdict(0.0, killReason(result) + " before the tests started", d);
-            }
-            return new Verdict(0.0, "error: the harness did not start (exit code " + result.exitCode() + ")", withError(d));
-        }
-        String status = rep.programStatus();
-        if (status != null && status.startsWith("syntax")) {
-            return new Verdict(0.0, "syntax error: " + status.substring("syntax ".length()), d);
-        }
-        if (status != null && status.startsWith("error")) {
-            return new Verdict(0.0, "program raised " + status.substring("error ".length()), d);
-        }
-        if (rep.total() == 0) {
-            return new Verdict(0.0, "error: the tests contain no assert or call statement", withError(d));
-        }
-        double fraction = (double) rep.passed() / rep.total();
-        double partial = options.partialCredit() ? fraction : 0.0;
-        if (!rep.finished()) {
-            String why = result.killed() ? killReason(result)
-                    : "exited before the tests finished (exit code " + result.exitCode() + ")";
-            return new Verdict(partial, why + "; " + rep.passed() + "/" + rep.total() + " tests passed", d);
-        }
-        if (rep.allPassed()) {
-            return new Verdict(1.0, "all " + rep.total() + " tests passed", d);
-        }
-        String first = rep.failures().isEmpty() ? "" : ": " + rep.failures().get(0);
-        return new Verdict(partial, rep.passed() + "/" + rep.total() + " tests passed" + first, d);
-    }
-
-    private static Map<String, Object> withError(Map<String, Object> d) {
-        d.put("error", true);
-        return d;
-    }
-
-    private static String killReason(SandboxResult r) {
-        return r.timedOut() ? "timeout" : "output limit exceeded";
-    }
-
-    private static String newNonce() {
+    static String newNonce() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
     }
 
-    private static String loadHarness() {
-        try (InputStream in = CodeVerifier.class.getResourceAsStream("harness.py")) {
+    /** A text resource next to this class (harness sources). */
+    static String resource(String name) {
+        try (InputStream in = CodeVerifier.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("harness.py missing from the verifiers jar");
+                throw new IllegalStateException(name + " missing from the verifiers jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

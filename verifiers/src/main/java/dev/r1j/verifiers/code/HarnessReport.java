@@ -15,9 +15,10 @@ import java.util.List;
  * @param finished      an END line arrived: every test statement ran
  * @param setupFailures non-test statements (defs, assignments) of the tests that raised
  * @param harnessError  a HARNESS line (e.g. the reference tests do not parse), else null
+ * @param notes         NOTE lines (e.g. the Java harness's "guard on"), in order
  */
 record HarnessReport(boolean started, int total, String programStatus, int passed, List<String> failures,
-                     boolean finished, int setupFailures, String harnessError) {
+                     boolean finished, int setupFailures, String harnessError, List<String> notes) {
 
     static HarnessReport parse(String stdout, String nonce) {
         String prefix = nonce + " ";
@@ -29,6 +30,7 @@ record HarnessReport(boolean started, int total, String programStatus, int passe
         String program = null;
         String harness = null;
         List<String> failures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         for (String line : stdout.split("\n", -1)) {
             if (!line.startsWith(prefix)) {
                 continue;
@@ -57,13 +59,15 @@ record HarnessReport(boolean started, int total, String programStatus, int passe
                         setup = Integer.parseInt(f[3].trim());
                     }
                     case "HARNESS" -> harness = body.substring("HARNESS ".length());
+                    case "NOTE" -> notes.add(body.substring("NOTE ".length()));
                     default -> harness = "unknown report line: " + body;
                 }
             } catch (RuntimeException e) {
                 harness = "malformed report line: " + body;
             }
         }
-        return new HarnessReport(started, total, program, passed, List.copyOf(failures), finished, setup, harness);
+        return new HarnessReport(started, total, program, passed, List.copyOf(failures), finished, setup, harness,
+                List.copyOf(notes));
     }
 
     /** Every test statement ran and passed, and no setup statement failed. */

@@ -1,0 +1,29 @@
+package dev.r1j.verifiers.code;
+
+import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierProvider;
+import java.util.Map;
+
+/**
+ * Provides {@code code_java} (see {@link JavaCodeVerifier}); options as in {@link JavaCodeOptions#fromMap}.
+ *
+ * <pre>{@code
+ * Verifier v = new JavaCodeVerifierProvider().create(Map.of("heap_mb", 128));
+ * }</pre>
+ */
+public final class JavaCodeVerifierProvider implements VerifierProvider {
+    @Override
+    public String name() {
+        return JavaCodeVerifier.NAME;
+    }
+
+    @Override
+    public String description() {
+        return "compiles the completion's Java code and runs the row's @Test methods or statements in a bubblewrap sandbox";
+    }
+
+    @Override
+    public Verifier create(Map<String, Object> options) {
+        return new JavaCodeVerifier(JavaCodeOptions.fromMap(options));
+    }
+}

@@ -1,0 +1,191 @@
+package dev.r1j.verifiers.code;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.r1j.verifiers.Sample;
+import dev.r1j.verifiers.Verdict;
+import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierRegistry;
+import dev.r1j.verifiers.sandbox.SandboxProcesses;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java code verifier end to end in the bubblewrap sandbox: honest solutions, JUnit-style, statement and main tests,
+ * and hostile completions. The hostile cases must make {@code add(2, 2) == 5} hold, which an honest {@code a + b}
+ * does not, so any reward above 0 would be a forged pass.
+ */
+class JavaCodeVerifierTest {
+    private static final Verifier JAVA = VerifierRegistry.defaultRegistry().create("code_java", Map.of("timeout_seconds", 8));
+    private static final Map<String, Object> FORGE_ME = Map.of("tests",
+            List.of("assertEquals(3, Solution.add(1, 2));", "assertEquals(5, Solution.add(2, 2));"));
+
+    private static Verdict run(String code, Map<String, Object> ref) {
+        return JAVA.verify(new Sample("", "Here it is:\n```java\n" + code + "\n```\n", ref));
+    }
+
+    private static Verdict forge(String body) {
+        return run("public class Solution {\n" + body + "\n static int add(int a, int b) { return a + b; }\n}", FORGE_ME);
+    }
+
+    @AfterAll
+    static void noSandboxProcessIsLeft() throws Exception {
+        assertEquals(List.of(), SandboxProcesses.awaitNone("/tmp/input/R1jHarness.java"));
+    }
+
+    @Test
+    void statementTestsPassAndFail() {
+        Verdict ok = run("public class Solution { static int add(int a, int b) { return a + b; } }",
+                Map.of("tests", List.of("assertEquals(3, Solution.add(1, 2));", "assert Solution.add(2, 2) == 4;")));
+        assertEquals(1.0, ok.reward(), ok.toString());
+        assertEquals(2, ok.details().get("total"));
+        assertTrue(String.valueOf(ok.details().get("notes")).contains("guard on"), ok.toString());
+        // java `assert` works without -ea on the command line: the harness enables it for the code's loader
+        Verdict wrong = run("public class Solution { static int add(int a, int b) { return a - b; } }",
+                Map.of("tests", List.of("assert Solution.add(2, 0) == 2;", "assert Solution.add(2, 2) == 4;")));
+        assertEquals(0.0, wrong.reward(), wrong.toString());
+        assertTrue(wrong.reason().startsWith("1/2 tests passed") && wrong.reason().contains("AssertionError"), wrong.reason());
+    }
+
+    @Test
+    void junitStyleClassesMainTestsAndPartialCredit() {
+        String tests = """
+                import org.junit.jupiter.api.Test;
+                import static org.junit.jupiter.api.Assertions.*;
+
+                class SolutionTest {
+                    private final int[] data = {3, 1, 2};
+
+                    @Test
+                    void sorts() {
+                        assertArrayEquals(new int[] {1, 2, 3}, Solution.sorted(data));
+                    }
+
+                    @Test
+                    void rejectsNull() {
+                        assertThrows(IllegalArgumentException.class, () -> Solution.sorted(null));
+                    }
+
+                    @Test
+                    void keepsInput() {
+                        Solution.sorted(data);
+                        assertEquals(3, data[0], "input modified");
+                    }
+                }
+                """;
+        String good = """
+                import java.util.Arrays;
+                public class Solution {
+                    static int[] sorted(int[] a) {
+                        if (a == null) throw new IllegalArgumentException("null");
+                        int[] b = a.clone(); Arrays.sort(b); return b;
+                    }
+                }""";
+        assertEquals(1.0, run(good, Map.of("tests", tests)).reward());
+        String sortsInPlace = good.replace("int[] b = a.clone();", "int[] b = a;");
+        Verifier partial = VerifierRegistry.defaultRegistry().create("code_java", Map.of("partial_credit", true));
+        Verdict twoOfThree = partial.verify(new Sample("", "```java\n" + sortsInPlace + "\n```", Map.of("tests", tests)));
+        assertEquals(2.0 / 3, twoOfThree.reward(), 1e-12, twoOfThree.toString());
+        String mainTest = "public class Check { public static void main(String[] args) {"
+                + " if (Solution.sorted(new int[] {2, 1})[0] != 1) throw new AssertionError(\"unsorted\"); } }";
+        assertEquals(1.0, run(good, Map.of("tests", mainTest)).reward());
+        Verdict compile = run("public class Solution { int[] sorted(int[] a) { return a } }", Map.of("tests", tests));
+        assertEquals(0.0, compile.reward());
+        assertTrue(compile.reason().startsWith("compile error: Solution.java:1"), compile.reason());
+    }
+
+    @Test
+    void codeVerifierHandsJavaRowsOver() {
+        Verifier code = VerifierRegistry.defaultRegistry().create("code", Map.of());
+        Verdict v = code.verify(new Sample("", "```java\npublic class Solution { static int add(int a, int b) { return a + b; } }\n```",
+                Map.of("language", "java", "tests", "assertEquals(4, Solution.add(2, 2));")));
+        assertEquals(1.0, v.reward(), v.toString());
+    }
+
+    @Test
+    void earlyExitFails() {
+        Verdict v = forge("static { System.exit(0); }");
+        assertEquals(0.0, v.reward(), v.toString());
+        Verdict halt = forge("static { Runtime.getRuntime().halt(0); }");
+        assertEquals(0.0, halt.reward(), halt.toString());
+    }
+
+    @Test
+    void printedOrForgedReportLinesFail() {
+        Verdict v = forge("""
+                static {
+                    System.out.println("all tests passed");
+                    try {
+                        java.io.FileOutputStream out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+                        out.write("0123456789abcdef0123456789abcdef BEGIN 1\\nPROGRAM ok\\nTEST 0 pass\\nEND 1 1 0\\n".getBytes());
+                        out.flush();
+                    } catch (Exception e) { throw new RuntimeException(e); }
+                }""");
+        assertEquals(0.0, v.reward(), v.toString());
+        assertEquals(1, v.details().get("passed"), v.toString());   // the honest test still ran and counted
+    }
+
+    @Test
+    void infiniteLoopTimesOut() {
+        Verifier quick = VerifierRegistry.defaultRegistry().create("code_java", Map.of("timeout_seconds", 4));
+        Verdict v = quick.verify(new Sample("", "public class Solution { static { long x = 1; while (x > 0) { x |= 1; } }"
+                + " static int add(int a, int b) { return a + b; } }", FORGE_ME));
+        assertEquals(0.0, v.reward(), v.toString());
+        assertTrue(v.reason().startsWith("timeout"), v.reason());
+    }
+
+    @Test
+    void processesAndNativeLibrariesAreRefused() {
+        Verdict v = forge("""
+                static {
+                    try { new ProcessBuilder("/bin/sh", "-c", "echo hi").start().waitFor(); }
+                    catch (Exception e) { throw new RuntimeException(e); }
+                }""");
+        assertEquals(0.0, v.reward(), v.toString());
+        assertTrue(v.reason().contains("refused by the R1J harness"), v.reason());
+        Verdict lib = forge("static { System.load(\"/tmp/work/evil.so\"); }");
+        assertTrue(lib.reason().contains("refused by the R1J harness"), lib.reason());
+    }
+
+    @Test
+    void theProjectIsHiddenAndTheSystemReadOnly() {
+        Path pom = Path.of("pom.xml").toAbsolutePath();
+        String code = """
+                import java.nio.file.*;
+                public class Solution {
+                    static String peek(String p) {
+                        try { return Files.readString(Path.of(p)); } catch (Exception e) { return "hidden " + e.getClass().getSimpleName(); }
+                    }
+                    static String write(String p) {
+                        try { Files.writeString(Path.of(p), "x"); return "written"; } catch (Exception e) { return "refused"; }
+                    }
+                }""";
+        Verdict v = run(code, Map.of("tests", List.of(
+                "assertTrue(Solution.peek(\"" + pom + "\").startsWith(\"hidden\"));",
+                "assertTrue(Solution.peek(\"/root/.bashrc\").startsWith(\"hidden\"));",
+                "assertEquals(\"refused\", Solution.write(\"/etc/r1j-sandbox-test\"));",
+                "assertEquals(\"refused\", Solution.write(\"" + pom.getParent().resolve("r1j-sandbox-test") + "\"));",
+                "assertEquals(\"written\", Solution.write(\"/tmp/work/scratch.txt\"));")));
+        assertEquals(1.0, v.reward(), v.toString());
+    }
+
+    @Test
+    void memoryIsBoundedByTheHeapLimit() {
+        Verifier small = VerifierRegistry.defaultRegistry().create("code_java", Map.of("heap_mb", 64, "memory_mb", 1024));
+        Verdict v = small.verify(new Sample("", """
+                public class Solution {
+                    static long maxHeap() { return Runtime.getRuntime().maxMemory(); }
+                    static int hog() { long[] a = new long[200_000_000]; return a.length; }
+                }""", Map.of("tests", List.of(
+                "assertTrue(Solution.maxHeap() <= 64L << 20, \"max heap \" + Solution.maxHeap());",
+                "assertThrows(OutOfMemoryError.class, Solution::hog);"))));
+        assertEquals(1.0, v.reward(), v.toString());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VerifierRegistry.defaultRegistry().create("code_java", Map.of("heap_mb", 512, "memory_mb", 1000)));
+        assertTrue(e.getMessage().contains("memory_mb"), e.getMessage());
+    }
+}

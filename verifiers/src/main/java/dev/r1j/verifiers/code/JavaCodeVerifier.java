@@ -8,7 +8,11 @@ import dev.r1j.verifiers.sandbox.Sandbox;
 import dev.r1j.verifiers.sandbox.SandboxException;
 import dev.r1j.verifiers.sandbox.SandboxRequest;
 import dev.r1j.verifiers.sandbox.SandboxResult;
+import dev.r1j.verifiers.code.harness.JavaHarness;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
  * Scores Java code against unit tests in the same {@link Sandbox} and under the same kind of limits as the Python
  * {@link CodeVerifier} (found as {@code code_java}, and used by {@code code} for rows with {@code language: java}).
  * The sources and tests are described in {@link JavaProgram}; options in {@link JavaCodeOptions}.
  *
- * <p>One JVM runs per verification, inside the sandbox: a trusted harness ({@code R1jHarness.java}, started with the
- * JDK's single-file source launcher) compiles the code and the tests in-process with javax.tools, then runs each test
+ * <p>One JVM runs per verification, inside the sandbox: a trusted harness ({@link JavaHarness}, its class files copied
+ * into a jar in the sandbox's read-only input directory) compiles the code and the tests in-process with javax.tools, then runs each test
  * and reports on its original stdout with a random per-run nonce it read from stdin; it writes {@code END} only
  * after the last test. The verdict comes only from nonce lines, exactly as for Python ({@code HarnessJudge}), so
  * {@code System.exit(0)} before the tests end (no END), printing "passed" or fake report lines (no nonce), an
@@ -49,7 +55,7 @@ import java.util.Map;
  */
 public final class JavaCodeVerifier implements Verifier {
     public static final String NAME = "code_java";
-    private static final String HARNESS = CodeVerifier.resource("java/R1jHarness.java.txt");
+    private static final byte[] HARNESS_JAR = harnessJar();
     private static final Map<String, String> SHIMS = Map.of(
             "org/junit/jupiter/api/Test.java", CodeVerifier.resource("java/Test.java.txt"),
             "org/junit/jupiter/api/Assertions.java", CodeVerifier.resource("java/Assertions.java.txt"));
@@ -108,6 +114,29 @@ public final class JavaCodeVerifier implements Verifier {
         return HarnessJudge.judge(HarnessReport.parse(result.stdoutText(), nonce), result, options.partialCredit());
     }
 
+    /** A jar of the harness's class files, copied from this library's own classes (it needs nothing but the JDK). */
+    private static byte[] harnessJar() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<Class<?>> classes = new ArrayList<>(List.of(JavaHarness.class));
+        classes.addAll(List.of(JavaHarness.class.getDeclaredClasses()));
+        try (JarOutputStream jar = new JarOutputStream(bytes)) {
+            for (Class<?> c : classes) {
+                String entry = c.getName().replace('.', '/') + ".class";
+                try (InputStream in = JavaHarness.class.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IllegalStateException(entry + " missing from the verifiers jar");
+                    }
+                    jar.putNextEntry(new JarEntry(entry));
+                    in.transferTo(jar);
+                    jar.closeEntry();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     /** The real JDK directory; one without javac cannot compile the code. */
     static Path javaHome(Path configured) {
         try {
@@ -136,7 +165,7 @@ public final class JavaCodeVerifier implements Verifier {
             job.append("test ").append(t).append('\n');
         }
         files.put("job.txt", job.toString().getBytes(StandardCharsets.UTF_8));
-        files.put("R1jHarness.java", HARNESS.getBytes(StandardCharsets.UTF_8));
+        files.put("harness.jar", HARNESS_JAR);
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/java").toString(),
                 "-Xmx" + options.heapMb() + "m", "-Xss1m", "-XX:MaxMetaspaceSize=128m", "-XX:CompressedClassSpaceSize=64m",
                 "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=32m",
@@ -146,7 +175,7 @@ public final class JavaCodeVerifier implements Verifier {
                 "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.security.manager=allow",
                 "-Djava.io.tmpdir=" + Sandbox.WORK_DIR, "-Dfile.encoding=UTF-8",
                 "--limit-modules", "java.base,jdk.compiler",
-                Sandbox.INPUT_DIR + "/R1jHarness.java"));
+                "-cp", Sandbox.INPUT_DIR + "/harness.jar", JavaHarness.class.getName()));
         byte[] stdin = (nonce + "\n").getBytes(StandardCharsets.US_ASCII);
         // The launcher finds libjli through $ORIGIN, which needs /proc; the sandbox's /proc is empty.
         Map<String, String> env = Map.of("LD_LIBRARY_PATH", home.resolve("lib").toString());

@@ -34,7 +34,7 @@ class JavaCodeVerifierTest {
 
     @AfterAll
     static void noSandboxProcessIsLeft() throws Exception {
-        assertEquals(List.of(), SandboxProcesses.awaitNone("/tmp/input/R1jHarness.java"));
+        assertEquals(List.of(), SandboxProcesses.awaitNone("dev.r1j.verifiers.code.harness.JavaHarness"));
     }
 
     @Test
@@ -180,7 +180,9 @@ class JavaCodeVerifierTest {
                 public class Solution {
                     static long maxHeap() { return Runtime.getRuntime().maxMemory(); }
                     static int hog() { long[] a = new long[200_000_000]; return a.length; }
+                    static int offHeap() { return java.nio.ByteBuffer.allocateDirect(64 << 20).capacity(); }
                 }""", Map.of("tests", List.of(
+                "assertThrows(OutOfMemoryError.class, Solution::offHeap);",
                 "assertTrue(Solution.maxHeap() <= 64L << 20, \"max heap \" + Solution.maxHeap());",
                 "assertThrows(OutOfMemoryError.class, Solution::hog);"))));
         assertEquals(1.0, v.reward(), v.toString());

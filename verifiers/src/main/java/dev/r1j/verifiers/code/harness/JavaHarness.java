@@ -1,5 +1,8 @@
+package dev.r1j.verifiers.code.harness;
+
 // R1J Java code-verifier harness (trusted). Started by JavaCodeVerifier inside the sandbox as
-//     java [limits] /tmp/input/R1jHarness.java          (the JDK's single-file source launcher)
+//     java [limits] -cp /tmp/input/harness.jar dev.r1j.verifiers.code.harness.JavaHarness
+// (its classes are copied from the verifiers jar into harness.jar; it uses nothing but the JDK).
 // stdin: one line, a per-run random nonce. /tmp/input/job.txt lists the sources ("source <input file> <path>") and
 // the test classes ("test <binary name>"). The harness compiles everything in-process (javax.tools) before any
 // untrusted code runs, loads it in its own class loader (parent: the platform loader, so the code cannot name the
@@ -42,7 +45,19 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 
-public class R1jHarness {
+
+/**
+ * The trusted harness of the Java code verifier, run inside the sandbox (see the comment above and
+ * {@code JavaCodeVerifier}); not meant to be called in-process.
+ *
+ * <pre>{@code
+ * java -cp harness.jar dev.r1j.verifiers.code.harness.JavaHarness < nonce   # with /tmp/input/job.txt present
+ * }</pre>
+ */
+public final class JavaHarness {
+    private JavaHarness() {
+    }
+
     public static void main(String[] args) throws Exception {
         FileOutputStream report = new FileOutputStream(FileDescriptor.out);
         byte[] stdin = System.in.readAllBytes();

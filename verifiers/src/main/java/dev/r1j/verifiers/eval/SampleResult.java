@@ -18,4 +18,17 @@ public record SampleResult(String answer, boolean correct, int length, boolean t
             throw new IllegalArgumentException("sample length must be >= 0, got " + length);
         }
     }
+
+    /**
+     * From a verifier's verdict: correct when the reward reaches 1 (full credit), the answer from the math verifier's
+     * {@code extracted} detail (null when absent, e.g. for code; such samples do not vote in maj@k).
+     *
+     * <pre>{@code
+     * SampleResult s = SampleResult.of(math.verify(sample), completion.tokenCount(), completion.truncated());
+     * }</pre>
+     */
+    public static SampleResult of(dev.r1j.verifiers.Verdict verdict, int length, boolean truncated) {
+        Object extracted = verdict.details().get("extracted");
+        return new SampleResult(extracted == null ? null : extracted.toString(), verdict.reward() >= 1.0, length, truncated);
+    }
 }

@@ -46,8 +46,12 @@ public final class OverlongPenaltyVerifier implements Verifier {
         return "overlong";
     }
 
-    /** The penalty of a completion of {@code length}. */
-    double penalty(int length) {
+    /**
+     * DAPO's soft punishment of a completion of {@code length}, as a function for callers that hold the numbers
+     * (a trainer applying it without a verifier). With {@code buffer = 0} it is a hard {@code −penalty} beyond
+     * {@code maxLength} (note rl-core's {@code Overlong.softPenalty} treats a zero cache length as "off" instead).
+     */
+    public static double softPenalty(int length, int maxLength, int buffer, double penalty) {
         int expected = maxLength - buffer;
         if (length <= expected) {
             return 0.0;
@@ -66,7 +70,7 @@ public final class OverlongPenaltyVerifier implements Verifier {
         } catch (IllegalArgumentException e) {
             return Verdict.error(e.getMessage());
         }
-        double r = penalty(len.value());
+        double r = softPenalty(len.value(), maxLength, buffer, penalty);
         String reason = r == 0 ? len.value() + " " + len.unit() + " ≤ " + (maxLength - buffer)
                 : String.format(Locale.ROOT, "%d %s in the overlong buffer (%d..%d)", len.value(), len.unit(),
                         maxLength - buffer, maxLength);

@@ -107,6 +107,18 @@ class JavaCodeVerifierTest {
     }
 
     @Test
+    void badOptionsAreNamed() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VerifierRegistry.defaultRegistry().create("code", Map.of("java", Map.of("heap_mb", 8))));
+        assertTrue(e.getMessage().contains("heap_mb"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VerifierRegistry.defaultRegistry().create("code_java", Map.of("heap", 8)));
+        assertTrue(e.getMessage().contains("unknown option 'heap'"), e.getMessage());
+        Verdict noTests = JAVA.verify(new Sample("", "class A {}", Map.of()));
+        assertEquals(Boolean.TRUE, noTests.details().get("error"));
+    }
+
+    @Test
     void earlyExitFails() {
         Verdict v = forge("static { System.exit(0); }");
         assertEquals(0.0, v.reward(), v.toString());

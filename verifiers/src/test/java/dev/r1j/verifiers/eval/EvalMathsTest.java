@@ -104,6 +104,17 @@ class EvalMathsTest {
         assertEquals(0.3, flat.high(), EPS);
     }
 
+    @Test
+    void sampleResultFromAMathVerdict() {
+        dev.r1j.verifiers.Verifier math = dev.r1j.verifiers.VerifierRegistry.defaultRegistry().create("math", Map.of());
+        SampleResult right = SampleResult.of(math.verify(new dev.r1j.verifiers.Sample("", "so \\boxed{1/2}",
+                Map.of("answer", "0.5"))), 12, false);
+        assertEquals(new SampleResult("1/2", true, 12, false), right);
+        SampleResult none = SampleResult.of(math.verify(new dev.r1j.verifiers.Sample("", "no idea",
+                Map.of("answer", "0.5"))), 3, true);
+        assertEquals(new SampleResult(null, false, 3, true), none);
+    }
+
     private static SampleResult s(String answer, boolean correct, int len, boolean truncated) {
         return new SampleResult(answer, correct, len, truncated);
     }

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * Provider {@code "language_consistency"} (see {@link LanguageConsistencyVerifier}). Options: {@code script}
  * (a name or a list of names, default {@code latin}); {@code section} ({@code think}, the default: only the chain of
- * thought; or {@code completion}); {@code empty_reward} (reward when there are no letters, default 0).
+ * thought; or {@code completion}); {@code empty_reward} (reward when there are no letters, default 0);
+ * {@code script_key} (a reference field naming a row's own target script, overriding {@code script}; default none).
  *
  * <pre>{@code
  * Verifier v = registry.create("language_consistency", Map.of("script", "cjk"));
@@ -29,7 +30,7 @@ public final class LanguageConsistencyProvider implements VerifierProvider {
 
     @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "script", "section", "empty_reward");
+        VerifierOptions o = VerifierOptions.of(name(), options, "script", "section", "empty_reward", "script_key");
         List<String> names = o.strings("script", List.of("latin"));
         boolean thinkOnly = o.choice("section", "think", "think", "completion").equals("think");
         double empty = o.number("empty_reward", 0.0);
@@ -39,6 +40,6 @@ public final class LanguageConsistencyProvider implements VerifierProvider {
         } catch (IllegalArgumentException e) {
             throw o.bad("script", o.raw("script"), "script names (" + e.getMessage() + ")");
         }
-        return new LanguageConsistencyVerifier(scripts, thinkOnly, empty);
+        return new LanguageConsistencyVerifier(scripts, thinkOnly, empty, o.string("script_key", null));
     }
 }

@@ -40,6 +40,7 @@ public final class LanguageConsistencyVerifier implements Verifier {
     private final Set<UnicodeScript> target;
     private final boolean thinkOnly;
     private final double emptyReward;
+    private final String scriptKey;
 
     /**
      * @param target the accepted scripts
@@ -48,12 +49,21 @@ public final class LanguageConsistencyVerifier implements Verifier {
      * @param emptyReward the reward when the scored text has no letters at all
      */
     public LanguageConsistencyVerifier(Set<UnicodeScript> target, boolean thinkOnly, double emptyReward) {
+        this(target, thinkOnly, emptyReward, null);
+    }
+
+    /**
+     * @param scriptKey a reference field that, when a row has it, names that row's target script instead (e.g. a
+     *     multilingual dataset whose rows say {@code script: cyrillic}); null for none
+     */
+    public LanguageConsistencyVerifier(Set<UnicodeScript> target, boolean thinkOnly, double emptyReward, String scriptKey) {
         if (target.isEmpty()) {
             throw new IllegalArgumentException("verifier 'language_consistency': no target script");
         }
         this.target = EnumSet.copyOf(target);
         this.thinkOnly = thinkOnly;
         this.emptyReward = emptyReward;
+        this.scriptKey = scriptKey;
     }
 
     /**
@@ -92,6 +102,15 @@ public final class LanguageConsistencyVerifier implements Verifier {
 
     @Override
     public Verdict verify(Sample sample) {
+        Set<UnicodeScript> target = this.target;
+        String rowScript = scriptKey == null ? null : sample.referenceString(scriptKey);
+        if (rowScript != null) {
+            try {
+                target = scripts(rowScript);
+            } catch (IllegalArgumentException e) {
+                return Verdict.error("reference field '" + scriptKey + "': " + e.getMessage());
+            }
+        }
         String text = thinkOnly ? thinkSection(sample.completion()) : sample.completion();
         Map<UnicodeScript, Integer> counts = new EnumMap<>(UnicodeScript.class);
         int letters = 0;

@@ -64,6 +64,10 @@ class RewardsTest {
         assertEquals(4.0 / 6, score(cjk, "我们の한 ok"), EPS);
         Verifier two = REG.create("language_consistency", Map.of("script", List.of("latin", "cyrillic")));
         assertEquals(1.0, score(two, "abc где"));
+        Verifier perRow = REG.create("language_consistency", Map.of("script_key", "script"));
+        assertEquals(1.0, score(perRow, "<think>где</think>", Map.of("script", "cyrillic")));
+        assertEquals(0.0, score(perRow, "<think>где</think>", Map.of()));   // no field: the default, latin
+        assertEquals(true, perRow.verify(new Sample("", "x", Map.of("script", "elvish"))).details().get("error"));
         Verdict v = latin.verify(new Sample("", "<think>ab ع</think>", Map.of()));
         assertEquals("arabic", v.details().get("main_other_script"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -137,6 +137,21 @@ public final class JavaCodeVerifier implements Verifier {
         return bytes.toByteArray();
     }
 
+    /** The JDK's feature version from its {@code release} file ({@code JAVA_VERSION="17.0.15"} → 17); 17 if unknown. */
+    static int featureVersion(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(v.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through: assume the oldest supported JDK
+        }
+        return 17;
+    }
+
     /** The real JDK directory; one without javac cannot compile the code. */
     static Path javaHome(Path configured) {
         try {
@@ -172,10 +187,14 @@ public final class JavaCodeVerifier implements Verifier {
                 // one compiler thread, C1 only, serial GC: a short run needs no more, and each thread counts
                 // against the process limit and the CPU-time limit
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:-UsePerfData",
-                "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.security.manager=allow",
+                "-XX:+DisableAttachMechanism", "-Xshare:auto",
                 "-Djava.io.tmpdir=" + Sandbox.WORK_DIR, "-Dfile.encoding=UTF-8",
                 "--limit-modules", "java.base,jdk.compiler",
                 "-cp", Sandbox.INPUT_DIR + "/harness.jar", JavaHarness.class.getName()));
+        if (featureVersion(home) < 24) {
+            // lets the harness install its guard; JDK 24+ refuses to start with this flag (no security manager there)
+            command.add(1, "-Djava.security.manager=allow");
+        }
         byte[] stdin = (nonce + "\n").getBytes(StandardCharsets.US_ASCII);
         // The launcher finds libjli through $ORIGIN, which needs /proc; the sandbox's /proc is empty.
         Map<String, String> env = Map.of("LD_LIBRARY_PATH", home.resolve("lib").toString());

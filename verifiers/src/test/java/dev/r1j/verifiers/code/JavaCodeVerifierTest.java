@@ -107,6 +107,22 @@ class JavaCodeVerifierTest {
     }
 
     @Test
+    void newerJdkWithoutSecurityManagerStillFailsForgeries() {
+        Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jdk25.resolve("bin/javac")),
+                "no JDK 25 on this machine");
+        assertEquals(25, JavaCodeVerifier.featureVersion(jdk25));
+        Verifier j25 = VerifierRegistry.defaultRegistry().create("code_java", Map.of("java_home", jdk25.toString()));
+        Verdict ok = j25.verify(new Sample("", "public class Solution { static int add(int a, int b) { return a + b; } }",
+                Map.of("tests", List.of("assertEquals(3, Solution.add(1, 2));"))));
+        assertEquals(1.0, ok.reward(), ok.toString());
+        assertTrue(String.valueOf(ok.details().get("notes")).contains("guard off"), ok.toString());
+        Verdict exit = j25.verify(new Sample("", "public class Solution { static { System.exit(0); }"
+                + " static int add(int a, int b) { return a + b; } }", FORGE_ME));
+        assertEquals(0.0, exit.reward(), exit.toString());
+    }
+
+    @Test
     void badOptionsAreNamed() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> VerifierRegistry.defaultRegistry().create("code", Map.of("java", Map.of("heap_mb", 8))));

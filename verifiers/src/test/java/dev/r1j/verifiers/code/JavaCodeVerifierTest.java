@@ -158,6 +158,34 @@ class JavaCodeVerifierTest {
     }
 
     @Test
+    void assertionsCannotBeSwitchedOffForLaterTestClasses() {
+        // First runs first (test classes run in order) and initialises Solution, which tries to disable assertions for
+        // Second before Second is initialised; Second's assert must still fire.
+        String tests = """
+                class First {
+                    @org.junit.jupiter.api.Test
+                    void touch() { Solution.add(1, 2); }
+                }
+                class Second {
+                    @org.junit.jupiter.api.Test
+                    void forged() { assert Solution.add(2, 2) == 5 : "2 + 2"; }
+                }
+                """;
+        Verdict v = run("""
+                public class Solution {
+                    static {
+                        ClassLoader l = Solution.class.getClassLoader();
+                        l.setDefaultAssertionStatus(false);
+                        l.setClassAssertionStatus("Second", false);
+                        l.clearAssertionStatus();
+                    }
+                    static int add(int a, int b) { return a + b; }
+                }""", Map.of("tests", tests));
+        assertEquals(0.0, v.reward(), v.toString());
+        assertTrue(v.reason().startsWith("1/2 tests passed") && v.reason().contains("2 + 2"), v.reason());
+    }
+
+    @Test
     void infiniteLoopTimesOut() {
         Verifier quick = VerifierRegistry.defaultRegistry().create("code_java", Map.of("timeout_seconds", 4));
         Verdict v = quick.verify(new Sample("", "public class Solution { static { long x = 1; while (x > 0) { x |= 1; } }"

@@ -205,6 +205,9 @@ class JavaCodeVerifierTest {
         assertTrue(v.reason().contains("refused by the R1J harness"), v.reason());
         Verdict lib = forge("static { System.load(\"/tmp/work/evil.so\"); }");
         assertTrue(lib.reason().contains("refused by the R1J harness"), lib.reason());
+        // class references to the stack would hand the code the harness's classes
+        Verdict walk = forge("static { StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(s -> s.count()); }");
+        assertTrue(walk.reason().contains("refused by the R1J harness"), walk.reason());
     }
 
     @Test

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * does not, so any reward above 0 would be a forged pass.
  */
 class JavaCodeVerifierTest {
-    private static final Verifier JAVA = VerifierRegistry.defaultRegistry().create("code_java", Map.of("timeout_seconds", 8));
+    // The default 30 s wall clock: one JVM start plus javac takes ~1.5 s alone, but much longer when the machine's
+    // two cores are shared by several niced builds (8 s was exceeded at a load average of 12).
+    private static final Verifier JAVA = VerifierRegistry.defaultRegistry().create("code_java", Map.of());
     private static final Map<String, Object> FORGE_ME = Map.of("tests",
             List.of("assertEquals(3, Solution.add(1, 2));", "assertEquals(5, Solution.add(2, 2));"));
 

@@ -1,0 +1,161 @@
+package dev.r1j.sft;
+
+import dev.r1j.core.data.JsonlDataset;
+import dev.r1j.core.data.JsonlRow;
+import dev.r1j.core.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns SFT rows into {@link TokenSequence}s whose targets are the completion only: a {@code prompt}/{@code completion}
+ * pair (prompt tokens are context, completion tokens plus EOS are targets), or chat {@code messages} rendered with
+ * the tokenizer's chat template where the assistant turns are the targets.
+ *
+ * <p>For chat, the text of each assistant turn is found by rendering the conversation up to that turn twice: up to
+ * the previous message with the generation prompt (what the model sees when it is asked to answer), and including
+ * the turn. The difference (the answer plus the template's end-of-turn text) is the target. Pieces are tokenized
+ * separately and concatenated, exactly as a sampler tokenizes a prompt and then generates, so training and
+ * generation see the same token boundaries. A template that rewrites earlier turns (Qwen3 drops their reasoning)
+ * cannot be split this way and is reported.
+ *
+ * <pre>{@code
+ * SftEncoder enc = new SftEncoder(tokenizer, SftFormat.defaults());
+ * List<TokenSequence> train = enc.encodeAll(JsonlDataset.read(Path.of("sft.jsonl")));
+ * }</pre>
+ */
+public final class SftEncoder {
+    private final Tokenizer tokenizer;
+    private final SftFormat format;
+
+    public SftEncoder(Tokenizer tokenizer, SftFormat format) {
+        this.tokenizer = tokenizer;
+        this.format = format;
+    }
+
+    /** Every row of {@code dataset}; errors name {@code file:line} and the field. */
+    public List<TokenSequence> encodeAll(JsonlDataset dataset) {
+        List<TokenSequence> out = new ArrayList<>(dataset.size());
+        for (JsonlRow row : dataset.rows()) out.add(encode(row));
+        return out;
+    }
+
+    /** One row: {@code messages} if present, else {@code prompt} + {@code completion}. */
+    public TokenSequence encode(JsonlRow row) {
+        Object messages = row.fields().get(format.messagesField());
+        try {
+            if (messages != null) return chat(messagesOf(row, messages));
+            return promptCompletion(text(row, format.promptField()), text(row, format.completionField()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(row.where())) throw e;
+            throw new IllegalArgumentException(row.where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Prompt as context, completion (+ EOS) as targets. */
+    public TokenSequence promptCompletion(String prompt, String completion) {
+        int[] p = withBos(tokenizer.encode(prompt));
+        int[] c = tokenizer.encode(completion);
+        if (format.addEos() && tokenizer.eosId() >= 0) {
+            c = Arrays.copyOf(c, c.length + 1);
+            c[c.length - 1] = tokenizer.eosId();
+        }
+        if (c.length == 0) throw new IllegalArgumentException("the completion encodes to no tokens");
+        if (p.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens (and no BOS to start from)");
+        return TokenSequence.completionOnly(p, c);
+    }
+
+    /** A conversation; the assistant turns are the targets. */
+    public TokenSequence chat(List<Map<String, String>> messages) {
+        List<int[]> pieces = new ArrayList<>();
+        List<Boolean> isTarget = new ArrayList<>();
+        String covered = ""; // the rendered text that earlier pieces already hold
+        String full = null;
+        for (int i = 0; i < messages.size(); i++) {
+            if (!"assistant".equals(messages.get(i).get("role"))) continue;
+            if (i == 0) throw new IllegalArgumentException("messages[0] is an assistant turn; it needs a prompt before it");
+            String prefix = tokenizer.applyChatTemplate(messages.subList(0, i), true);
+            full = tokenizer.applyChatTemplate(messages.subList(0, i + 1), false);
+            if (!full.startsWith(prefix) || !prefix.startsWith(covered)) {
+                throw new IllegalArgumentException("the chat template does not render messages[" + i + "] as an "
+                        + "extension of the earlier turns, so the assistant text cannot be located; render the "
+                        + "prompt yourself and use prompt/completion rows");
+            }
+            pieces.add(tokenizer.encode(prefix.substring(covered.length())));
+            isTarget.add(false);
+            pieces.add(tokenizer.encode(full.substring(prefix.length())));
+            isTarget.add(true);
+            covered = full;
+        }
+        if (full == null) throw new IllegalArgumentException("messages have no assistant turn to train on");
+        String all = tokenizer.applyChatTemplate(messages, false);
+        if (all.length() > covered.length() && all.startsWith(covered)) {
+            pieces.add(tokenizer.encode(all.substring(covered.length())));
+            isTarget.add(false);
+        }
+        int n = 0;
+        for (int[] p : pieces) n += p.length;
+        int[] ids = new int[n];
+        boolean[] target = new boolean[n];
+        int at = 0;
+        for (int k = 0; k < pieces.size(); k++) {
+            int[] p = pieces.get(k);
+            System.arraycopy(p, 0, ids, at, p.length);
+            if (isTarget.get(k)) Arrays.fill(target, at, at + p.length, true);
+            at += p.length;
+        }
+        int[] withBos = withBos(ids);
+        if (withBos.length != ids.length) {
+            boolean[] shifted = new boolean[withBos.length];
+            System.arraycopy(target, 0, shifted, 1, target.length);
+            target = shifted;
+        }
+        target[0] = false;
+        return new TokenSequence(withBos, target);
+    }
+
+    private int[] withBos(int[] ids) {
+        int bos = tokenizer.bosId();
+        if (!format.addBos() || bos < 0 || (ids.length > 0 && ids[0] == bos)) return ids;
+        int[] out = new int[ids.length + 1];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    private static String text(JsonlRow row, String field) {
+        Object v = row.fields().get(field);
+        if (v == null) {
+            throw new IllegalArgumentException(row.where() + ": missing field '" + field + "' (expected a string; "
+                    + "fields present: " + row.fields().keySet() + ")");
+        }
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string, got "
+                    + v.getClass().getSimpleName());
+        }
+        return s;
+    }
+
+    private List<Map<String, String>> messagesOf(JsonlRow row, Object value) {
+        String f = format.messagesField();
+        if (!(value instanceof List<?> list) || list.isEmpty()) {
+            throw new IllegalArgumentException(row.where() + ": field '" + f + "' must be a non-empty list of "
+                    + "{role, content} objects");
+        }
+        List<Map<String, String>> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> m) || !(m.get("role") instanceof String role)
+                    || !(m.get("content") instanceof String content)) {
+                throw new IllegalArgumentException(row.where() + ": " + f + "[" + i + "] must be an object with "
+                        + "string 'role' and 'content', got " + list.get(i));
+            }
+            Map<String, String> msg = new LinkedHashMap<>();
+            msg.put("role", role);
+            msg.put("content", content);
+            out.add(msg);
+        }
+        return out;
+    }
+}

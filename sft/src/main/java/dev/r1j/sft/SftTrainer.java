@@ -26,7 +26,7 @@ import java.util.Map;
  * <pre>{@code
  * SftEncoder enc = new SftEncoder(tokenizer, SftFormat.defaults());
  * TrainEvalSplit<TokenSequence> data = TrainEvalSplit.of(enc.encodeAll(JsonlDataset.read(file)), 0.05, 0);
- * try (SftTrainer t = new SftTrainer(model, SftOptions.builder().epochs(2).build(), data.train(), data.eval(), tokenizer.padId())) {
+ * try (SftTrainer t = new SftTrainer(model, SftOptions.defaults(), data.train(), data.eval(), tokenizer.padId())) {
  *     if (TrainingCheckpoint.exists(ckpt)) t.resumeFrom(ckpt);      // the model was loaded from ckpt too
  *     t.train(listener, ckpt, tokenizer);
  * }
@@ -73,19 +73,20 @@ public final class SftTrainer implements AutoCloseable {
         this.model = model;
         this.options = options;
         this.padId = padId;
-        List<TokenSequence> usable = usable(train, options.maxLength());
+        TrainingOptions o = options.training();
+        List<TokenSequence> usable = usable(train, o.maxLength());
         this.dropped = train.size() - usable.size();
         if (usable.isEmpty()) {
             throw new IllegalArgumentException("none of the " + train.size() + " training examples has a completion "
-                    + "token within max_length " + options.maxLength());
+                    + "token within max_length " + o.maxLength());
         }
         this.trainRows = rows(usable, options);
-        this.evalRows = rows(usable(eval, options.maxLength()), options);
-        this.cursor = new EpochCursor(trainRows.size(), options.seed(), true);
-        this.totalSteps = options.totalSteps(trainRows.size());
-        this.schedule = options.lrSchedule(totalSteps);
+        this.evalRows = rows(usable(eval, o.maxLength()), options);
+        this.cursor = new EpochCursor(trainRows.size(), o.seed(), true);
+        this.totalSteps = o.totalSteps(trainRows.size());
+        this.schedule = o.lrSchedule(totalSteps);
         for (NDArray p : model.parameters().values()) p.setRequiresGradient(true);
-        this.optimizer = new AdamW(model.parameters(), options.adam());
+        this.optimizer = new AdamW(model.parameters(), o.adam());
     }
 
     private static List<TokenSequence> usable(List<TokenSequence> seqs, int maxLength) {
@@ -98,7 +99,7 @@ public final class SftTrainer implements AutoCloseable {
     }
 
     private static List<List<TokenSequence>> rows(List<TokenSequence> seqs, SftOptions o) {
-        if (o.packing()) return Packer.pack(seqs, o.maxLength());
+        if (o.packing()) return Packer.pack(seqs, o.training().maxLength());
         return seqs.stream().map(List::of).toList();
     }
 
@@ -177,7 +178,7 @@ public final class SftTrainer implements AutoCloseable {
                 evals.add(e);
                 if (listener != null) listener.onEval(e);
             }
-            if (checkpointDir != null && (last || (options.saveEvery() > 0 && stepsDone % options.saveEvery() == 0))) {
+            if (checkpointDir != null && (last || (options.training().saveEvery() > 0 && stepsDone % options.training().saveEvery() == 0))) {
                 saveCheckpoint(checkpointDir, tokenizer);
             }
         }
@@ -187,8 +188,9 @@ public final class SftTrainer implements AutoCloseable {
     private StepMetrics step(long start, double before) {
         long t0 = System.nanoTime();
         int step = stepsDone + 1;
-        List<List<TokenSequence>> batchRows = new ArrayList<>(options.batchSize());
-        for (int i : cursor.next(options.batchSize())) batchRows.add(trainRows.get(i));
+        int batchSize = options.training().batchSize();
+        List<List<TokenSequence>> batchRows = new ArrayList<>(batchSize);
+        for (int i : cursor.next(batchSize)) batchRows.add(trainRows.get(i));
         double lr = schedule.lr(stepsDone);
         double loss, gradNorm;
         int tokens, real;
@@ -202,7 +204,7 @@ public final class SftTrainer implements AutoCloseable {
                 GradientStep.requireFinite(loss, step);
                 gc.backward(l);
             }
-            gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.maxGradNorm(), step);
+            gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.training().maxGradNorm(), step);
         }
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
@@ -221,9 +223,10 @@ public final class SftTrainer implements AutoCloseable {
         if (evalRows.isEmpty()) return Double.NaN;
         double sum = 0;
         long n = 0;
-        for (int i = 0; i < evalRows.size(); i += options.batchSize()) {
+        int size = options.training().batchSize();
+        for (int i = 0; i < evalRows.size(); i += size) {
             try (NDManager sub = model.manager().newSubManager()) {
-                PaddedBatch b = batch(evalRows.subList(i, Math.min(evalRows.size(), i + options.batchSize())), sub);
+                PaddedBatch b = batch(evalRows.subList(i, Math.min(evalRows.size(), i + size)), sub);
                 sum += NextTokenLoss.mean(model, b).getFloat() * (double) b.targetTokens();
                 n += b.targetTokens();
             }

@@ -144,8 +144,8 @@ class SftTrainerTest {
     void lossFallsOnAMemorisationTaskWithPackingAndHeldOutLossIsReported() {
         List<TokenSequence> data = arithmetic(12);
         TrainEvalSplit<TokenSequence> split = TrainEvalSplit.of(data, 0.25, 1);
-        SftOptions o = SftOptions.builder().maxSteps(50).batchSize(2).maxLength(16).learningRate(1e-2)
-                .warmupSteps(5).evalEvery(25).seed(3).build();
+        SftOptions o = new SftOptions(TrainingOptions.builder().maxSteps(50).batchSize(2).maxLength(16)
+                .learningRate(1e-2).warmupSteps(5).seed(3).build(), true, 25);
         try (Transformer m = model(4); SftTrainer t = new SftTrainer(m, o, split.train(), split.eval(), TOK.padId())) {
             assertTrue(t.trainRows() < split.train().size(), "packed: " + t.trainRows() + " rows");
             double before = t.evaluate();
@@ -168,8 +168,8 @@ class SftTrainerTest {
     @Test
     void resumingFromACheckpointGivesTheLossesOfAnUninterruptedRun() throws Exception {
         List<TokenSequence> data = arithmetic(10);
-        SftOptions o = SftOptions.builder().epochs(3).batchSize(3).maxLength(20).packing(false).learningRate(5e-3)
-                .warmupSteps(2).saveEvery(4).seed(9).build();
+        SftOptions o = new SftOptions(TrainingOptions.builder().epochs(3).batchSize(3).maxLength(20)
+                .learningRate(5e-3).warmupSteps(2).saveEvery(4).seed(9).build(), false, 0);
         List<Double> straight = new ArrayList<>();
         try (Transformer m = model(5); SftTrainer t = new SftTrainer(m, o, data, List.of(), TOK.padId())) {
             assertEquals(10, t.totalSteps());

@@ -39,13 +39,20 @@ public final class TrainingCheckpoint {
 
     /** Writes model, tokenizer, optimizer and state into {@code dir} atomically (float32 weights). */
     public static void save(Path dir, CausalLM model, Tokenizer tokenizer, AdamW optimizer, TrainerState state) {
-        AtomicDirectory.write(dir, tmp -> {
-            Checkpoint.writeFiles(tmp, model, tokenizer, DType.F32, Weights.DEFAULT_MAX_SHARD_BYTES);
-            try (NDManager m = model.manager().newSubManager()) {
-                SafeTensors.write(tmp.resolve(OPTIMIZER_FILE), optimizer.state(m));
-            }
-            Files.writeString(tmp.resolve(STATE_FILE), toJson(state));
-        });
+        AtomicDirectory.write(dir, tmp -> writeFiles(tmp, model, tokenizer, optimizer, state));
+    }
+
+    /**
+     * Writes the same files into the existing directory {@code dir}, not atomically: for trainers that add files of
+     * their own inside one {@link AtomicDirectory#write}.
+     */
+    public static void writeFiles(Path dir, CausalLM model, Tokenizer tokenizer, AdamW optimizer, TrainerState state)
+            throws IOException {
+        Checkpoint.writeFiles(dir, model, tokenizer, DType.F32, Weights.DEFAULT_MAX_SHARD_BYTES);
+        try (NDManager m = model.manager().newSubManager()) {
+            SafeTensors.write(dir.resolve(OPTIMIZER_FILE), optimizer.state(m));
+        }
+        Files.writeString(dir.resolve(STATE_FILE), toJson(state));
     }
 
     /** Whether {@code dir} holds a training checkpoint (not just model weights). */

@@ -1,0 +1,50 @@
+package dev.r1j.preference;
+
+import dev.r1j.core.data.JsonlDataset;
+import dev.r1j.core.data.JsonlRow;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads preference pairs from JSONL: one object per line with string fields {@code prompt}, {@code chosen} and
+ * {@code rejected} (other names by argument). A bad row is one error naming {@code file:line} and the field.
+ *
+ * <pre>{@code
+ * List<PreferencePair> pairs = PreferenceDataset.read(Path.of("pairs.jsonl"));
+ * }</pre>
+ */
+public final class PreferenceDataset {
+    private PreferenceDataset() {}
+
+    public static List<PreferencePair> read(Path file) {
+        return read(file, "prompt", "chosen", "rejected");
+    }
+
+    public static List<PreferencePair> read(Path file, String promptField, String chosenField, String rejectedField) {
+        List<PreferencePair> out = new ArrayList<>();
+        for (JsonlRow row : JsonlDataset.read(file).rows()) {
+            PreferencePair p = new PreferencePair(text(row, promptField), text(row, chosenField),
+                    text(row, rejectedField));
+            if (p.chosen().equals(p.rejected())) {
+                throw new IllegalArgumentException(row.where() + ": '" + chosenField + "' and '" + rejectedField
+                        + "' are the same text; a pair needs two different completions");
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
+    private static String text(JsonlRow row, String field) {
+        Object v = row.fields().get(field);
+        if (v == null) {
+            throw new IllegalArgumentException(row.where() + ": missing field '" + field + "' (expected a string; "
+                    + "fields present: " + row.fields().keySet() + ")");
+        }
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string, got "
+                    + v.getClass().getSimpleName());
+        }
+        return s;
+    }
+}

@@ -24,8 +24,8 @@ public final class PreferenceDataset {
     public static List<PreferencePair> read(Path file, String promptField, String chosenField, String rejectedField) {
         List<PreferencePair> out = new ArrayList<>();
         for (JsonlRow row : JsonlDataset.read(file).rows()) {
-            PreferencePair p = new PreferencePair(text(row, promptField), text(row, chosenField),
-                    text(row, rejectedField));
+            PreferencePair p = new PreferencePair(row.requireString(promptField), row.requireString(chosenField),
+                    row.requireString(rejectedField));
             if (p.chosen().equals(p.rejected())) {
                 throw new IllegalArgumentException(row.where() + ": '" + chosenField + "' and '" + rejectedField
                         + "' are the same text; a pair needs two different completions");
@@ -33,18 +33,5 @@ public final class PreferenceDataset {
             out.add(p);
         }
         return out;
-    }
-
-    private static String text(JsonlRow row, String field) {
-        Object v = row.fields().get(field);
-        if (v == null) {
-            throw new IllegalArgumentException(row.where() + ": missing field '" + field + "' (expected a string; "
-                    + "fields present: " + row.fields().keySet() + ")");
-        }
-        if (!(v instanceof String s)) {
-            throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string, got "
-                    + v.getClass().getSimpleName());
-        }
-        return s;
     }
 }

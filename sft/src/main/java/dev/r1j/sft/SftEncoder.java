@@ -47,7 +47,7 @@ public final class SftEncoder {
         Object messages = row.fields().get(format.messagesField());
         try {
             if (messages != null) return chat(messagesOf(row, messages));
-            return promptCompletion(text(row, format.promptField()), text(row, format.completionField()));
+            return promptCompletion(row.requireString(format.promptField()), row.requireString(format.completionField()));
         } catch (IllegalArgumentException | IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(row.where())) throw e;
             throw new IllegalArgumentException(row.where() + ": " + e.getMessage(), e);
@@ -125,18 +125,6 @@ public final class SftEncoder {
         return out;
     }
 
-    private static String text(JsonlRow row, String field) {
-        Object v = row.fields().get(field);
-        if (v == null) {
-            throw new IllegalArgumentException(row.where() + ": missing field '" + field + "' (expected a string; "
-                    + "fields present: " + row.fields().keySet() + ")");
-        }
-        if (!(v instanceof String s)) {
-            throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string, got "
-                    + v.getClass().getSimpleName());
-        }
-        return s;
-    }
 
     private List<Map<String, String>> messagesOf(JsonlRow row, Object value) {
         String f = format.messagesField();

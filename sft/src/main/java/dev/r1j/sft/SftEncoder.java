@@ -1,17 +1,16 @@
 package dev.r1j.sft;
 
-import dev.r1j.core.data.JsonlDataset;
-import dev.r1j.core.data.JsonlRow;
+import dev.r1j.core.data.PromptDataset;
+import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Turns SFT rows into {@link TokenSequence}s whose targets are the completion only: a {@code prompt}/{@code completion}
- * pair (prompt tokens are context, completion tokens plus EOS are targets), or chat {@code messages} rendered with
+ * Turns SFT examples (rows read by {@link PromptDataset}, which maps field names and applies prompt templates) into
+ * {@link TokenSequence}s whose targets are the completion only: a {@code prompt}/{@code completion} pair (prompt tokens are context, completion tokens plus EOS are targets), or chat {@code messages} rendered with
  * the tokenizer's chat template where the assistant turns are the targets.
  *
  * <p>For chat, the text of each assistant turn is found by rendering the conversation up to that turn twice: up to
@@ -23,7 +22,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * SftEncoder enc = new SftEncoder(tokenizer, SftFormat.defaults());
- * List<TokenSequence> train = enc.encodeAll(JsonlDataset.read(Path.of("sft.jsonl")));
+ * List<TokenSequence> train = enc.encodeAll(PromptDataset.load(Path.of("sft.jsonl")));
  * }</pre>
  */
 public final class SftEncoder {
@@ -35,22 +34,38 @@ public final class SftEncoder {
         this.format = format;
     }
 
-    /** Every row of {@code dataset}; errors name {@code file:line} and the field. */
-    public List<TokenSequence> encodeAll(JsonlDataset dataset) {
-        List<TokenSequence> out = new ArrayList<>(dataset.size());
-        for (JsonlRow row : dataset.rows()) out.add(encode(row));
+    /** Every example of {@code dataset}; errors name {@code file:line}. */
+    public List<TokenSequence> encodeAll(PromptDataset dataset) {
+        return encodeAll(dataset.examples());
+    }
+
+    public List<TokenSequence> encodeAll(List<PromptExample> examples) {
+        List<TokenSequence> out = new ArrayList<>(examples.size());
+        for (PromptExample e : examples) out.add(encode(e));
         return out;
     }
 
-    /** One row: {@code messages} if present, else {@code prompt} + {@code completion}. */
-    public TokenSequence encode(JsonlRow row) {
-        Object messages = row.fields().get(format.messagesField());
+    /**
+     * One example: a prompt with its completion, or chat messages (with the completion, when given, appended as the
+     * final assistant turn).
+     */
+    public TokenSequence encode(PromptExample example) {
         try {
-            if (messages != null) return chat(messagesOf(row, messages));
-            return promptCompletion(row.requireString(format.promptField()), row.requireString(format.completionField()));
+            if (example.messages() != null) {
+                List<Map<String, String>> msgs = example.messages();
+                if (example.completion() != null) {
+                    msgs = new ArrayList<>(msgs);
+                    msgs.add(Map.of("role", "assistant", "content", example.completion()));
+                }
+                return chat(msgs);
+            }
+            if (example.completion() == null) {
+                throw new IllegalArgumentException("no completion to train on (SFT rows need 'completion', or "
+                        + "'messages' with an assistant turn; map another field with completion_field)");
+            }
+            return promptCompletion(example.prompt(), example.completion());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(row.where())) throw e;
-            throw new IllegalArgumentException(row.where() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(example.source() + ": " + e.getMessage(), e);
         }
     }
 
@@ -122,28 +137,6 @@ public final class SftEncoder {
         int[] out = new int[ids.length + 1];
         out[0] = bos;
         System.arraycopy(ids, 0, out, 1, ids.length);
-        return out;
-    }
-
-
-    private List<Map<String, String>> messagesOf(JsonlRow row, Object value) {
-        String f = format.messagesField();
-        if (!(value instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException(row.where() + ": field '" + f + "' must be a non-empty list of "
-                    + "{role, content} objects");
-        }
-        List<Map<String, String>> out = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof Map<?, ?> m) || !(m.get("role") instanceof String role)
-                    || !(m.get("content") instanceof String content)) {
-                throw new IllegalArgumentException(row.where() + ": " + f + "[" + i + "] must be an object with "
-                        + "string 'role' and 'content', got " + list.get(i));
-            }
-            Map<String, String> msg = new LinkedHashMap<>();
-            msg.put("role", role);
-            msg.put("content", content);
-            out.add(msg);
-        }
         return out;
     }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * SftEncoder enc = new SftEncoder(tokenizer, SftFormat.defaults());
- * TrainEvalSplit<TokenSequence> data = TrainEvalSplit.of(enc.encodeAll(JsonlDataset.read(file)), 0.05, 0);
+ * TrainEvalSplit<TokenSequence> data = TrainEvalSplit.of(enc.encodeAll(PromptDataset.load(file)), 0.05, 0);
  * try (SftTrainer t = new SftTrainer(model, SftOptions.defaults(), data.train(), data.eval(), tokenizer.padId())) {
  *     if (TrainingCheckpoint.exists(ckpt)) t.resumeFrom(ckpt);      // the model was loaded from ckpt too
  *     t.train(listener, ckpt, tokenizer);

@@ -101,7 +101,7 @@ class RejectionSamplerTest {
         assertEquals(List.of(0L, 1L), sampler.params.stream().map(SamplingParams::seed).toList());
         // the written file is an SFT dataset
         List<TokenSequence> seqs = new SftEncoder(new dev.r1j.core.tokenizer.CharTokenizer("0123456789+=<>/answer",
-                null), SftFormat.defaults()).encodeAll(JsonlDataset.read(out));
+                null), SftFormat.defaults()).encodeAll(dev.r1j.core.data.PromptDataset.load(out));
         assertEquals(2, seqs.size());
         assertEquals("<answer>2</answer>".length() + 1, seqs.get(0).targetCount(), "completion + EOS are targets");
     }

@@ -2,7 +2,7 @@ package dev.r1j.sft;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.r1j.core.data.JsonlDataset;
+import dev.r1j.core.data.PromptDataset;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ class SftDataTest {
         assertEquals("19<eos>", targets(s));
         assertEquals(3, s.targetCount());
         // no BOS, no EOS when switched off
-        TokenSequence bare = new SftEncoder(TOK, new SftFormat("prompt", "completion", "messages", false, false))
+        TokenSequence bare = new SftEncoder(TOK, new SftFormat(false, false))
                 .promptCompletion("12+7=", "19");
         assertEquals("12+7=19", all(bare));
         assertEquals("19", targets(bare));
@@ -73,18 +73,30 @@ class SftDataTest {
     }
 
     @Test
-    void chatRowsFromJsonlAndBadRowsNameFileLineAndField() throws IOException {
+    void rowsFromJsonlAndBadRowsNameFileLineAndField() throws IOException {
         Path f = dir.resolve("sft.jsonl");
         Files.writeString(f, "{\"prompt\": \"1+1=\", \"completion\": \"2\"}\n"
-                + "{\"messages\": [{\"role\": \"user\", \"content\": \"2+2?\"}, {\"role\": \"assistant\", \"content\": \"4\"}]}\n");
-        List<TokenSequence> seqs = new SftEncoder(TOK, SftFormat.defaults()).encodeAll(JsonlDataset.read(f));
+                + "{\"messages\": [{\"role\": \"user\", \"content\": \"2+2?\"}, {\"role\": \"assistant\", \"content\": \"4\"}]}\n"
+                + "{\"messages\": [{\"role\": \"user\", \"content\": \"3+3?\"}], \"completion\": \"6\"}\n");
+        SftEncoder enc = new SftEncoder(TOK, SftFormat.defaults());
+        List<TokenSequence> seqs = enc.encodeAll(PromptDataset.load(f));
         assertEquals("2<eos>", targets(seqs.get(0)));
         assertEquals("<bos>U:2+2?<eos>A:4<eos>", all(seqs.get(1)));
         assertEquals("4<eos>", targets(seqs.get(1)));
+        // a completion beside messages is their final assistant turn
+        assertEquals("<bos>U:3+3?<eos>A:6<eos>", all(seqs.get(2)));
+        assertEquals("6<eos>", targets(seqs.get(2)));
 
-        assertError("{\"prompt\": \"1+1=\"}", ":1: missing field 'completion'");
+        // other field names and a prompt template come from PromptDataset's options
+        Path g = dir.resolve("qa.jsonl");
+        Files.writeString(g, "{\"q\": \"5+5\", \"a\": \"10\"}\n");
+        TokenSequence qa = enc.encodeAll(PromptDataset.load(g, PromptDataset.Options.defaults().withPromptField("q")
+                .withCompletionField("a").withTemplate("{prompt}="))).get(0);
+        assertEquals("<bos>5+5=10<eos>", all(qa));
+        assertEquals("10<eos>", targets(qa));
+
+        assertError("{\"prompt\": \"1+1=\"}", ":1: no completion to train on");
         assertError("\n{\"prompt\": \"1+1=\", \"completion\": 2}", ":2: field 'completion' must be a string");
-        assertError("{\"messages\": [{\"role\": \"user\"}]}", ":1: messages[0] must be an object with string 'role' and 'content'");
         assertError("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", ":1: messages have no assistant turn");
         assertError("{\"prompt\": \"1#1=\", \"completion\": \"2\"}", ":1: character '#'");
     }
@@ -93,7 +105,7 @@ class SftDataTest {
         Path f = dir.resolve("bad.jsonl");
         Files.writeString(f, jsonl);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SftEncoder(TOK, SftFormat.defaults()).encodeAll(JsonlDataset.read(f)));
+                () -> new SftEncoder(TOK, SftFormat.defaults()).encodeAll(PromptDataset.load(f)));
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }

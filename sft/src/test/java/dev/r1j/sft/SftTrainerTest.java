@@ -85,9 +85,15 @@ class SftTrainerTest {
                 if (scoresTarget) assertTrue(abs > 1e-4, "position " + t + " must get a gradient");
                 else assertEquals(0.0, abs, 0.0, "position " + t + " is masked");
             }
-            // a prompt label changed (same logits): loss identical
-            lossB = NextTokenLoss.fromLogits(logits, bb).getFloat();
+            // a prompt label changed (same logits): loss and gradient identical
+            logits.getGradient().muli(0f);
+            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                NDArray l = NextTokenLoss.fromLogits(logits, bb);
+                lossB = l.getFloat();
+                gc.backward(l);
+            }
             assertEquals(lossA, lossB, 0.0);
+            assertArrayEquals(g, logits.getGradient().toFloatArray(), 0f);
             // and the loss is the hand-computed mean over the 3 completion tokens ("19", EOS)
             float[] lg = logits.toFloatArray();
             double sum = 0;

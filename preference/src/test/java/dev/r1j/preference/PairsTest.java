@@ -7,7 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.sft.SftEncoder;
+import dev.r1j.sft.SftFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,8 +71,17 @@ class PairsTest {
                 + "{\"prompt\": \"2+2=\", \"chosen\": \"4\", \"rejected\": \"5\", \"extra\": 1}\n");
         assertEquals(List.of(new PreferencePair("1+1=", "2", "3"), new PreferencePair("2+2=", "4", "5")),
                 PreferenceDataset.read(f));
+        // TRL's conversational format
+        Files.writeString(f, "{\"prompt\": [{\"role\": \"user\", \"content\": \"1+1?\"}], "
+                + "\"chosen\": [{\"role\": \"assistant\", \"content\": \"2\"}], \"rejected\": \"3\"}\n");
+        assertEquals(List.of(PreferencePair.chat(List.of(Map.of("role", "user", "content", "1+1?")), "2", "3")),
+                PreferenceDataset.read(f));
         assertBad("{\"prompt\": \"1+1=\", \"chosen\": \"2\"}", ":1: missing field 'rejected'");
-        assertBad("{\"prompt\": \"1+1=\", \"chosen\": [\"2\"], \"rejected\": \"3\"}", ":1: field 'chosen' must be a string");
+        assertBad("{\"prompt\": [], \"chosen\": \"2\", \"rejected\": \"3\"}", ":1: field 'prompt' must be a non-empty array");
+        assertBad("{\"prompt\": \"1+1=\", \"chosen\": [{\"role\": \"user\", \"content\": \"2\"}], \"rejected\": \"3\"}",
+                ":1: field 'chosen' must be a string or an array with one assistant message");
+        assertBad("{\"prompt\": \"1+1=\", \"chosen\": 2, \"rejected\": \"3\"}", ":1: field 'chosen' must be a string");
+        assertBad("{\"prompt\": \"1+1=\", \"chosen\": [\"2\"], \"rejected\": \"3\"}", ":1: chosen[0] must be an object");
         assertBad("{\"prompt\": \"1+1=\", \"chosen\": \"2\", \"rejected\": \"2\"}", ":1: 'chosen' and 'rejected' are the same");
     }
 
@@ -77,5 +90,27 @@ class PairsTest {
         Files.writeString(f, jsonl);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreferenceDataset.read(f));
         assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void chatPairsTrainOnTheReplyOnly() {
+        CharTokenizer tok = new CharTokenizer("0123456789+=?:UA", "{% for m in messages %}{% if m.role == 'user' %}U:"
+                + "{% else %}A:{% endif %}{{ m.content }}<eos>{% endfor %}{% if add_generation_prompt %}A:{% endif %}");
+        SftEncoder enc = new SftEncoder(tok, SftFormat.defaults());
+        List<Map<String, String>> convo = List.of(Map.of("role", "user", "content", "1+1?"),
+                Map.of("role", "assistant", "content", "2"), Map.of("role", "user", "content", "2+2?"));
+        EncodedPair e = EncodedPair.of(enc, PreferencePair.chat(convo, "4", "5"), 64);
+        // <bos>U:1+1?<eos>A:2<eos>U:2+2?<eos>A:4<eos>: only "4" and its end of turn are targets (not the earlier "2")
+        assertEquals(tok.decode(e.chosen().ids()), "U:1+1?A:2U:2+2?A:4");
+        assertEquals(2, e.chosen().targetCount());
+        int four = e.chosen().length() - 2;
+        assertTrue(e.chosen().target()[four] && e.chosen().target()[four + 1]);
+        assertEquals(tok.encode("5")[0], e.rejected().ids()[four]);
+        assertEquals(2, e.rejected().targetCount());
+        // a plain prompt: prompt context, completion + EOS targets
+        EncodedPair p = EncodedPair.of(enc, new PreferencePair("1+1=", "2", "3"), 64);
+        assertEquals(2, p.chosen().targetCount());
+        // truncation that leaves a side without completion tokens drops the pair
+        assertNull(EncodedPair.of(enc, new PreferencePair("1+1+1+1=", "4", "5"), 5));
     }
 }

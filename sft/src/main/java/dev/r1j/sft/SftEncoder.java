@@ -57,7 +57,7 @@ public final class SftEncoder {
                     msgs = new ArrayList<>(msgs);
                     msgs.add(Map.of("role", "assistant", "content", example.completion()));
                 }
-                return chat(msgs);
+                return chat(msgs, false);
             }
             if (example.completion() == null) {
                 throw new IllegalArgumentException("no completion to train on (SFT rows need 'completion', or "
@@ -84,6 +84,23 @@ public final class SftEncoder {
 
     /** A conversation; the assistant turns are the targets. */
     public TokenSequence chat(List<Map<String, String>> messages) {
+        return chat(messages, false);
+    }
+
+    /**
+     * A conversation followed by {@code reply} as the assistant's answer; only the reply (and the template's
+     * end-of-turn text) is a target, earlier assistant turns are context. What preference pairs with chat prompts
+     * compare.
+     */
+    public TokenSequence chatReply(List<Map<String, String>> conversation, String reply) {
+        List<Map<String, String>> msgs = new ArrayList<>(conversation);
+        msgs.add(Map.of("role", "assistant", "content", reply));
+        return chat(msgs, true);
+    }
+
+    private TokenSequence chat(List<Map<String, String>> messages, boolean lastTurnOnly) {
+        int lastAssistant = -1;
+        for (int i = 0; i < messages.size(); i++) if ("assistant".equals(messages.get(i).get("role"))) lastAssistant = i;
         List<int[]> pieces = new ArrayList<>();
         List<Boolean> isTarget = new ArrayList<>();
         String covered = ""; // the rendered text that earlier pieces already hold
@@ -101,7 +118,7 @@ public final class SftEncoder {
             pieces.add(tokenizer.encode(prefix.substring(covered.length())));
             isTarget.add(false);
             pieces.add(tokenizer.encode(full.substring(prefix.length())));
-            isTarget.add(true);
+            isTarget.add(!lastTurnOnly || i == lastAssistant);
             covered = full;
         }
         if (full == null) throw new IllegalArgumentException("messages have no assistant turn to train on");

@@ -64,6 +64,10 @@ class SftDataTest {
         assertEquals("<bos>S:be brief<eos>U:2+2?<eos>A:4<eos>U:3+3?<eos>A:6<eos>", all(s));
         assertEquals("4<eos>6<eos>", targets(s));
         // (so the generation prompt "A:" is context, as it is when the model is sampled)
+        // chatReply: the conversation is context, only the reply is trained (preference pairs with chat prompts)
+        TokenSequence reply = new SftEncoder(TOK, SftFormat.defaults()).chatReply(msgs.subList(0, 4), "7");
+        assertEquals("<bos>S:be brief<eos>U:2+2?<eos>A:4<eos>U:3+3?<eos>A:7<eos>", all(reply));
+        assertEquals("7<eos>", targets(reply));
         // a trailing user turn is context too
         List<Map<String, String>> trailing = new ArrayList<>(msgs);
         trailing.add(Map.of("role", "user", "content", "ok"));

@@ -58,31 +58,43 @@ public final class PreferenceLoss {
      */
     public Result compute(NDArray chosen, NDArray rejected, NDArray refChosen, NDArray refRejected,
             NDArray chosenTokens, NDArray rejectedTokens) {
+        return compute(chosen, rejected, refChosen, refRejected, chosenTokens, rejectedTokens,
+                chosen.getShape().get(0), chosenTokens.sum().getFloat());
+    }
+
+    /**
+     * The loss of these pairs as a part of a larger batch (gradient accumulation): per-pair terms are summed and
+     * divided by {@code totalPairs}, ORPO's chosen NLL by {@code totalChosenTokens}, so the parts' losses and
+     * gradients add up to the whole batch's.
+     */
+    public Result compute(NDArray chosen, NDArray rejected, NDArray refChosen, NDArray refRejected,
+            NDArray chosenTokens, NDArray rejectedTokens, long totalPairs, double totalChosenTokens) {
         if (type.needsReference() && (refChosen == null || refRejected == null)) {
             throw new IllegalArgumentException("loss_type " + type.wireName() + " needs reference log-probs");
         }
         float b = (float) beta;
+        float n = totalPairs;
         return switch (type) {
             case SIGMOID -> {
                 NDArray dc = chosen.sub(refChosen), dr = rejected.sub(refRejected);
                 NDArray z = dc.sub(dr).mul(b);
-                yield new Result(negLogSigmoid(z).mean(), rewards(dc, b), rewards(dr, b));
+                yield new Result(negLogSigmoid(z).sum().div(n), rewards(dc, b), rewards(dr, b));
             }
             case IPO -> {
                 NDArray dc = chosen.sub(refChosen), dr = rejected.sub(refRejected);
                 NDArray h = dc.sub(dr).sub((float) (1 / (2 * beta)));
-                yield new Result(h.square().mean(), rewards(dc, b), rewards(dr, b));
+                yield new Result(h.square().sum().div(n), rewards(dc, b), rewards(dr, b));
             }
             case SIMPO -> {
                 NDArray ac = chosen.div(chosenTokens), ar = rejected.div(rejectedTokens);
                 NDArray z = ac.sub(ar).mul(b).sub((float) gamma);
-                yield new Result(negLogSigmoid(z).mean(), rewards(ac, b), rewards(ar, b));
+                yield new Result(negLogSigmoid(z).sum().div(n), rewards(ac, b), rewards(ar, b));
             }
             case ORPO -> {
                 NDArray ac = chosen.div(chosenTokens), ar = rejected.div(rejectedTokens);
                 NDArray logOdds = logOdds(ac).sub(logOdds(ar));
-                NDArray nll = chosen.sum().neg().div(chosenTokens.sum());
-                NDArray loss = nll.add(negLogSigmoid(logOdds).mean().mul(b));
+                NDArray nll = chosen.sum().neg().div((float) totalChosenTokens);
+                NDArray loss = nll.add(negLogSigmoid(logOdds).sum().mul(b / n));
                 yield new Result(loss, rewards(ac, b), rewards(ar, b));
             }
         };

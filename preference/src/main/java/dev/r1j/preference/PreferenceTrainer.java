@@ -10,6 +10,7 @@ import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
+import dev.r1j.core.optim.GradientAccumulation;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.sft.GradientStep;
@@ -19,6 +20,7 @@ import dev.r1j.sft.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -195,24 +197,35 @@ public final class PreferenceTrainer implements AutoCloseable {
         List<EncodedPair> batch = new ArrayList<>(idx.length);
         for (int i : idx) batch.add(pairs.get(i));
         double lr = schedule.lr(stepsDone);
-        double lossValue, gradNorm;
-        float[] chosenR, rejectedR;
-        try (NDManager sub = policy.manager().newSubManager()) {
-            NDArray[] ref = referenceLogProbs == null ? new NDArray[2] : referenceLogProbs.gather(idx, sub);
-            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                SequenceLogProbs lp = SequenceLogProbs.of(policy, EncodedPair.chosenThenRejected(batch), padId, sub);
-                int n = batch.size();
-                NDArray sums = lp.sums(), tokens = lp.tokens();
-                PreferenceLoss.Result r = loss.compute(sums.get("0:{}", n), sums.get("{}:", n), ref[0], ref[1],
-                        tokens.get("0:{}", n), tokens.get("{}:", n));
-                lossValue = r.loss().getFloat();
-                GradientStep.requireFinite(lossValue, step);
-                chosenR = r.chosenRewards().toFloatArray();
-                rejectedR = r.rejectedRewards().toFloatArray();
-                gc.backward(r.loss());
+        int n = batch.size();
+        double chosenTokens = 0;
+        for (EncodedPair p : batch) chosenTokens += p.chosen().targetCount();
+        double lossValue = 0;
+        float[] chosenR = new float[n], rejectedR = new float[n];
+        // micro-batches normalised by the whole batch's counts: their gradients add up to the batch's
+        for (GradientAccumulation.Range range : GradientAccumulation.split(n,
+                options.training().gradientAccumulationSteps())) {
+            List<EncodedPair> part = batch.subList(range.start(), range.end());
+            int k = part.size();
+            try (NDManager sub = policy.manager().newSubManager()) {
+                NDArray[] ref = referenceLogProbs == null ? new NDArray[2]
+                        : referenceLogProbs.gather(Arrays.copyOfRange(idx, range.start(), range.end()), sub);
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    SequenceLogProbs lp = SequenceLogProbs.of(policy, EncodedPair.chosenThenRejected(part), padId, sub);
+                    NDArray sums = lp.sums(), tokens = lp.tokens();
+                    PreferenceLoss.Result r = loss.compute(sums.get("0:{}", k), sums.get("{}:", k), ref[0], ref[1],
+                            tokens.get("0:{}", k), tokens.get("{}:", k), n, chosenTokens);
+                    double v = r.loss().getFloat();
+                    if (!Double.isFinite(v)) optimizer.zeroGrad();
+                    GradientStep.requireFinite(v, step);
+                    lossValue += v;
+                    System.arraycopy(r.chosenRewards().toFloatArray(), 0, chosenR, range.start(), k);
+                    System.arraycopy(r.rejectedRewards().toFloatArray(), 0, rejectedR, range.start(), k);
+                    gc.backward(r.loss());
+                }
             }
-            gradNorm = GradientStep.apply(policy.parameters(), optimizer, lr, options.training().maxGradNorm(), step);
         }
+        double gradNorm = GradientStep.apply(policy.parameters(), optimizer, lr, options.training().maxGradNorm(), step);
         stepsDone = step;
         elapsedBefore = before + (System.nanoTime() - start) / 1e9;
         double c = 0, r = 0, correct = 0;
@@ -221,7 +234,6 @@ public final class PreferenceTrainer implements AutoCloseable {
             r += rejectedR[i];
             if (chosenR[i] > rejectedR[i]) correct++;
         }
-        int n = chosenR.length;
         return new PreferenceStepMetrics(step, lossValue, (c - r) / n, c / n, r / n, correct / n, lr, gradNorm, n,
                 cursor.epochProgress(), elapsedBefore);
     }

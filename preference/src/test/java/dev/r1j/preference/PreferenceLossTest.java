@@ -157,6 +157,40 @@ class PreferenceLossTest {
         check(run(PreferenceLossType.ORPO), loss, dc, dr, rc, rr);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PreferenceLossType.class)
+    void partsNormalisedByTheWholeBatchAddUpToIt(PreferenceLossType type) {
+        Got whole = run(type);
+        double loss = 0;
+        float[] dc = new float[N], dr = new float[N];
+        double sumLc = LC[0] + LC[1] + LC[2];
+        for (int[] part : new int[][] {{0, 1}, {1, 3}}) {
+            try (NDManager m = root.newSubManager()) {
+                NDArray pc = m.create(toF(PC)), pr = m.create(toF(PR));
+                pc.setRequiresGradient(true);
+                pr.setRequiresGradient(true);
+                String rows = part[0] + ":" + part[1];
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    NDArray l = new PreferenceLoss(type, BETA, GAMMA).compute(pc.get(rows), pr.get(rows),
+                            m.create(toF(RC)).get(rows), m.create(toF(RR)).get(rows), m.create(toF(LC)).get(rows),
+                            m.create(toF(LR)).get(rows), N, sumLc).loss();
+                    loss += l.getFloat();
+                    gc.backward(l);
+                }
+                float[] gc = pc.getGradient().toFloatArray(), gr = pr.getGradient().toFloatArray();
+                for (int i = 0; i < N; i++) {
+                    dc[i] += gc[i];
+                    dr[i] += gr[i];
+                }
+            }
+        }
+        close(whole.loss(), loss, "summed loss");
+        for (int i = 0; i < N; i++) {
+            close(whole.dChosen()[i], dc[i], "dL/dπ_c[" + i + "]");
+            close(whole.dRejected()[i], dr[i], "dL/dπ_r[" + i + "]");
+        }
+    }
+
     @Test
     void badSettingsAreClearErrors() {
         assertThrows(IllegalArgumentException.class, () -> new PreferenceLoss(PreferenceLossType.SIGMOID, 0, 0));

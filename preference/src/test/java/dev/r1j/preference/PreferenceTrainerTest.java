@@ -101,6 +101,22 @@ class PreferenceTrainerTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = PreferenceLossType.class, names = {"SIGMOID", "ORPO"})
+    void gradientAccumulationTrainsLikeOneBatch(PreferenceLossType type) {
+        List<List<Double>> runs = new ArrayList<>();
+        for (int k : new int[] {1, 3}) {
+            PreferenceOptions o = new PreferenceOptions(type, 0.1, 0.5, TrainingOptions.builder().maxSteps(3)
+                    .batchSize(4).maxLength(16).learningRate(5e-3).gradientAccumulationSteps(k).seed(1).build());
+            List<Double> losses = new ArrayList<>();
+            try (Transformer policy = model(9); PreferenceTrainer t = new PreferenceTrainer(policy, null, o, pairs(), TOK)) {
+                t.train(m -> losses.add(m.loss()), null);
+            }
+            runs.add(losses);
+        }
+        for (int i = 0; i < 3; i++) assertEquals(runs.get(0).get(i), runs.get(1).get(i), 1e-5, "step " + (i + 1));
+    }
+
     @Test
     void withoutAReferenceModelThePolicyBeforeTrainingIsTheReference() {
         List<PreferenceStepMetrics> own, separate;

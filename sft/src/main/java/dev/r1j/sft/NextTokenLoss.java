@@ -35,7 +35,18 @@ public final class NextTokenLoss {
     /** The same from logits {@code [B, T, V]} already computed for {@code batch}. */
     public static NDArray fromLogits(NDArray logits, PaddedBatch batch) {
         if (batch.targetTokens() == 0) throw new IllegalArgumentException("batch has no target tokens");
-        NDArray lp = LogProbs.fromLogits(logits, batch.ids());
-        return lp.mul(batch.targetMask()).sum().neg().div(batch.targetTokens());
+        return sumFromLogits(logits, batch).div(batch.targetTokens());
+    }
+
+    /**
+     * The summed negative log-likelihood of the batch's target tokens, to divide by the target count of a larger
+     * batch it is a micro-batch of (gradient accumulation).
+     */
+    public static NDArray sum(CausalLM model, PaddedBatch batch) {
+        return sumFromLogits(logits(model, batch), batch);
+    }
+
+    private static NDArray sumFromLogits(NDArray logits, PaddedBatch batch) {
+        return LogProbs.fromLogits(logits, batch.ids()).mul(batch.targetMask()).sum().neg();
     }
 }

@@ -9,6 +9,7 @@ import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
+import dev.r1j.core.optim.GradientAccumulation;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -192,20 +193,31 @@ public final class SftTrainer implements AutoCloseable {
         List<List<TokenSequence>> batchRows = new ArrayList<>(batchSize);
         for (int i : cursor.next(batchSize)) batchRows.add(trainRows.get(i));
         double lr = schedule.lr(stepsDone);
-        double loss, gradNorm;
-        int tokens, real;
-        try (NDManager sub = model.manager().newSubManager()) {
-            PaddedBatch batch = batch(batchRows, sub);
-            tokens = batch.targetTokens();
-            real = batch.realTokens();
-            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                NDArray l = NextTokenLoss.mean(model, batch);
-                loss = l.getFloat();
-                GradientStep.requireFinite(loss, step);
-                gc.backward(l);
+        int tokens = 0, real = 0;
+        for (List<TokenSequence> r : batchRows) {
+            for (TokenSequence s : r) {
+                tokens += s.targetCount();
+                real += s.length();
             }
-            gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.training().maxGradNorm(), step);
         }
+        double loss = 0, gradNorm;
+        // each micro-batch's summed loss over the whole batch's target count: the gradients add up to the batch's
+        for (GradientAccumulation.Range range : GradientAccumulation.split(batchRows.size(),
+                options.training().gradientAccumulationSteps())) {
+            try (NDManager sub = model.manager().newSubManager()) {
+                PaddedBatch batch = batch(batchRows.subList(range.start(), range.end()), sub);
+                if (batch.targetTokens() == 0) continue;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    NDArray l = NextTokenLoss.sum(model, batch).div(tokens);
+                    double v = l.getFloat();
+                    if (!Double.isFinite(v)) optimizer.zeroGrad();
+                    GradientStep.requireFinite(v, step);
+                    loss += v;
+                    gc.backward(l);
+                }
+            }
+        }
+        gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.training().maxGradNorm(), step);
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
         elapsedBefore = before + now;

@@ -20,6 +20,8 @@ import dev.r1j.core.optim.LrSchedule;
  * @param adamBeta2     default 0.999
  * @param adamEpsilon   default 1e-8
  * @param maxGradNorm   global gradient-norm clip, 0 disables; default 1.0
+ * @param gradientAccumulationSteps split each batch into this many micro-batches, one forward/backward each, for
+ *                      the gradient of the whole batch with less memory; default 1
  * @param saveEvery     write a resumable checkpoint every this many steps (and at the end); 0 = only at the end
  * @param seed          data order; the same seed and data give the same run; default 0
  *
@@ -30,7 +32,7 @@ import dev.r1j.core.optim.LrSchedule;
 public record TrainingOptions(double epochs, int maxSteps, int batchSize, int maxLength,
                          double learningRate, LrSchedule.Kind schedule, int warmupSteps, double minLrRatio,
                          double weightDecay, double adamBeta1, double adamBeta2, double adamEpsilon,
-                         double maxGradNorm, int saveEvery, long seed) {
+                         double maxGradNorm, int gradientAccumulationSteps, int saveEvery, long seed) {
     public TrainingOptions {
         if (!(epochs > 0) || Double.isInfinite(epochs)) throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
         if (maxSteps < 0) throw new IllegalArgumentException("max_steps must be >= 0, got " + maxSteps);
@@ -43,6 +45,10 @@ public record TrainingOptions(double epochs, int maxSteps, int batchSize, int ma
         if (warmupSteps < 0) throw new IllegalArgumentException("warmup_steps must be >= 0, got " + warmupSteps);
         if (!(minLrRatio >= 0 && minLrRatio <= 1)) throw new IllegalArgumentException("min_lr_ratio must be in [0, 1], got " + minLrRatio);
         if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("max_grad_norm must be >= 0, got " + maxGradNorm);
+        if (gradientAccumulationSteps < 1 || gradientAccumulationSteps > batchSize) {
+            throw new IllegalArgumentException("gradient_accumulation_steps must be in [1, batch_size = " + batchSize
+                    + "], got " + gradientAccumulationSteps);
+        }
         if (saveEvery < 0) throw new IllegalArgumentException("save_every must be >= 0, got " + saveEvery);
         new AdamW.Config(adamBeta1, adamBeta2, adamEpsilon, weightDecay); // validates the AdamW settings
     }
@@ -87,6 +93,7 @@ public record TrainingOptions(double epochs, int maxSteps, int batchSize, int ma
         private double adamBeta2 = 0.999;
         private double adamEpsilon = 1e-8;
         private double maxGradNorm = 1.0;
+        private int gradientAccumulationSteps = 1;
         private int saveEvery;
         private long seed;
 
@@ -103,12 +110,14 @@ public record TrainingOptions(double epochs, int maxSteps, int batchSize, int ma
         public Builder adamBeta2(double v) { adamBeta2 = v; return this; }
         public Builder adamEpsilon(double v) { adamEpsilon = v; return this; }
         public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+        public Builder gradientAccumulationSteps(int v) { gradientAccumulationSteps = v; return this; }
         public Builder saveEvery(int v) { saveEvery = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         public TrainingOptions build() {
             return new TrainingOptions(epochs, maxSteps, batchSize, maxLength, learningRate, schedule, warmupSteps,
-                    minLrRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, saveEvery, seed);
+                    minLrRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, gradientAccumulationSteps,
+                    saveEvery, seed);
         }
     }
 }

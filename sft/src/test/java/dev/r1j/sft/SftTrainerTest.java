@@ -172,6 +172,27 @@ class SftTrainerTest {
     }
 
     @Test
+    void gradientAccumulationTrainsLikeOneBatch() {
+        List<TokenSequence> data = arithmetic(9);
+        List<List<Double>> runs = new ArrayList<>();
+        for (int k : new int[] {1, 3}) {
+            for (boolean packing : new boolean[] {false, true}) {
+                SftOptions o = new SftOptions(TrainingOptions.builder().maxSteps(3).batchSize(3).maxLength(16)
+                        .learningRate(5e-3).gradientAccumulationSteps(k).seed(2).build(), packing, 0);
+                List<Double> losses = new ArrayList<>();
+                try (Transformer m = model(6); SftTrainer t = new SftTrainer(m, o, data, List.of(), TOK.padId())) {
+                    t.train(s -> losses.add(s.loss()), null, null);
+                }
+                runs.add(losses);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(runs.get(0).get(i), runs.get(2).get(i), 1e-5, "unpacked, step " + (i + 1));
+            assertEquals(runs.get(1).get(i), runs.get(3).get(i), 1e-5, "packed, step " + (i + 1));
+        }
+    }
+
+    @Test
     void resumingFromACheckpointGivesTheLossesOfAnUninterruptedRun() throws Exception {
         List<TokenSequence> data = arithmetic(10);
         SftOptions o = new SftOptions(TrainingOptions.builder().epochs(3).batchSize(3).maxLength(20)

@@ -179,7 +179,8 @@ public final class SftTrainer implements AutoCloseable {
                 evals.add(e);
                 if (listener != null) listener.onEval(e);
             }
-            if (checkpointDir != null && (last || (options.training().saveEvery() > 0 && stepsDone % options.training().saveEvery() == 0))) {
+            int saveEvery = options.training().saveEvery();
+            if (checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0))) {
                 saveCheckpoint(checkpointDir, tokenizer);
             }
         }

@@ -6,6 +6,7 @@ import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
 import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.optim.AdamW;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,8 +62,8 @@ public final class LmTrainer {
         EpochCursor cursor = new EpochCursor(seqs.size(), config.seed(), true);
         List<StepMetrics> history = new ArrayList<>(config.steps());
         long start = System.nanoTime();
-        try (FallbackAdamW opt = new FallbackAdamW(model.parameters(), config.beta1(), config.beta2(), 1e-8,
-                config.weightDecay())) {
+        try (AdamW opt = new AdamW(model.parameters(), new AdamW.Config(config.beta1(), config.beta2(), 1e-8,
+                config.weightDecay()))) {
             opt.zeroGrad();
             for (int step = 0; step < config.steps(); step++) {
                 long t0 = System.nanoTime();
@@ -79,22 +80,10 @@ public final class LmTrainer {
                     try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                         NDArray l = NextTokenLoss.mean(model, batch);
                         loss = l.getFloat();
-                        if (!Double.isFinite(loss)) {
-                            throw new IllegalStateException("loss is " + loss + " at step " + (step + 1)
-                                    + "; stopped before the update (weights are those of step " + step + ")");
-                        }
+                        GradientStep.requireFinite(loss, step + 1);
                         gc.backward(l);
                     }
-                    gradNorm = opt.clipGradNorm(config.maxGradNorm());
-                    if (!Double.isFinite(gradNorm)) {
-                        List<String> bad = opt.nonFiniteGradients();
-                        opt.zeroGrad();
-                        throw new IllegalStateException("gradient norm is " + gradNorm + " at step " + (step + 1)
-                                + " (loss " + loss + ", non-finite gradients in " + bad
-                                + "); stopped before the update");
-                    }
-                    opt.step(lr);
-                    opt.zeroGrad();
+                    gradNorm = GradientStep.apply(model.parameters(), opt, lr, config.maxGradNorm(), step + 1);
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
                 StepMetrics m = new StepMetrics(step + 1, loss, lr, gradNorm, tokens, real / dt,

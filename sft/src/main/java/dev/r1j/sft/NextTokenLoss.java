@@ -1,12 +1,13 @@
 package dev.r1j.sft;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.LogProbs;
 
 /**
  * The masked next-token cross-entropy: the mean over target tokens of {@code -log p(ids[t+1] | ids[..t])}.
- * Each target token weighs the same, whichever sequence it is in (pretraining and SFT convention).
+ * Each target token weighs the same, whichever sequence (or packed example) it is in: the pretraining and SFT
+ * convention, so a packed batch has the same loss as the same examples one per row.
  *
  * <pre>{@code
  * NDArray loss = NextTokenLoss.mean(model, batch);   // scalar, differentiable
@@ -15,19 +16,37 @@ import dev.r1j.core.model.CausalLM;
 public final class NextTokenLoss {
     private NextTokenLoss() {}
 
+    /** The model's logits for the batch: the packed forward when rows hold several examples. */
+    public static NDArray logits(CausalLM model, PaddedBatch batch) {
+        return batch.isPacked() ? model.forwardPacked(batch.ids(), batch.segmentIds())
+                : model.forward(batch.ids(), batch.attentionMask(), null);
+    }
+
     /** Per-position log-probs of the next token, float32 {@code [B, T-1]}. */
     public static NDArray tokenLogProbs(CausalLM model, PaddedBatch batch) {
-        NDArray logits = model.forward(batch.ids(), batch.attentionMask(), null);
-        long t = batch.ids().getShape().get(1);
-        NDArray logp = logits.get(new NDIndex(":, :{}, :", t - 1)).logSoftmax(2);
-        NDArray next = batch.ids().get(new NDIndex(":, 1:")).expandDims(2);
-        return logp.gather(next, 2).squeeze(2);
+        return LogProbs.fromLogits(logits(model, batch), batch.ids());
     }
 
     /** Mean negative log-likelihood over the batch's target tokens (a scalar). */
     public static NDArray mean(CausalLM model, PaddedBatch batch) {
+        return fromLogits(logits(model, batch), batch);
+    }
+
+    /** The same from logits {@code [B, T, V]} already computed for {@code batch}. */
+    public static NDArray fromLogits(NDArray logits, PaddedBatch batch) {
         if (batch.targetTokens() == 0) throw new IllegalArgumentException("batch has no target tokens");
-        NDArray lp = tokenLogProbs(model, batch);
-        return lp.mul(batch.targetMask()).sum().neg().div(batch.targetTokens());
+        return sumFromLogits(logits, batch).div(batch.targetTokens());
+    }
+
+    /**
+     * The summed negative log-likelihood of the batch's target tokens, to divide by the target count of a larger
+     * batch it is a micro-batch of (gradient accumulation).
+     */
+    public static NDArray sum(CausalLM model, PaddedBatch batch) {
+        return sumFromLogits(logits(model, batch), batch);
+    }
+
+    private static NDArray sumFromLogits(NDArray logits, PaddedBatch batch) {
+        return LogProbs.fromLogits(logits, batch.ids()).mul(batch.targetMask()).sum().neg();
     }
 }

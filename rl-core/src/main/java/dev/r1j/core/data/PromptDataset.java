@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -134,7 +133,7 @@ public final class PromptDataset {
         if (f.containsKey(o.promptField())) {
             prompt = string(row, o.promptField());
         } else if (f.containsKey(o.messagesField())) {
-            messages = messages(row, o.messagesField());
+            messages = row.requireMessages(o.messagesField());
         } else {
             throw new IllegalArgumentException(row.where() + ": missing field '" + o.promptField() + "' (or '"
                     + o.messagesField() + "'); the row has " + f.keySet()
@@ -180,29 +179,9 @@ public final class PromptDataset {
         Object v = row.fields().get(field);
         if (!(v instanceof String s)) {
             throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string, got "
-                    + describe(v));
+                    + JsonlRow.describe(v));
         }
         return s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, String>> messages(JsonlRow row, String field) {
-        Object v = row.fields().get(field);
-        if (!(v instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException(row.where() + ": field '" + field
-                    + "' must be a non-empty array of {role, content} objects, got " + describe(v));
-        }
-        List<Map<String, String>> out = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            Object m = list.get(i);
-            if (!(m instanceof Map<?, ?> map) || !(map.get("role") instanceof String role)
-                    || !(map.get("content") instanceof String content)) {
-                throw new IllegalArgumentException(row.where() + ": " + field + "[" + i
-                        + "] must be an object with string 'role' and 'content', got " + describe(m));
-            }
-            out.add(Map.of("role", role, "content", content));
-        }
-        return out;
     }
 
     private static Object answer(JsonlRow row, String field, Object v, AnswerFormat format) {
@@ -210,7 +189,7 @@ public final class PromptDataset {
         if (format == AnswerFormat.PLAIN) return v instanceof String || v instanceof Number || v instanceof Boolean ? v.toString() : v;
         if (!(v instanceof String s)) {
             throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string with '#### N' (gsm8k), got "
-                    + describe(v));
+                    + JsonlRow.describe(v));
         }
         int at = s.lastIndexOf("####");
         if (at < 0) {
@@ -222,12 +201,6 @@ public final class PromptDataset {
         return a;
     }
 
-    private static String describe(Object v) {
-        if (v == null) return "null";
-        String type = v instanceof Map ? "object" : v instanceof List ? "array" : v.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-        String text = String.valueOf(v);
-        return type + " " + (text.length() > 40 ? text.substring(0, 40) + "…" : text);
-    }
 
     public Path file() {
         return file;

@@ -55,6 +55,15 @@ public final class Checkpoint {
      * @param maxShardBytes above this many bytes the weights are split into shards
      */
     public static void save(Path dir, CausalLM model, Tokenizer tokenizer, DType floatType, long maxShardBytes) {
+        AtomicDirectory.write(dir, tmp -> writeFiles(tmp, model, tokenizer, floatType, maxShardBytes));
+    }
+
+    /**
+     * Writes the checkpoint's files into the existing directory {@code dir}, not atomically: for callers that add
+     * files of their own (training state) inside one {@link AtomicDirectory#write}.
+     */
+    public static void writeFiles(Path dir, CausalLM model, Tokenizer tokenizer, DType floatType,
+            long maxShardBytes) {
         ModelConfig config = model.config();
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens but the model's "
@@ -65,12 +74,9 @@ public final class Checkpoint {
                 !config.eosTokenId().isEmpty() ? config.eosTokenId()
                         : tokenizer.eosId() >= 0 ? List.of(tokenizer.eosId()) : List.of(),
                 config.padTokenId() != null ? config.padTokenId() : idOrNull(tokenizer.padId()));
-        Map<String, NDArray> params = model.parameters();
-        AtomicDirectory.write(dir, tmp -> {
-            withIds.write(tmp.resolve(CONFIG_FILE));
-            Weights.write(tmp, params, floatType, maxShardBytes);
-            tokenizer.save(tmp);
-        });
+        withIds.write(dir.resolve(CONFIG_FILE));
+        Weights.write(dir, model.parameters(), floatType, maxShardBytes);
+        tokenizer.save(dir);
     }
 
     /**

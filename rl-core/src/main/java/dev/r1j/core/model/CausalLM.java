@@ -24,6 +24,17 @@ public interface CausalLM extends AutoCloseable {
     /** Forward pass; when {@code cache} is non-null, it is read and then extended by {@code T} positions. */
     NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache cache);
 
+    /**
+     * Forward over packed rows (several examples per row, no attention across them, positions restarting per
+     * example), for training on packed batches. {@code segmentIds} is int64 {@code [B, T]}: equal positive ids mark
+     * one example, 0 marks padding. Logits are {@code [B, T, vocab]}, each example's equal to its own forward.
+     *
+     * @throws UnsupportedOperationException for models that cannot mask attention per example
+     */
+    default NDArray forwardPacked(NDArray inputIds, NDArray segmentIds) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support packed sequences");
+    }
+
     /** An empty cache for {@code batch} sequences of at most {@code maxLength} positions. */
     KVCache newCache(int batch, int maxLength);
 

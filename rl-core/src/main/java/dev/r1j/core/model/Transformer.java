@@ -9,6 +9,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.ndarray.types.SparseFormat;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -238,8 +239,55 @@ public final class Transformer implements CausalLM {
         }
         NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0)
                 .get(new NDIndex(":, {}:", past));
+        return decode(inputIds, positions, additiveMask(mask, past, t), cache, past);
+    }
+
+    /**
+     * Forward over packed rows: several examples laid end to end in one row, each seeing only itself. Token
+     * {@code t} attends to token {@code s <= t} only when both carry the same segment id, and its rotary position
+     * is the number of earlier tokens of its segment, so every example gets exactly the logits it would get alone.
+     * Segment id 0 marks padding (attends to nothing useful; its logits are meaningless).
+     *
+     * @param segmentIds int64 {@code [B, T]}: a positive id per example, 0 for padding
+     */
+    @Override
+    public NDArray forwardPacked(NDArray inputIds, NDArray segmentIds) {
+        long[] shape = inputIds.getShape().getShape();
+        if (shape.length != 2 || !segmentIds.getShape().equals(inputIds.getShape())) {
+            throw new IllegalArgumentException("forwardPacked: expected inputIds and segmentIds of one shape [B, T], "
+                    + "found " + inputIds.getShape() + " and " + segmentIds.getShape());
+        }
+        int b = (int) shape[0];
+        int t = (int) shape[1];
+        long[] seg = segmentIds.toType(DataType.INT64, false).toLongArray();
+        long[] pos = new long[seg.length];
+        for (int r = 0; r < b; r++) {
+            // position = earlier tokens of the same segment (segments are contiguous in practice; this is exact anyway)
+            Map<Long, Long> seen = new HashMap<>();
+            for (int i = 0; i < t; i++) {
+                long id = seg[r * t + i];
+                long n = seen.getOrDefault(id, 0L);
+                pos[r * t + i] = id == 0 ? 0 : n;
+                seen.put(id, n + 1);
+            }
+        }
+        NDManager m = inputIds.getManager();
+        NDArray segs = m.create(seg, new Shape(b, t));
+        NDArray same = segs.expandDims(2).eq(segs.expandDims(1));
+        NDArray real = segs.neq(0).expandDims(1);
+        float[] lower = new float[t * t];
+        for (int i = 0; i < t; i++) {
+            Arrays.fill(lower, i * t, i * t + i + 1, 1f);
+        }
+        NDArray allowed = same.logicalAnd(real).toType(DataType.FLOAT32, false).mul(m.create(lower, new Shape(1, t, t)));
+        NDArray bias = allowed.sub(1).mul(-MASKED).reshape(b, 1, t, t).toType(dtype, false);
+        return decode(inputIds, m.create(pos, new Shape(b, t)), bias, null, 0);
+    }
+
+    /** The decoder proper, for given rotary positions {@code [B, T]} and additive attention bias {@code [B, 1, T, P+T]}. */
+    private NDArray decode(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past) {
+        int t = (int) inputIds.getShape().get(1);
         NDArray[] cosSin = rope.cosSin(positions, dtype);
-        NDArray bias = additiveMask(mask, past, t);
 
         NDArray h = Embedding.embedding(inputIds, p("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < config.numHiddenLayers(); i++) {

@@ -1,0 +1,40 @@
+package dev.r1j.preference;
+
+import java.util.Locale;
+
+/** Which preference objective {@link PreferenceLoss} computes ({@code loss_type} in recipes). */
+public enum PreferenceLossType {
+    /** DPO, Rafailov et al. 2023: {@code -log σ(β·((π_c − ref_c) − (π_r − ref_r)))} over sequence log-probs. */
+    SIGMOID("sigmoid", true),
+    /** IPO, Azar et al. 2023: {@code (((π_c − ref_c) − (π_r − ref_r)) − 1/(2β))²}. */
+    IPO("ipo", true),
+    /** SimPO, Meng et al. 2024: reference-free, {@code -log σ(β·π_c/|y_c| − β·π_r/|y_r| − γ)}. */
+    SIMPO("simpo", false),
+    /** ORPO, Hong et al. 2024: reference-free, chosen NLL {@code − β·log σ(log odds(y_c) − log odds(y_r))}. */
+    ORPO("orpo", false);
+
+    private final String wireName;
+    private final boolean needsReference;
+
+    PreferenceLossType(String wireName, boolean needsReference) {
+        this.wireName = wireName;
+        this.needsReference = needsReference;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** Whether the loss compares with a frozen reference model's log-probs. */
+    public boolean needsReference() {
+        return needsReference;
+    }
+
+    /** Parses {@code sigmoid|dpo|ipo|simpo|orpo} ({@code dpo} is {@code sigmoid}). */
+    public static PreferenceLossType parse(String s) {
+        String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("dpo")) return SIGMOID;
+        for (PreferenceLossType t : values()) if (t.wireName.equals(v)) return t;
+        throw new IllegalArgumentException("loss_type: expected one of sigmoid|dpo|ipo|simpo|orpo, got '" + s + "'");
+    }
+}

@@ -19,7 +19,7 @@ import java.util.Map;
 final class TinyCheckpoint {
     static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789+=: \n";
     static final String TEMPLATE = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}"
-            + "{% if add_generation_prompt %}assistant: {% endif %}";
+            + "{% if add_generation_prompt %}{{ 'assistant: ' }}{% endif %}";
 
     private TinyCheckpoint() {}
 

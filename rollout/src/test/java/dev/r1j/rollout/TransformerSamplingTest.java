@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.KVCache;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.sampling.Completion;
@@ -250,6 +253,68 @@ class TransformerSamplingTest {
             // with compaction, row-steps are the live rows only: the tokens after each row's first one
             assertEquals(eagerStats.generatedTokens() - 18, eagerStats.rowSteps());
             assertTrue(eagerStats.rowSteps() < fullStats.rowSteps(), eagerStats + " vs " + fullStats);
+        }
+    }
+
+    /** Delegates to a model and records PyTorch's grad mode at each forward. */
+    static final class GradModeProbe implements CausalLM {
+        final CausalLM model;
+        final List<Boolean> modes = new ArrayList<>();
+
+        GradModeProbe(CausalLM model) {
+            this.model = model;
+        }
+
+        @Override
+        public ModelConfig config() {
+            return model.config();
+        }
+
+        @Override
+        public ai.djl.ndarray.NDArray forward(ai.djl.ndarray.NDArray ids, ai.djl.ndarray.NDArray mask, KVCache cache) {
+            modes.add(JniUtils.isGradMode());
+            return model.forward(ids, mask, cache);
+        }
+
+        @Override
+        public KVCache newCache(int batch, int maxLength) {
+            return model.newCache(batch, maxLength);
+        }
+
+        @Override
+        public java.util.Map<String, ai.djl.ndarray.NDArray> parameters() {
+            return model.parameters();
+        }
+
+        @Override
+        public NDManager manager() {
+            return model.manager();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void generationOnAnotherThreadRecordsNoBackwardGraph() throws Exception {
+        try (NDManager m = root.newSubManager(); Transformer model = PeakedTransformer.create(ModelConfig.tinyLlama(V), m, 2, 20f)) {
+            GradModeProbe probe = new GradModeProbe(model);
+            List<CompletionGroup> fromThread = new ArrayList<>();
+            List<Boolean> threadModeAfter = new ArrayList<>();
+            // like a server's request thread: PyTorch starts it with recording on
+            Thread t = new Thread(() -> {
+                fromThread.addAll(new LocalSampler(probe, TOK).sample(List.of("abc", "de"), SamplingParams.greedy(6)));
+                threadModeAfter.add(JniUtils.isGradMode());
+            });
+            t.start();
+            t.join();
+            assertEquals(6, probe.modes.size(), "prefill + 5 decode forwards for 6 tokens: " + probe.modes);
+            assertTrue(probe.modes.stream().noneMatch(b -> b), "forwards ran with grad mode on: " + probe.modes);
+            assertEquals(List.of(true), threadModeAfter, "the thread's own mode is restored");
+            List<CompletionGroup> here = new LocalSampler(model, TOK).sample(List.of("abc", "de"), SamplingParams.greedy(6));
+            for (int p = 0; p < 2; p++) {
+                assertArrayEquals(here.get(p).completions().get(0).tokenIds(), fromThread.get(p).completions().get(0).tokenIds());
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -48,9 +49,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "A checkpoint directory (or a bare model name under runs/models).")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "A prompt; repeatable.")
     List<String> prompts = new ArrayList<>();
@@ -92,7 +92,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         validate();
-        try (OpenedModel m = OpenedModel.open(model)) {
+        try (OpenedModel m = model.open()) {
             LocalSampler sampler = new LocalSampler(m.model(), m.tokenizer());
             List<GenerationJsonl.PromptRow> rows = input != null
                     ? GenerationJsonl.readPrompts(input, m.tokenizer())

@@ -11,6 +11,7 @@ import dev.r1j.core.model.LogProbs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -33,9 +34,8 @@ final class LogprobsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "A checkpoint directory (or a bare model name under runs/models).")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--token-ids", required = true, paramLabel = "IDS",
             description = "Comma-separated token ids, e.g. 1,17,5,9.")
@@ -45,7 +45,7 @@ final class LogprobsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long[] ids = parseIds(tokenIds);
         float[] logprobs;
-        try (OpenedModel m = OpenedModel.open(model)) {
+        try (OpenedModel m = model.open()) {
             int vocab = m.model().config().vocabSize();
             for (int k = 0; k < ids.length; k++) {
                 if (ids[k] >= vocab) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -29,9 +30,8 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "A checkpoint directory (or a bare model name under runs/models).")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--port", paramLabel = "P", description = "TCP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port = 8000;
@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "recipe-serve-shutdown");
         boolean interrupted = false;
-        try (OpenedModel m = OpenedModel.open(model)) {
+        try (OpenedModel m = model.open()) {
             String served = name != null ? name : m.name();
             try (OpenAiServer server = OpenAiServer.start(new LocalSampler(m.model(), m.tokenizer()), m.tokenizer(),
                     served, port)) {

@@ -13,10 +13,7 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.recipes.report.ProgressFactory;
-import dev.r1j.recipes.stage.StageRegistry;
 import dev.r1j.rollout.LocalSampler;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +28,9 @@ class GenerateCommandTest {
     @TempDir
     static Path tmp;
     static Path dir;
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
+    final CommandHarness cli = new CommandHarness();
+    final StringWriter out = cli.out;
+    final StringWriter err = cli.err;
 
     @BeforeAll
     static void checkpoint() {
@@ -40,8 +38,7 @@ class GenerateCommandTest {
     }
 
     int run(String... args) {
-        Main main = new Main(StageRegistry::of, ProgressFactory.none());
-        return Main.commandLine(main, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return cli.run(args);
     }
 
     static List<CompletionGroup> direct(List<String> prompts, SamplingParams p) {

@@ -11,9 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.Djl;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
-import dev.r1j.recipes.report.ProgressFactory;
-import dev.r1j.recipes.stage.StageRegistry;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +21,9 @@ class LogprobsCommandTest {
     @TempDir
     static Path tmp;
     static Path dir;
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
+    final CommandHarness cli = new CommandHarness();
+    final StringWriter out = cli.out;
+    final StringWriter err = cli.err;
 
     @BeforeAll
     static void checkpoint() {
@@ -33,8 +31,7 @@ class LogprobsCommandTest {
     }
 
     int run(String... args) {
-        Main main = new Main(StageRegistry::of, ProgressFactory.none());
-        return Main.commandLine(main, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return cli.run(args);
     }
 
     /** log softmax of a full forward's logits, worked in double precision in the test. */

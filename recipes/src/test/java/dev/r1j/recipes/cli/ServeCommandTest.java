@@ -16,12 +16,9 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.recipes.report.ProgressFactory;
-import dev.r1j.recipes.stage.StageRegistry;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.RemoteSampler;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -44,12 +41,12 @@ class ServeCommandTest {
     @Test
     void servesTheCheckpointLikeTheLocalSamplerAndStopsCleanly(@TempDir Path tmp) throws Exception {
         Path dir = TinyCheckpoint.write(tmp.resolve("tiny"), 21);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+        CommandHarness cli = new CommandHarness();
+        StringWriter out = cli.out;
+        StringWriter err = cli.err;
         AtomicInteger exit = new AtomicInteger(-1);
-        Thread serving = new Thread(() -> exit.set(Main.commandLine(new Main(StageRegistry::of, ProgressFactory.none()),
-                new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute("serve", "--model", dir.toString(), "--port", "0", "--name", "tiny")), "serve-under-test");
+        Thread serving = new Thread(() -> exit.set(cli.run("serve", "--model", dir.toString(), "--port", "0", "--name",
+                "tiny")), "serve-under-test");
         serving.start();
         URI base = null;
         try {
@@ -106,13 +103,10 @@ class ServeCommandTest {
 
     @Test
     void aMissingModelIsOneLineAndExitCode1(@TempDir Path tmp) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+        CommandHarness cli = new CommandHarness();
         Path missing = tmp.resolve("none");
-        int code = Main.commandLine(new Main(StageRegistry::of, ProgressFactory.none()), new PrintWriter(out, true),
-                new PrintWriter(err, true)).execute("serve", "--model", missing.toString(), "--port", "0");
-        assertEquals(1, code);
-        assertEquals("recipe serve: " + missing + ": checkpoint directory does not exist\n", err.toString());
+        assertEquals(1, cli.run("serve", "--model", missing.toString(), "--port", "0"));
+        assertEquals("recipe serve: " + missing + ": checkpoint directory does not exist\n", cli.err.toString());
     }
 
     static HttpResponse<String> post(HttpClient http, URI base, String body) throws IOException, InterruptedException {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@link NaiveSampler} (a full forward over every sequence at every step, no KV cache) as a ratio; and the cost per
  * generated token at 64, 128, 256 and 512 new tokens, which the cache should keep nearly flat. Not a test:
  * {@code mvn -B -Pbench -pl rollout -am test -Dtest=DecodeThroughputBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * ({@code -Dnaive.tokens=N} shortens the slow naive run; default 256, the same as the cached one).
+ * The naive run is quadratic in length, so by default it (and the cached rate it is compared with) uses 64 new
+ * tokens; {@code -Dnaive.tokens=256} compares at the full length (over 10 minutes on a busy 2-core machine).
  */
 class DecodeThroughputBenchmark {
     static final int VOCAB = 512;
@@ -59,12 +60,14 @@ class DecodeThroughputBenchmark {
 
     @Test
     void run() {
-        int naiveTokens = Integer.getInteger("naive.tokens", NEW_TOKENS);
+        int naiveTokens = Integer.getInteger("naive.tokens", 64);
         TestCharTokenizer tok = tokenizer();
         List<String> prompts = prompts(tok);
         try (NDManager root = Djl.newManager();
                 Transformer model = Transformer.create(
                         ModelConfig.llama(VOCAB, HIDDEN, INTERMEDIATE, LAYERS, HEADS, HEADS, 1024), root, 1)) {
+            System.out.printf("PyTorch intra-op threads: %s (-Dai.djl.pytorch.num_threads)%n",
+                    System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
             System.out.printf("model: llama hidden %d, %d layers, %d heads, intermediate %d, vocab %d (%,d parameters);"
                     + " %d prompts (%s tokens) x G=%d, temperature 1, no EOS, no stop strings%n", HIDDEN, LAYERS, HEADS,
                     INTERMEDIATE, VOCAB, model.parameterCount(), PROMPTS,

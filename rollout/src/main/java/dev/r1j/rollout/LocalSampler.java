@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.KVCache;
 import dev.r1j.core.sampling.Completion;
@@ -128,7 +129,8 @@ public final class LocalSampler implements Sampler {
                 throw new IllegalArgumentException("prompt " + i + " has no tokens (an empty prompt needs a BOS token)");
             }
         }
-        Row[] rows = decode(promptIds, params);
+        // no backward graph: generation never trains, and grad mode is on by default on threads other than DJL's first
+        Row[] rows = Djl.withoutGradients(() -> decode(promptIds, params));
         int g = params.groupSize();
         List<CompletionGroup> groups = new ArrayList<>(promptIds.size());
         for (int p = 0; p < promptIds.size(); p++) {

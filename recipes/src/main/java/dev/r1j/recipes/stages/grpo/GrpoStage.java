@@ -108,8 +108,8 @@ public final class GrpoStage implements Stage {
         try {
             return trainer.step(source);
         } catch (NonFiniteLossException e) {
-            String last = ckpts.latest().map(p -> "the last good checkpoint is " + p + " (continue with --resume after "
-                    + "changing the options)").orElse("no checkpoint had been written yet");
+            String last = ckpts.latest().map(p -> "the last good checkpoint is " + p + "; fix the cause before resuming")
+                    .orElse("no checkpoint had been written yet");
             throw new IllegalStateException(e.getMessage() + "; " + last, e);
         }
     }

@@ -43,8 +43,8 @@ public record PretrainOptions(
         @Help("final learning rate as a fraction of the peak") @Default("0.1") double minLrRatio,
         @Help("AdamW decoupled weight decay (Loshchilov and Hutter 2019)") @Default("0.01") double weightDecay,
         @Help("seed of initialisation and data order; null: the recipe's seed") @Default("null") Long seed,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+        @Help("PyTorch intra-op threads, 0 = the engine's default (1: toy models gain nothing from more)")
+                @Default("1") int numThreads) {
 
     /** Longest sequence the toy model sees: BOS, prompt, a worked completion and EOS fit easily. */
     static final int MAX_POSITIONS = 128;

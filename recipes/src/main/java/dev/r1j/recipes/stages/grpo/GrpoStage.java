@@ -62,16 +62,7 @@ public final class GrpoStage implements Stage {
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
-                int start = 0;
-                if (from.isPresent()) {
-                    TrainingCheckpoints.State s = TrainingCheckpoints.readState(from.get());
-                    try (NDManager opt = manager.newSubManager()) {
-                        trainer.restore(s.step(), TrainingCheckpoints.readOptimizer(from.get(), opt), s.elapsedS());
-                    }
-                    source.seek(s.dataPosition());
-                    start = s.step();
-                    ctx.out().println("resuming " + ctx.stageId() + " from " + from.get() + " (step " + start + ")");
-                }
+                int start = from.isPresent() ? restore(from.get(), trainer, source, manager, ctx) : 0;
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
                 ctx.out().printf("%d training prompts, %d steps of %d prompts x %d completions%n", prompts.size(),
@@ -80,7 +71,7 @@ public final class GrpoStage implements Stage {
                     while (trainer.stepsDone() < cfg.steps()) {
                         GrpoStepMetrics m = step(trainer, source, ckpts);
                         Map<String, Object> row = new LinkedHashMap<>(m.toJson());
-                        row.remove("step");
+                        row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         ctx.metrics().log(m.step(), row);
                         if (cfg.logCompletionsEvery() > 0 && m.step() % cfg.logCompletionsEvery() == 0) {
@@ -102,6 +93,18 @@ public final class GrpoStage implements Stage {
         }
         ctx.out().println("saved the trained model to " + finalDir);
         ctx.setOutputModel(finalDir);
+    }
+
+    /** Restores optimizer, step and data position from a checkpoint (its weights are already loaded). */
+    private static int restore(Path checkpoint, GrpoTrainer trainer, PromptSource source, NDManager manager,
+            StageContext ctx) {
+        TrainingCheckpoints.State s = TrainingCheckpoints.readState(checkpoint);
+        try (NDManager opt = manager.newSubManager()) {
+            trainer.restore(s.step(), TrainingCheckpoints.readOptimizer(checkpoint, opt), s.elapsedS());
+        }
+        source.seek(s.dataPosition());
+        ctx.out().println("resuming " + ctx.stageId() + " from " + checkpoint + " (step " + s.step() + ")");
+        return s.step();
     }
 
     private static GrpoStepMetrics step(GrpoTrainer trainer, PromptSource source, TrainingCheckpoints ckpts) {

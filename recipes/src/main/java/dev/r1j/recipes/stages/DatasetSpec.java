@@ -32,10 +32,12 @@ public record DatasetSpec(
                 String template,
         @Help("wrap each prompt as a user message in the tokenizer's chat template (for instruction-tuned models)")
                 @Default("false") boolean chatTemplate,
+        @Help("reference fields every row must have, e.g. [tests] for code") @Default("[answer]") List<String> required,
         @Help("use only the first N rows, 0 = all") @Default("0") int limit) {
 
     public DatasetSpec {
         if (path == null || path.isBlank()) throw new IllegalArgumentException("path: a JSONL file is required");
+        required = required == null ? List.of() : List.copyOf(required);
         if (limit < 0) throw new IllegalArgumentException("limit must be >= 0 (0 = all rows), got " + limit);
         if (template != null && !template.contains("{")) {
             throw new IllegalArgumentException("template must contain {prompt}, got '" + template + "'");
@@ -51,11 +53,11 @@ public record DatasetSpec(
         return f;
     }
 
-    /** The rows (at most {@link #limit}), every one required to carry an answer. */
+    /** The rows (at most {@link #limit}), each with the {@link #required} reference fields. */
     public List<PromptExample> load(StageContext ctx, String option) {
         PromptDataset ds = PromptDataset.load(file(ctx, option), PromptDataset.Options.defaults()
                 .withPromptField(promptField).withMessagesField(messagesField).withAnswerField(answerField)
-                .withAnswerFormat(answerFormat).withTemplate(template).withRequired(List.of("answer")));
+                .withAnswerFormat(answerFormat).withTemplate(template).withRequired(required));
         List<PromptExample> rows = ds.examples();
         if (rows.isEmpty()) throw new IllegalArgumentException(option + ".path: " + ds.file() + " has no rows");
         return limit > 0 && limit < rows.size() ? rows.subList(0, limit) : rows;

@@ -47,6 +47,7 @@ public record EvalOptions(
             throw new IllegalArgumentException("verifiers must name at least one verifier");
         }
         verifiers = List.copyOf(verifiers);
+        VerifierSpec.checkGates("verifiers", verifiers);
         stop = stop == null ? List.of() : List.copyOf(stop);
     }
 

@@ -48,7 +48,7 @@ public final class GrpoStage implements Stage {
         Path input = InputModel.require(ctx);
         EngineThreads.apply(options.numThreads());
         GrpoConfig cfg = options.toConfig(ctx.seed());
-        Verifier reward = VerifierSpec.build(options.verifiers());
+        Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
         Optional<Path> from = ctx.resuming() ? ckpts.latest() : Optional.empty();
         GrpoRunLog completionsLog = new GrpoRunLog(ctx.stageDir());

@@ -33,7 +33,8 @@ public final class Main implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             RunCommand.class,
             ExplainCommand.class,
-            VerifyCommand.class);
+            VerifyCommand.class,
+            EvalCommand.class);
 
     /** Exit code of an error (bad recipe, missing file, failed stage). */
     public static final int EXIT_ERROR = 1;

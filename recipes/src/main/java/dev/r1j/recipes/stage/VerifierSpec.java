@@ -60,6 +60,11 @@ public record VerifierSpec(
         return new VerifierSpec(name, 1.0, Map.of(), null, null, 1.0);
     }
 
+    /** This spec's verifier alone (no composite around it, so its verdict details stay its own). */
+    public Verifier create() {
+        return VerifierRegistry.defaultRegistry().create(name, options);
+    }
+
     /** The label of this spec's part: {@link #label} or, when null, the name. */
     public String partLabel() {
         return label == null || label.isBlank() ? name : label;

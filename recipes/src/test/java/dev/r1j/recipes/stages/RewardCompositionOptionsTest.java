@@ -91,5 +91,11 @@ class RewardCompositionOptionsTest {
 
         e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      verifiers: [format, format]\n");
         assertTrue(e.contains("line 4") && e.contains("verifiers[1].label: two verifiers are labelled 'format'"), e);
+
+        e = error("stages:\n  - eval:\n      dataset: t.jsonl\n      verifiers: [format, {name: math, gate: formt}]\n");
+        assertTrue(e.contains("line 4") && e.contains("verifiers[1].gate: 'formt'") && e.contains("did you mean 'format'"),
+                e);
+        e = error("stages:\n  - eval:\n      dataset: t.jsonl\n      exact_match: {name: math, gate: format}\n");
+        assertTrue(e.contains("line 4") && e.contains("exact_match.gate: the exact-match verifier stands alone"), e);
     }
 }

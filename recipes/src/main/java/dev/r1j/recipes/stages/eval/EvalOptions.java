@@ -50,6 +50,10 @@ public record EvalOptions(
         }
         verifiers = List.copyOf(verifiers);
         VerifierSpec.checkGates("verifiers", verifiers);
+        if (exactMatch != null && exactMatch.gate() != null) {
+            throw new IllegalArgumentException("exact_match.gate: the exact-match verifier stands alone; gate a reward "
+                    + "in verifiers instead");
+        }
         stop = stop == null ? List.of() : List.copyOf(stop);
     }
 

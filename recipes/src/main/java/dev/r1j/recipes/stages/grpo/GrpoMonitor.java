@@ -65,9 +65,18 @@ final class GrpoMonitor {
     /**
      * Feeds the monitor the steps of earlier metrics rows (this stage's, in step order) without reporting: the
      * length, accuracy, {@code reward/<label>_mean} and {@code monitor/…_share} fields that {@link #observe} logged.
+     * A row without them (written before the monitor existed) is skipped.
+     *
+     * @return the number of rows skipped
      */
-    void replay(List<ObjectNode> rows) {
+    int replay(List<ObjectNode> rows) {
+        int skipped = 0;
         for (ObjectNode row : rows) {
+            if (!(isNumber(row, "completion_len_mean") && isNumber(row, "monitor/empty_share")
+                    && isNumber(row, "monitor/answer_only_share") && isNumber(row, "accuracy"))) {
+                skipped++;
+                continue;
+            }
             Map<String, Double> means = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -76,18 +85,15 @@ final class GrpoMonitor {
                     means.put(k.substring(REWARD_PREFIX.length(), k.length() - MEAN_SUFFIX.length()), e.getValue().asDouble());
                 }
             }
-            monitor.observe(new StepStats(row.path("step").asInt(), number(row, "completion_len_mean"),
-                    number(row, "monitor/empty_share"), number(row, "monitor/answer_only_share"),
-                    number(row, "accuracy"), means));
+            monitor.observe(new StepStats(row.path("step").asInt(), row.get("completion_len_mean").asDouble(),
+                    row.get("monitor/empty_share").asDouble(), row.get("monitor/answer_only_share").asDouble(),
+                    row.get("accuracy").asDouble(), means));
         }
+        return skipped;
     }
 
-    private static double number(ObjectNode row, String key) {
+    private static boolean isNumber(ObjectNode row, String key) {
         JsonNode n = row.get(key);
-        if (n == null || !n.isNumber()) {
-            throw new IllegalStateException("metrics row of step " + row.path("step").asInt() + " has no number '" + key
-                    + "' to restore the hacking monitor from; start the stage afresh (without --resume)");
-        }
-        return n.asDouble();
+        return n != null && n.isNumber();
     }
 }

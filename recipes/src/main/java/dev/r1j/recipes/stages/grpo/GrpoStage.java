@@ -80,7 +80,11 @@ public final class GrpoStage implements Stage {
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
                 GrpoMonitor monitor = new GrpoMonitor(MonitorConfig.defaults());
-                monitor.replay(earlierRows(ctx));
+                int skipped = monitor.replay(earlierRows(ctx));
+                if (skipped > 0) {
+                    ctx.out().println("hacking monitor: " + skipped + " earlier metrics row(s) lack its fields and were "
+                            + "not replayed; its baseline starts from the rest");
+                }
                 ctx.out().printf("%d training prompts, %d steps of %d prompts x %d completions%n", prompts.size(),
                         cfg.steps(), cfg.promptsPerStep(), cfg.groupSize());
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {

@@ -91,7 +91,10 @@ class GrpoMonitorTest {
         // A resumed run replays the rows of steps 1-3 from metrics.jsonl and then sees step 4 exactly the same way.
         List<ObjectNode> logged = MetricsLog.read(dir.resolve("metrics.jsonl"));
         GrpoMonitor resumed = new GrpoMonitor(MonitorConfig.defaults());
-        resumed.replay(logged.subList(0, 3));
+        ObjectNode old = logged.get(0).deepCopy();
+        old.remove("monitor/empty_share");
+        assertEquals(1, new GrpoMonitor(MonitorConfig.defaults()).replay(List.of(old)), "a row from before the monitor");
+        assertEquals(0, resumed.replay(logged.subList(0, 3)));
         Step four = script().get(3);
         StringWriter out2 = new StringWriter();
         Map<String, Object> again = resumed.observe(four.metrics(), four.completions(), new PrintWriter(out2, true));

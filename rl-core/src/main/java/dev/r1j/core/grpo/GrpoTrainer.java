@@ -16,12 +16,10 @@ import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.verifiers.BatchReward;
 import dev.r1j.verifiers.RewardStats;
-import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.reward.CompletionLength;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -186,7 +184,8 @@ public final class GrpoTrainer implements AutoCloseable {
         IntStream.range(0, flat.size()).parallel().forEach(i -> {
             GrpoPrompt p = flatPrompts.get(i);
             Completion c = flat.get(i);
-            verdicts[i] = verifier.verify(new Sample(p.prompt(), c.text(), withTokenCount(p.reference(), c)));
+            verdicts[i] = verifier.verify(CompletionLength.sampleWithTokens(p.prompt(), c.text(), p.reference(),
+                    c.tokenIds().length));
         });
         List<List<ScoredCompletion>> res = new ArrayList<>();
         for (int start = 0; start < flat.size(); start += g) {
@@ -203,12 +202,6 @@ public final class GrpoTrainer implements AutoCloseable {
             res.add(List.copyOf(group));
         }
         return res;
-    }
-
-    private static Map<String, Object> withTokenCount(Map<String, Object> reference, Completion c) {
-        Map<String, Object> ref = new HashMap<>(reference);
-        ref.put(CompletionLength.TOKENS_KEY, c.tokenIds().length);
-        return ref;
     }
 
     /** The group's rewards: the batch reward's combination when the verifier has one, else each verdict's own. */

@@ -14,9 +14,7 @@ import dev.r1j.verifiers.eval.ProblemResult;
 import dev.r1j.verifiers.eval.SampleResult;
 import dev.r1j.verifiers.reward.CompletionLength;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -102,9 +100,7 @@ public final class Evaluation {
     }
 
     private EvalReport.ScoredSample score(GrpoPrompt p, Completion c) {
-        Map<String, Object> ref = new HashMap<>(p.reference());
-        ref.put(CompletionLength.TOKENS_KEY, c.tokenIds().length);
-        Sample s = new Sample(p.prompt(), c.text(), ref);
+        Sample s = CompletionLength.sampleWithTokens(p.prompt(), c.text(), p.reference(), c.tokenIds().length);
         Verdict v = exactMatch.verify(s);
         SampleResult exact = SampleResult.of(v, c.tokenIds().length, c.finishReason() == FinishReason.LENGTH);
         // The same verifier for both (recipe eval) is asked once: a sandboxed code run is expensive.

@@ -36,7 +36,8 @@ public final class Main implements Runnable {
             VerifyCommand.class,
             LogprobsCommand.class,
             GenerateCommand.class,
-            ServeCommand.class);
+            ServeCommand.class,
+            EvalCommand.class);
 
     /** Exit code of an error (bad recipe, missing file, failed stage). */
     public static final int EXIT_ERROR = 1;

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +43,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class OptionsBinder {
+    private static final Pattern LEADING_PATH = Pattern.compile("([a-z_][a-z0-9_]*(?:\\[\\d+\\]|\\.[a-z_][a-z0-9_]*)*): ");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -315,6 +317,15 @@ public final class OptionsBinder {
             String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
             // Point at the key the validation message talks about, when it names one that was written down.
             String where = path;
+            // A message that starts with a path below one of the keys ("verifiers[1].gate: …") points at that path.
+            Matcher lead = LEADING_PATH.matcher(message);
+            String leadKey = lead.lookingAt() ? lead.group(1).split("[.\\[]", 2)[0] : null;
+            for (RecordComponent c : leadKey == null ? new RecordComponent[0] : components) {
+                if (Names.snake(c.getName()).equals(leadKey) && node.has(leadKey)) {
+                    throw new RecipeException(sources.locate(ConfigPath.child(path, lead.group(1))) + ": "
+                            + (path.isEmpty() ? "" : path + ": ") + message, cause);
+                }
+            }
             for (RecordComponent c : components) {
                 String key = Names.snake(c.getName());
                 Pattern word = Pattern.compile("(?<![A-Za-z0-9_])(" + Pattern.quote(key) + "|" + Pattern.quote(c.getName()) + ")(?![A-Za-z0-9_])");

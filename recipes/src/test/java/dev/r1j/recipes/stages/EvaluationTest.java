@@ -12,6 +12,7 @@ import dev.r1j.recipes.stages.eval.EvalReport;
 import dev.r1j.recipes.stages.eval.Evaluation;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,56 @@ class EvaluationTest {
         assertEquals(List.of(2, 3), done);
         // two batches, each with its own seed derived from the call's seed and the batch start
         assertEquals(List.of(7L * 1_000_003L, 7L * 1_000_003L + 2), sampler.seeds);
-        assertEquals(Map.of("accuracy", 2 / 6.0, "reward_mean", 0.25, "completion_len_mean", 3.5,
-                "truncated_frac", 0.5), r.summary());
+        Map<String, Double> sum = r.summary();
+        assertEquals(2 / 6.0, sum.get("accuracy"), 1e-12);
+        assertEquals(0.25, sum.get("reward_mean"), 1e-12);
+        assertEquals(3.5, sum.get("completion_len_mean"), 1e-12);
+        assertEquals(0.5, sum.get("truncated_frac"), 1e-12);
+        // every problem has lengths 3, 4 and one truncated sample: the per-problem means are constant
+        assertEquals(3.5, sum.get("completion_len_mean_ci95_low"), 1e-12);
+        assertEquals(3.5, sum.get("completion_len_mean_ci95_high"), 1e-12);
+        assertEquals(0.5, sum.get("truncated_frac_ci95_low"), 1e-12);
+        // pass@1 per problem 1/2, 0, 1/2; pass@2 per problem 1, 0, 1; EXACT extracts no answer, so maj@2 is 0
+        assertEquals(1 / 3.0, sum.get("pass@1"), 1e-12);
+        assertEquals(2 / 3.0, sum.get("pass@2"), 1e-12);
+        assertEquals(0.0, sum.get("maj@2"), 0.0);
+        // pass@2 is 0/1 per problem: the Wilson interval of 2 out of 3
+        double z = 1.959963984540054, p = 2 / 3.0, n = 3;
+        double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+        assertEquals(centre - half, sum.get("pass@2_ci95_low"), 1e-12);
+        assertEquals(centre + half, sum.get("pass@2_ci95_high"), 1e-12);
         assertEquals("b", r.samples().get(2).prompt());
+    }
+
+    /** Boxed answers per prompt; "x" has none. */
+    static final Map<String, List<String>> BOXED = Map.of(
+            "p1", List.of("\\boxed{4}", "\\boxed{5}", "\\boxed{5.0}", "\\boxed{3}"),
+            "p2", List.of("\\boxed{3}", "\\boxed{3}", "\\boxed{7}", "x"));
+
+    @Test
+    void passAtKAndMajorityVoteMatchHandWorkedValuesWithTheMathVerifier() {
+        Sampler sampler = (prompts, params) -> prompts.stream().map(p -> new CompletionGroup(p, new int[] {1},
+                BOXED.get(p).stream().map(t -> new Completion(new int[t.length()], t, null, FinishReason.EOS)).toList()))
+                .toList();
+        Verifier math = VerifierRegistry.defaultRegistry().create("math", Map.of());
+        EvalReport r = new Evaluation(sampler, math, math).run(List.of(new GrpoPrompt("p1", Map.of("answer", "5")),
+                new GrpoPrompt("p2", Map.of("answer", "7"))), new SamplingParams(4, 8, 1.0, 1.0, 0, List.of(), 1L), 8,
+                done -> {});
+        // p1: c = 2 of 4; pass@2 = 1 - C(2,2)/C(4,2) = 5/6; maj@2 over [4, 5]: a tie goes to the earlier, 4 (wrong);
+        //     maj@4: 5 and 5.0 are one cluster of 2 votes, so the vote is right.
+        // p2: c = 1 of 4; pass@2 = 1 - C(3,2)/C(4,2) = 1/2; maj@2 and maj@4: 3 wins (wrong).
+        dev.r1j.verifiers.eval.EvalReport b = r.benchmark();
+        assertEquals((0.5 + 0.25) / 2, b.passAtK().get(1).value(), 1e-12);
+        assertEquals((5 / 6.0 + 0.5) / 2, b.passAtK().get(2).value(), 1e-12);
+        assertEquals(1.0, b.passAtK().get(4).value(), 1e-12);
+        assertEquals(0.0, b.majAtK().get(2).value(), 0.0);
+        assertEquals(0.5, b.majAtK().get(4).value(), 0.0);
+        assertEquals(r.accuracy(), b.pass1().value(), 1e-12);
+        assertEquals(List.of("4", "5", "5.0", "3"), r.samples().subList(0, 4).stream()
+                .map(EvalReport.ScoredSample::extracted).toList());
+        assertEquals(null, r.samples().get(7).extracted());
+        assertEquals(0.5, r.summary().get("maj@4"), 0.0);
+        assertEquals((5 / 6.0 + 0.5) / 2, (double) r.toJson().get("pass@2"), 1e-12);
     }
 }

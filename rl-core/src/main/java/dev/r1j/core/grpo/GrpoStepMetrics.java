@@ -1,12 +1,16 @@
 package dev.r1j.core.grpo;
 
+import dev.r1j.verifiers.RewardStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What one GRPO step measured. Reward statistics cover every completion sampled in the step (before dynamic
  * sampling drops groups); loss statistics are means over the {@code num_iterations} updates. {@code accuracy} is the
- * fraction of completions whose verdict gave full credit (reward >= 1). Times are seconds.
+ * fraction of completions whose verdict gave full credit (reward >= 1). Times are seconds. {@code perReward} holds
+ * each reward's statistics over the step's verdicts ({@link RewardStats#perReward}: a composite's parts by label, a
+ * plain verifier as {@code reward}); {@code fracRewardZeroStd} is the share of sampled groups whose training rewards
+ * are all equal.
  */
 public record GrpoStepMetrics(
         int step,
@@ -30,7 +34,23 @@ public record GrpoStepMetrics(
         double rewardS,
         double logprobS,
         double updateS,
-        double elapsedS) {
+        double elapsedS,
+        Map<String, RewardStats.Summary> perReward,
+        double fracRewardZeroStd) {
+
+    public GrpoStepMetrics {
+        perReward = perReward == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perReward));
+    }
+
+    /** Metrics without per-reward statistics (they are empty and {@code frac_reward_zero_std} is unknown). */
+    public GrpoStepMetrics(int step, double rewardMean, double rewardStd, double accuracy, double loss, double kl,
+            double clipFracLow, double clipFracHigh, double entropy, double ratioMean, double completionLenMean,
+            double truncatedFrac, double lr, double gradNorm, int groupsKept, int groupsDrawn, long completionTokens,
+            double generationS, double rewardS, double logprobS, double updateS, double elapsedS) {
+        this(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy, ratioMean,
+                completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens, generationS,
+                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN);
+    }
 
     public double clipFrac() {
         return clipFracLow + clipFracHigh;
@@ -47,7 +67,8 @@ public record GrpoStepMetrics(
     }
 
     /**
-     * The {@code metrics.jsonl} object (DESIGN section 6 names first, then extras); {@code NaN} becomes null.
+     * The {@code metrics.jsonl} object (DESIGN section 6 names first, then extras: {@code frac_reward_zero_std} and
+     * {@code reward/<label>_mean}, {@code reward/<label>_std} per reward); {@code NaN} becomes null.
      */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -75,6 +96,11 @@ public record GrpoStepMetrics(
         put(m, "time_reward_s", rewardS);
         put(m, "time_logprob_s", logprobS);
         put(m, "time_update_s", updateS);
+        put(m, "frac_reward_zero_std", fracRewardZeroStd);
+        perReward.forEach((label, st) -> {
+            put(m, "reward/" + label + "_mean", st.mean());
+            put(m, "reward/" + label + "_std", st.std());
+        });
         return m;
     }
 

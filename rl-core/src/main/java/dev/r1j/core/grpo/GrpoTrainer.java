@@ -14,9 +14,11 @@ import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
-import dev.r1j.verifiers.Sample;
+import dev.r1j.verifiers.BatchReward;
+import dev.r1j.verifiers.RewardStats;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.reward.CompletionLength;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,11 @@ import java.util.stream.IntStream;
  * {@code prompts_per_step} prompts with a {@link Sampler}, scores them with a {@link Verifier}, turns the rewards into
  * group-relative advantages and takes {@code num_iterations} AdamW updates of the {@link PolicyLoss} on that batch
  * (old log-probs stored before the first update, reference log-probs when {@code beta > 0}).
+ *
+ * <p>Each sample's reference carries the completion's token count under {@link CompletionLength#TOKENS_KEY}, so
+ * length-based rewards count tokens. When the verifier is a {@link BatchReward} (e.g. a composite with
+ * {@code normalized_sum}), a group's rewards are {@link BatchReward#groupRewards} of its verdicts rather than each
+ * verdict's own reward.
  *
  * <p>The sampler must generate from the current policy weights (a local sampler over {@code policy} does; a remote
  * one needs the weights pushed after each step). Every completion's log-probs are recomputed here, so the sampler's
@@ -172,19 +179,55 @@ public final class GrpoTrainer implements AutoCloseable {
                 flat.add(c);
             }
         }
-        ScoredCompletion[] out = new ScoredCompletion[flat.size()];
+        Verdict[] verdicts = new Verdict[flat.size()];
         // Verifiers are thread-safe by contract; code verifiers are slow enough for this to matter.
         IntStream.range(0, flat.size()).parallel().forEach(i -> {
             GrpoPrompt p = flatPrompts.get(i);
             Completion c = flat.get(i);
-            Verdict v = verifier.verify(new Sample(p.prompt(), c.text(), p.reference()));
-            double reward = v.reward() + Overlong.softPenalty(c.tokenIds().length, config.maxNewTokens(),
-                    config.overlongBuffer(), config.overlongPenaltyFactor());
-            out[i] = new ScoredCompletion(p, flatGroups.get(i).promptTokenIds(), c, v, reward, Double.NaN);
+            verdicts[i] = verifier.verify(CompletionLength.sampleWithTokens(p.prompt(), c.text(), p.reference(),
+                    c.tokenIds().length));
         });
         List<List<ScoredCompletion>> res = new ArrayList<>();
-        for (int i = 0; i < out.length; i += g) res.add(List.of(out).subList(i, i + g));
+        for (int start = 0; start < flat.size(); start += g) {
+            double[] rewards = groupRewards(List.of(verdicts).subList(start, start + g));
+            List<ScoredCompletion> group = new ArrayList<>(g);
+            for (int j = 0; j < g; j++) {
+                int i = start + j;
+                Completion c = flat.get(i);
+                double reward = rewards[j] + Overlong.softPenalty(c.tokenIds().length, config.maxNewTokens(),
+                        config.overlongBuffer(), config.overlongPenaltyFactor());
+                group.add(new ScoredCompletion(flatPrompts.get(i), flatGroups.get(i).promptTokenIds(), c, verdicts[i],
+                        reward, Double.NaN));
+            }
+            res.add(List.copyOf(group));
+        }
         return res;
+    }
+
+    /** The group's rewards: the batch reward's combination when the verifier has one, else each verdict's own. */
+    private double[] groupRewards(List<Verdict> group) {
+        if (verifier instanceof BatchReward b) {
+            double[] r = b.groupRewards(group);
+            if (r.length != group.size()) {
+                throw new IllegalStateException(verifier.name() + " returned " + r.length + " group rewards for "
+                        + group.size() + " verdicts");
+            }
+            return r;
+        }
+        return group.stream().mapToDouble(Verdict::reward).toArray();
+    }
+
+    /** Share of groups whose training rewards are all equal (no learning signal under group normalisation). */
+    static double fracZeroStd(List<ScoredCompletion> all, int groupSize) {
+        int groups = 0, flat = 0;
+        for (int start = 0; start + groupSize <= all.size(); start += groupSize) {
+            groups++;
+            double first = all.get(start).reward();
+            boolean equal = true;
+            for (int j = 1; j < groupSize && equal; j++) equal = all.get(start + j).reward() == first;
+            if (equal) flat++;
+        }
+        return groups == 0 ? Double.NaN : (double) flat / groups;
     }
 
     private static boolean informative(List<ScoredCompletion> group) {
@@ -295,7 +338,8 @@ public final class GrpoTrainer implements AutoCloseable {
         return new GrpoStepMetrics(step, mean, n > 1 ? Math.sqrt(ss / (n - 1)) : 0, correct / n, u.loss(), st.kl(),
                 st.clipFracLow(), st.clipFracHigh(), st.entropy(), st.ratioMean(), len, truncated / n, lr,
                 u.gradNorm(), kept, drawn, tokens, genNs / 1e9, rewNs / 1e9, u.logprobNs() / 1e9, u.updateNs() / 1e9,
-                elapsed);
+                elapsed, RewardStats.perReward(all.stream().map(ScoredCompletion::verdict).toList()),
+                fracZeroStd(all, config.groupSize()));
     }
 
     /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */

@@ -1,6 +1,7 @@
 package dev.r1j.core.grpo;
 
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.verifiers.reward.OverlongPenaltyVerifier;
 
 /**
  * DAPO's overlong handling (Yu et al. 2025): a completion cut at {@code max_new_tokens} can be masked out of the loss
@@ -22,7 +23,9 @@ public final class Overlong {
     /**
      * The (non-positive) soft overlong penalty: 0 for {@code length <= maxLength - cacheLength},
      * {@code factor * ((maxLength - cacheLength) - length) / cacheLength} inside the cache window, and
-     * {@code -factor} beyond {@code maxLength}. A {@code cacheLength} of 0 disables it.
+     * {@code -factor} beyond {@code maxLength}. A {@code cacheLength} of 0 disables it (the trainer's
+     * {@code overlong_buffer: 0} means "off", whereas the {@code overlong} verifier reads a zero buffer as a hard
+     * penalty beyond the maximum); otherwise the formula is the verifier's {@link OverlongPenaltyVerifier#softPenalty}.
      */
     public static double softPenalty(int length, int maxLength, int cacheLength, double factor) {
         if (length < 0 || maxLength < 1 || cacheLength < 0 || cacheLength > maxLength || !(factor >= 0)) {
@@ -31,9 +34,6 @@ public final class Overlong {
                     length, maxLength, cacheLength, factor));
         }
         if (cacheLength == 0) return 0.0;
-        int expected = maxLength - cacheLength;
-        if (length <= expected) return 0.0;
-        if (length > maxLength) return -factor;
-        return factor * (expected - length) / cacheLength;
+        return OverlongPenaltyVerifier.softPenalty(length, maxLength, cacheLength, factor);
     }
 }

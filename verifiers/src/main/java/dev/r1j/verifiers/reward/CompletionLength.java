@@ -1,6 +1,8 @@
 package dev.r1j.verifiers.reward;
 
 import dev.r1j.verifiers.Sample;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The length of a sample's completion as the length-based rewards see it: the token count when the caller put one in
@@ -21,6 +23,16 @@ public final class CompletionLength {
     public record Length(int value, String unit) {}
 
     private CompletionLength() {}
+
+    /**
+     * The sample of {@code completion} for {@code prompt} with the row's {@code reference} fields plus the
+     * completion's token count under {@link #TOKENS_KEY} (what a trainer or evaluator hands its verifiers).
+     */
+    public static Sample sampleWithTokens(String prompt, String completion, Map<String, Object> reference, int tokens) {
+        Map<String, Object> ref = new HashMap<>(reference);
+        ref.put(TOKENS_KEY, tokens);
+        return new Sample(prompt, completion, ref);
+    }
 
     /**
      * The completion's length.

@@ -49,7 +49,7 @@ public final class OverlongPenaltyVerifier implements Verifier {
     /**
      * DAPO's soft punishment of a completion of {@code length}, as a function for callers that hold the numbers
      * (a trainer applying it without a verifier). With {@code buffer = 0} it is a hard {@code −penalty} beyond
-     * {@code maxLength} (note rl-core's {@code Overlong.softPenalty} treats a zero cache length as "off" instead).
+     * {@code maxLength} (rl-core's {@code Overlong.softPenalty} calls this one but treats a zero cache length as "off" instead).
      */
     public static double softPenalty(int length, int maxLength, int buffer, double penalty) {
         int expected = maxLength - buffer;

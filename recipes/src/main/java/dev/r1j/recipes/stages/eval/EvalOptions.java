@@ -18,10 +18,12 @@ import java.util.List;
 public record EvalOptions(
         @Help("held-out problems (JSONL with prompt and answer)") DatasetSpec dataset,
         @Help("verifiers whose weighted sum is the reported mean reward") @Default("[math]") List<VerifierSpec> verifiers,
-        @Help("the verifier deciding exact-match accuracy (correct when its reward is >= 1)") @Default("math")
+        @Help("the verifier deciding exact-match accuracy (correct when its reward is >= 1); its extracted answers "
+                + "vote in maj@k") @Default("math")
                 VerifierSpec exactMatch,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,
-        @Help("completions per problem; accuracy is their mean (pass@1)") @Default("1") int samples,
+        @Help("completions per problem, k: accuracy is their mean (pass@1); k > 1 also reports pass@k (unbiased) and "
+                + "maj@k (majority vote over equivalent answers)") @Default("1") int samples,
         @Help("sampling temperature; 0 = greedy (then samples must be 1)") @Default("0.0") double temperature,
         @Help("nucleus sampling mass, 1 = off (Holtzman et al. 2020)") @Default("1.0") double topP,
         @Help("maximum completion length in tokens") @Default("64") int maxNewTokens,
@@ -47,6 +49,11 @@ public record EvalOptions(
             throw new IllegalArgumentException("verifiers must name at least one verifier");
         }
         verifiers = List.copyOf(verifiers);
+        VerifierSpec.checkGates("verifiers", verifiers);
+        if (exactMatch != null && exactMatch.gate() != null) {
+            throw new IllegalArgumentException("exact_match.gate: the exact-match verifier stands alone; gate a reward "
+                    + "in verifiers instead");
+        }
         stop = stop == null ? List.of() : List.copyOf(stop);
     }
 

@@ -7,7 +7,12 @@ import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.verifiers.Sample;
+import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.eval.ConfidenceInterval;
+import dev.r1j.verifiers.eval.ProblemResult;
+import dev.r1j.verifiers.eval.SampleResult;
+import dev.r1j.verifiers.reward.CompletionLength;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -15,8 +20,10 @@ import java.util.function.IntConsumer;
 /**
  * Scores a model on held-out prompts: samples {@code params.groupSize()} completions per prompt (greedy when the
  * temperature is 0) in batches, checks each with an exact-match verifier (accuracy) and a reward verifier (mean
- * reward). Kept free of the recipe machinery so that other estimators (pass@k, maj@k) can be computed from the same
- * {@link EvalReport#samples()}.
+ * reward), and computes pass@k and maj@k (answers extracted by the exact-match verifier, grouped by math
+ * equivalence) with the reward library's {@link dev.r1j.verifiers.eval.EvalReport}. Each sample's reference carries
+ * the completion's token count ({@link CompletionLength#TOKENS_KEY}), as in training. Kept free of the recipe
+ * machinery: the {@code eval} stage and the {@code recipe eval} command both run it.
  *
  * <pre>{@code
  * EvalReport r = new Evaluation(sampler, mathVerifier, reward).run(prompts, SamplingParams.greedy(64), 64, done -> {});
@@ -57,23 +64,48 @@ public final class Evaluation {
             }
             onBatch.accept(start + batch.size());
         }
+        return report(prompts.size(), params.groupSize(), samples);
+    }
+
+    /**
+     * The report over scored samples, {@code perProblem} consecutive samples per problem in sampling order (the
+     * order maj@k votes in); the pass@k/maj@k figures are {@link dev.r1j.verifiers.eval.EvalReport#of} of them.
+     */
+    static EvalReport report(int problems, int perProblem, List<EvalReport.ScoredSample> samples) {
+        if (samples.size() != problems * perProblem) {
+            throw new IllegalStateException(samples.size() + " samples for " + problems + " problems x " + perProblem);
+        }
         double correct = 0, rewardSum = 0, len = 0, truncated = 0;
-        for (EvalReport.ScoredSample s : samples) {
-            if (s.correct()) correct++;
-            rewardSum += s.reward();
-            len += s.tokens();
-            if (s.truncated()) truncated++;
+        List<ProblemResult> results = new ArrayList<>(problems);
+        double[] lenPer = new double[problems], truncPer = new double[problems];
+        for (int p = 0; p < problems; p++) {
+            List<SampleResult> rs = new ArrayList<>(perProblem);
+            for (EvalReport.ScoredSample s : samples.subList(p * perProblem, (p + 1) * perProblem)) {
+                if (s.correct()) correct++;
+                rewardSum += s.reward();
+                len += s.tokens();
+                if (s.truncated()) truncated++;
+                lenPer[p] += s.tokens();
+                truncPer[p] += s.truncated() ? 1 : 0;
+                rs.add(new SampleResult(s.extracted(), s.correct(), s.tokens(), s.truncated()));
+            }
+            lenPer[p] /= perProblem;
+            truncPer[p] /= perProblem;
+            results.add(new ProblemResult(Integer.toString(p + 1), rs));
         }
         int n = samples.size();
-        return new EvalReport(prompts.size(), params.groupSize(), correct / n, rewardSum / n, len / n, truncated / n,
-                samples);
+        return new EvalReport(problems, perProblem, correct / n, rewardSum / n, len / n, truncated / n, samples,
+                dev.r1j.verifiers.eval.EvalReport.of(results), ConfidenceInterval.of(lenPer),
+                ConfidenceInterval.of(truncPer));
     }
 
     private EvalReport.ScoredSample score(GrpoPrompt p, Completion c) {
-        Sample s = new Sample(p.prompt(), c.text(), p.reference());
-        boolean ok = exactMatch.verify(s).reward() >= 1.0;
-        double r = reward.verify(s).reward();
-        return new EvalReport.ScoredSample(p.prompt(), p.reference().get("answer"), c.text(), ok, r,
-                c.tokenIds().length, c.finishReason() == FinishReason.LENGTH);
+        Sample s = CompletionLength.sampleWithTokens(p.prompt(), c.text(), p.reference(), c.tokenIds().length);
+        Verdict v = exactMatch.verify(s);
+        SampleResult exact = SampleResult.of(v, c.tokenIds().length, c.finishReason() == FinishReason.LENGTH);
+        // The same verifier for both (recipe eval) is asked once: a sandboxed code run is expensive.
+        double r = reward == exactMatch ? v.reward() : reward.verify(s).reward();
+        return new EvalReport.ScoredSample(p.prompt(), p.reference().get("answer"), c.text(), exact.correct(), r,
+                exact.length(), exact.truncated(), exact.answer());
     }
 }

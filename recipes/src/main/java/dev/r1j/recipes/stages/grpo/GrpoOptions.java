@@ -9,6 +9,7 @@ import dev.r1j.recipes.config.Default;
 import dev.r1j.recipes.config.Help;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.verifiers.CompositeVerifier.Combination;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ import java.util.List;
  * <pre>{@code
  * - grpo:
  *     dataset: ${run_dir}/data/arith-train.jsonl
- *     verifiers: [math, {name: format, weight: 0.1}]
+ *     verifiers: [{name: math, gate: format}, {name: format, weight: 0.1}]
  *     steps: 60
  *     learning_rate: 0.0005
  * }</pre>
@@ -28,6 +29,9 @@ public record GrpoOptions(
         @Help("training prompts (JSONL with prompt and answer)") DatasetSpec dataset,
         @Help("reward = sum of weight * verifier reward (e.g. [math, {name: format, weight: 0.1}])") @Default("[math]")
                 List<VerifierSpec> verifiers,
+        @Help("weighted_sum: sum of weight * value per completion | normalized_sum: each verifier's values "
+                + "standardised over the group first, then the weighted sum (GDPO-style)") @Default("weighted_sum")
+                Combination combination,
         @Help("completions sampled per prompt, G (DeepSeekMath GRPO, Shao et al. 2024)") @Default("8") int groupSize,
         @Help("maximum completion length; also dr_grpo's constant (Liu et al. 2025)") @Default("64") int maxNewTokens,
         @Help("sampling temperature; 1.0 keeps the sampler on-policy (GRPO, Shao et al. 2024)") @Default("1.0")
@@ -86,7 +90,7 @@ public record GrpoOptions(
                     double high) {}
 
     /** Validates; a full constructor so that {@link #toConfig} can run GrpoConfig's own checks on the fields. */
-    public GrpoOptions(DatasetSpec dataset, List<VerifierSpec> verifiers, int groupSize, int maxNewTokens,
+    public GrpoOptions(DatasetSpec dataset, List<VerifierSpec> verifiers, Combination combination, int groupSize, int maxNewTokens,
             double temperature, double topP, int topK, List<String> stop, double beta, Clip clip, LossType lossType,
             ScaleRewards scaleRewards, AdvantageEstimator advantageEstimator, int numIterations, int steps,
             int promptsPerStep, double learningRate, int warmupSteps, LrSchedule.Kind lrSchedule, double minLrRatio,
@@ -98,6 +102,7 @@ public record GrpoOptions(
             throw new IllegalArgumentException("verifiers must name at least one verifier");
         }
         verifiers = List.copyOf(verifiers);
+        VerifierSpec.checkGates("verifiers", verifiers);
         stop = stop == null ? List.of() : List.copyOf(stop);
         if (keepCheckpoints < 0) throw new IllegalArgumentException("keep_checkpoints must be >= 0, got " + keepCheckpoints);
         if (completionsPerLog < 1) {
@@ -105,6 +110,7 @@ public record GrpoOptions(
         }
         this.dataset = dataset;
         this.verifiers = verifiers;
+        this.combination = combination == null ? Combination.WEIGHTED_SUM : combination;
         this.groupSize = groupSize;
         this.maxNewTokens = maxNewTokens;
         this.temperature = temperature;

@@ -1,6 +1,7 @@
 package dev.r1j.recipes.stages.grpo;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.GrpoPrompt;
@@ -11,6 +12,7 @@ import dev.r1j.core.grpo.NonFiniteLossException;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
+import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
@@ -19,6 +21,7 @@ import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.InputModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.monitor.MonitorConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +31,9 @@ import java.util.Optional;
 /**
  * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} and the recipe's verifiers.
  * Every step appends a line to {@code metrics.jsonl} (DESIGN section 6 names, plus the time split
- * {@code time_generation_s}, {@code time_reward_s}, {@code time_logprob_s}, {@code time_update_s}); every
+ * {@code time_generation_s}, {@code time_reward_s}, {@code time_logprob_s}, {@code time_update_s}, the
+ * per-reward {@code reward/<label>_mean} and {@code _std}, {@code frac_reward_zero_std} and the {@link GrpoMonitor}'s
+ * reward-hacking fields, whose warnings are also printed); every
  * {@code log_completions_every} steps a sample of completions goes to {@code completions.jsonl} in the stage directory;
  * every {@code checkpoint_every} steps (and at the last) a {@link TrainingCheckpoints} checkpoint is written. On
  * {@code --resume} the newest checkpoint restores weights, optimizer, data position and step, and the trainer derives
@@ -48,7 +53,7 @@ public final class GrpoStage implements Stage {
         Path input = InputModel.require(ctx);
         EngineThreads.apply(options.numThreads());
         GrpoConfig cfg = options.toConfig(ctx.seed());
-        Verifier reward = VerifierSpec.build(options.verifiers());
+        Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
         Optional<Path> from = ctx.resuming() ? ckpts.latest() : Optional.empty();
         GrpoRunLog completionsLog = new GrpoRunLog(ctx.stageDir());
@@ -65,6 +70,12 @@ public final class GrpoStage implements Stage {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, manager, ctx) : 0;
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
+                GrpoMonitor monitor = new GrpoMonitor(MonitorConfig.defaults());
+                int skipped = monitor.replay(earlierRows(ctx));
+                if (skipped > 0) {
+                    ctx.out().println("hacking monitor: " + skipped + " earlier metrics row(s) lack its fields and were "
+                            + "not replayed; its baseline starts from the rest");
+                }
                 ctx.out().printf("%d training prompts, %d steps of %d prompts x %d completions%n", prompts.size(),
                         cfg.steps(), cfg.promptsPerStep(), cfg.groupSize());
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {
@@ -73,6 +84,7 @@ public final class GrpoStage implements Stage {
                         Map<String, Object> row = new LinkedHashMap<>(m.toJson());
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
+                        row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
                         ctx.metrics().log(m.step(), row);
                         if (cfg.logCompletionsEvery() > 0 && m.step() % cfg.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
@@ -105,6 +117,14 @@ public final class GrpoStage implements Stage {
         source.seek(s.dataPosition());
         ctx.out().println("resuming " + ctx.stageId() + " from " + checkpoint + " (step " + s.step() + ")");
         return s.step();
+    }
+
+    /** This stage's rows already in metrics.jsonl (those of the steps a resumed run keeps), in step order. */
+    private static List<ObjectNode> earlierRows(StageContext ctx) {
+        return MetricsLog.read(ctx.metrics().file()).stream()
+                .filter(r -> r.path("stage").asText().equals(ctx.metrics().stage()))
+                .sorted(java.util.Comparator.comparingInt(r -> r.path("step").asInt()))
+                .toList();
     }
 
     private static GrpoStepMetrics step(GrpoTrainer trainer, PromptSource source, TrainingCheckpoints ckpts) {

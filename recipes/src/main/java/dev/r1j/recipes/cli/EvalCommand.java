@@ -1,0 +1,167 @@
+package dev.r1j.recipes.cli;
+
+import dev.r1j.core.data.PromptDataset;
+import dev.r1j.core.data.PromptExample;
+import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.recipes.config.DidYouMean;
+import dev.r1j.recipes.stages.EngineThreads;
+import dev.r1j.recipes.stages.eval.EvalReport;
+import dev.r1j.recipes.stages.eval.ModelEvaluation;
+import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierRegistry;
+import dev.r1j.verifiers.eval.EvalDatasets;
+import dev.r1j.verifiers.eval.EvalProblem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code recipe eval --model DIR --dataset FILE_OR_NAME [--verifier NAME] [-k N] [--temperature T]
+ * [--max-new-tokens N] [--limit N] [--output eval.json]}: the {@code eval} stage's evaluation
+ * ({@link ModelEvaluation}) on a saved checkpoint, outside a recipe. A dataset is a bundled benchmark name
+ * ({@link EvalDatasets}: {@code gsm8k_test}, {@code math500_test}, {@code humaneval}, {@code mbpp}, read from
+ * {@code --benchmarks DIR}), a file of one of those (recognised by its file name), or any JSONL with {@code prompt}
+ * and reference fields ({@code answer}, …).
+ */
+@Command(name = "eval", description = {
+        "Evaluates a saved model on a benchmark: pass@1, pass@k (unbiased) and maj@k with 95% intervals.",
+        "Samples k completions per problem (greedy when k = 1 and the temperature is 0), scores them with the "
+                + "verifier, prints a table and writes eval.json (every figure and the completions)."})
+final class EvalCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A checkpoint directory.")
+    Path model;
+
+    @Option(names = "--dataset", required = true, paramLabel = "FILE_OR_NAME",
+            description = "gsm8k_test, gsm8k_train, math500_test, humaneval, mbpp, or a JSONL file.")
+    String dataset;
+
+    @Option(names = "--benchmarks", paramLabel = "DIR", description = "Where bundled benchmark files are (default: ${DEFAULT-VALUE}).")
+    Path benchmarks = Path.of("data", "benchmarks");
+
+    @Option(names = "--verifier", paramLabel = "NAME", description = "Decides correctness (reward >= 1) (default: ${DEFAULT-VALUE}).")
+    String verifier = "math";
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML.")
+    List<String> options = new ArrayList<>();
+
+    @Option(names = "-k", paramLabel = "N", description = "Completions per problem (default: ${DEFAULT-VALUE}).")
+    int k = 1;
+
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Sampling temperature (default: 0, greedy, when k = 1; else 1.0).")
+    Double temperature;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
+    double topP = 1.0;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Maximum completion length (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens = 256;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "A string that ends a completion; repeatable.")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--limit", paramLabel = "N", description = "Only the first N problems (default: all).")
+    int limit = 0;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Prompts per generation batch (default: ${DEFAULT-VALUE}).")
+    int batchSize = 16;
+
+    @Option(names = "--chat-template", description = "Wrap each prompt as a user message in the model's chat template.")
+    boolean chatTemplate;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed = 0;
+
+    @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads, 0 = the engine's default.")
+    int threads = 0;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
+    Path output = Path.of("eval.json");
+
+    @Override
+    public Integer call() {
+        double t = temperature != null ? temperature : k == 1 ? 0.0 : 1.0;
+        check();
+        if (t == 0 && k > 1) {
+            throw new CliException("-k " + k + " with temperature 0 would repeat the greedy completion; give "
+                    + "--temperature > 0 or -k 1");
+        }
+        if (!(t >= 0) || Double.isInfinite(t)) throw new CliException("--temperature must be finite and >= 0, got " + t);
+        if (!Files.isDirectory(model)) throw new CliException("--model: no such checkpoint directory " + model);
+        Verifier v = VerifierRegistry.defaultRegistry().create(verifier, KeyValues.parse(options, "--option"));
+        List<GrpoPrompt> problems = problems(dataset, benchmarks, limit);
+        EngineThreads.apply(threads);
+        SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
+        EvalReport r = ModelEvaluation.evaluate(model, tok -> chatTemplate ? withChat(problems, tok) : problems, v, v,
+                params, batchSize, main.progress(), "eval " + dataset);
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("model", model.toString());
+        header.put("dataset", dataset);
+        header.put("verifier", verifier);
+        header.put("temperature", t);
+        header.put("max_new_tokens", maxNewTokens);
+        header.put("seed", seed);
+        ModelEvaluation.writeJson(output, header, r);
+        main.out().print(ModelEvaluation.table(dataset, r));
+        main.out().println("wrote " + output);
+        main.out().flush();
+        return 0;
+    }
+
+    private void check() {
+        if (k < 1) throw new CliException("-k must be >= 1, got " + k);
+        if (maxNewTokens < 1) throw new CliException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+        if (limit < 0) throw new CliException("--limit must be >= 0 (0 = all), got " + limit);
+        if (batchSize < 1) throw new CliException("--batch-size must be >= 1, got " + batchSize);
+        if (!(topP > 0 && topP <= 1)) throw new CliException("--top-p must be in (0, 1], got " + topP);
+    }
+
+    /**
+     * The problems of {@code dataset}: a bundled name, a file named like a bundled one (read with its adapter), or a
+     * JSONL file of prompts with reference fields; the first {@code limit} (0 = all).
+     */
+    static List<GrpoPrompt> problems(String dataset, Path benchmarks, int limit) {
+        List<GrpoPrompt> out = new ArrayList<>();
+        if (EvalDatasets.names().contains(dataset)) {
+            for (EvalProblem p : EvalDatasets.loadBundled(dataset, benchmarks)) out.add(new GrpoPrompt(p.prompt(), p.reference()));
+        } else {
+            Path file = Path.of(dataset);
+            if (!Files.isRegularFile(file)) {
+                throw new CliException("--dataset: '" + dataset + "' is neither a benchmark name"
+                        + DidYouMean.hint(dataset, EvalDatasets.names()) + " (" + String.join(", ", EvalDatasets.names())
+                        + ") nor a file");
+            }
+            String bundled = EvalDatasets.names().stream()
+                    .filter(n -> EvalDatasets.fileName(n).equals(file.getFileName().toString())).findFirst().orElse(null);
+            if (bundled != null) {
+                for (EvalProblem p : EvalDatasets.load(bundled, file)) out.add(new GrpoPrompt(p.prompt(), p.reference()));
+            } else {
+                for (PromptExample e : PromptDataset.load(file).examples()) {
+                    if (e.prompt() == null) {
+                        throw new CliException("--dataset: " + file + " (" + e.source() + ") has no 'prompt'");
+                    }
+                    out.add(new GrpoPrompt(e.prompt(), e.reference()));
+                }
+            }
+        }
+        if (out.isEmpty()) throw new CliException("--dataset: " + dataset + " has no problems");
+        return limit > 0 && limit < out.size() ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    private static List<GrpoPrompt> withChat(List<GrpoPrompt> problems, Tokenizer tok) {
+        return problems.stream().map(p -> new GrpoPrompt(
+                tok.applyChatTemplate(List.of(Map.of("role", "user", "content", p.prompt())), true), p.reference())).toList();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.r1j.recipes.stages.eval;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.core.Djl;
+import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.io.Checkpoint;
+import dev.r1j.core.io.LoadedModel;
+import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.recipes.report.Progress;
+import dev.r1j.recipes.report.ProgressFactory;
+import dev.r1j.recipes.report.ResultsTable;
+import dev.r1j.recipes.run.Json;
+import dev.r1j.rollout.LocalSampler;
+import dev.r1j.verifiers.Verifier;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Evaluating a saved checkpoint end to end — load it, sample with a {@link LocalSampler}, score with
+ * {@link Evaluation} — and writing {@code eval.json}: the one implementation behind the {@code eval} stage and the
+ * {@code recipe eval} command.
+ *
+ * <pre>{@code
+ * EvalReport r = ModelEvaluation.evaluate(modelDir, tok -> prompts, math, math, params, 64, progress, "eval");
+ * ModelEvaluation.writeJson(dir.resolve("eval.json"), Map.of("label", "base"), r);
+ * }</pre>
+ */
+public final class ModelEvaluation {
+    /** Completions kept in eval.json (all of them for the toy sets; bounded for large ones). */
+    static final int MAX_SAMPLES_IN_FILE = 2000;
+
+    private ModelEvaluation() {}
+
+    /**
+     * @param prompts the problems, given the checkpoint's tokenizer (for chat templates)
+     * @param exact   decides correctness (reward >= 1) and extracts the answers maj@k votes over
+     * @param reward  the reward whose mean is reported
+     */
+    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<GrpoPrompt>> prompts, Verifier exact,
+            Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
+        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
+            List<GrpoPrompt> ps = prompts.apply(lm.tokenizer());
+            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
+            try (Progress p = progress.start(task, ps.size())) {
+                return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
+            }
+        }
+    }
+
+    /** Writes {@code header} (label, model, dataset, …), the report's figures and up to 2000 completions. */
+    public static void writeJson(Path file, Map<String, Object> header, EvalReport r) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        header.forEach((k, v) -> root.set(k, Json.MAPPER.valueToTree(v)));
+        r.toJson().forEach((k, v) -> root.set(k, Json.MAPPER.valueToTree(v)));
+        ArrayNode rows = root.putArray("completions");
+        for (EvalReport.ScoredSample s : r.samples().subList(0, Math.min(MAX_SAMPLES_IN_FILE, r.samples().size()))) {
+            ObjectNode o = rows.addObject();
+            o.put("prompt", s.prompt());
+            o.set("answer", Json.MAPPER.valueToTree(s.answer()));
+            o.put("completion", s.completion());
+            o.put("extracted", s.extracted());
+            o.put("correct", s.correct());
+            o.put("reward", s.reward());
+            o.put("tokens", s.tokens());
+            o.put("truncated", s.truncated());
+        }
+        Json.writeAtomically(file, root);
+    }
+
+    /** The summary as a results table under {@code label} (metrics as rows). */
+    public static String table(String label, EvalReport r) {
+        return ResultsTable.compare(Map.of(label, r.summary())).render();
+    }
+}

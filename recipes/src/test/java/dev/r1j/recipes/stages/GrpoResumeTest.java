@@ -11,7 +11,6 @@ import dev.r1j.core.Djl;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.recipes.report.MetricsLog;
-import dev.r1j.recipes.stages.grpo.TrainingCheckpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ class GrpoResumeTest {
         assertFalse(Files.exists(ckpts.resolve("step-000003")));
         assertFalse(Files.exists(broken.runDir().resolve("stages/02-grpo/final")));
         try (NDManager m = Djl.newManager();
-             LoadedModel lm = Checkpoint.load(TrainingCheckpoints.modelDir(ckpts.resolve("step-000002")), m)) {
+             LoadedModel lm = Checkpoint.load(ckpts.resolve("step-000002"), m)) {
             assertEquals(16, lm.model().config().hiddenSize());
         }
         assertEquals(List.of(1, 2), steps(grpoLines(broken.runDir())));

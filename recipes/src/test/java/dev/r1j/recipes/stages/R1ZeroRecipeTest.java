@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
+import dev.r1j.core.io.TrainingCheckpoint;
+import dev.r1j.core.data.EpochCursor;
 import dev.r1j.recipes.report.MetricsLog;
-import dev.r1j.recipes.stages.grpo.TrainingCheckpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,12 +63,13 @@ class R1ZeroRecipeTest {
         }
         for (String ck : List.of("step-000001", "step-000002")) {
             Path p = stage.resolve("checkpoints").resolve(ck);
-            assertTrue(Files.isRegularFile(p.resolve("model/model.safetensors")), ck);
+            assertTrue(Files.isRegularFile(p.resolve("model.safetensors")), ck);
             assertTrue(Files.isRegularFile(p.resolve("optimizer.safetensors")), ck);
             assertTrue(Files.isRegularFile(p.resolve("trainer_state.json")), ck);
         }
-        assertEquals(2, TrainingCheckpoints.readState(stage.resolve("checkpoints/step-000002")).step());
-        assertEquals(4, TrainingCheckpoints.readState(stage.resolve("checkpoints/step-000002")).dataPosition());
+        assertEquals(2, TrainingCheckpoint.readState(stage.resolve("checkpoints/step-000002")).step());
+        assertEquals(new EpochCursor.Position(0, 4),
+                TrainingCheckpoint.readState(stage.resolve("checkpoints/step-000002")).data());
         try (NDManager m = Djl.newManager(); LoadedModel lm = Checkpoint.load(stage.resolve("final"), m)) {
             assertEquals(16, lm.model().config().hiddenSize());
         }

@@ -1,5 +1,6 @@
 package dev.r1j.core.grpo;
 
+import dev.r1j.core.data.EpochCursor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,6 +55,16 @@ public final class PromptSource {
     public void seek(long position) {
         if (position < 0) throw new IllegalArgumentException("data position must be >= 0, got " + position);
         this.position = position;
+    }
+
+    /** The position as an epoch and an offset in it (what {@code trainer_state.json} records). */
+    public EpochCursor.Position cursor() {
+        return new EpochCursor.Position(position / prompts.size(), (int) (position % prompts.size()));
+    }
+
+    /** Continues from a position returned by {@link #cursor()} on the same prompts. */
+    public void seek(EpochCursor.Position p) {
+        seek(p.epoch() * prompts.size() + p.offset());
     }
 
     public int size() {

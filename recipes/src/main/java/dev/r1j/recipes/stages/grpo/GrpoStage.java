@@ -12,6 +12,8 @@ import dev.r1j.core.grpo.NonFiniteLossException;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
+import dev.r1j.core.io.TrainerState;
+import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
@@ -60,14 +62,14 @@ public final class GrpoStage implements Stage {
         Path finalDir = ctx.stageDir().resolve("final");
 
         try (NDManager manager = Djl.newManager();
-             LoadedModel policy = Checkpoint.load(from.map(TrainingCheckpoints::modelDir).orElse(input), manager);
+             LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
             List<GrpoPrompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
             PromptSource source = new PromptSource(prompts, cfg.seed());
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
-                int start = from.isPresent() ? restore(from.get(), trainer, source, manager, ctx) : 0;
+                int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
                 GrpoMonitor monitor = new GrpoMonitor(MonitorConfig.defaults());
@@ -91,7 +93,7 @@ public final class GrpoStage implements Stage {
                                     options.completionsPerLog());
                         }
                         if (m.step() % cfg.checkpointEvery() == 0 || m.step() == cfg.steps()) {
-                            ckpts.save(new TrainingCheckpoints.State(m.step(), source.position(), m.elapsedS()),
+                            ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
                         }
@@ -108,13 +110,10 @@ public final class GrpoStage implements Stage {
     }
 
     /** Restores optimizer, step and data position from a checkpoint (its weights are already loaded). */
-    private static int restore(Path checkpoint, GrpoTrainer trainer, PromptSource source, NDManager manager,
-            StageContext ctx) {
-        TrainingCheckpoints.State s = TrainingCheckpoints.readState(checkpoint);
-        try (NDManager opt = manager.newSubManager()) {
-            trainer.restore(s.step(), TrainingCheckpoints.readOptimizer(checkpoint, opt), s.elapsedS());
-        }
-        source.seek(s.dataPosition());
+    private static int restore(Path checkpoint, GrpoTrainer trainer, PromptSource source, StageContext ctx) {
+        TrainerState s = TrainingCheckpoint.restoreOptimizer(checkpoint, trainer.optimizer());
+        trainer.restore(s.step(), null, s.elapsedSeconds());
+        source.seek(s.data());
         ctx.out().println("resuming " + ctx.stageId() + " from " + checkpoint + " (step " + s.step() + ")");
         return s.step();
     }

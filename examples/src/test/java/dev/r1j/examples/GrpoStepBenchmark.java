@@ -13,6 +13,7 @@ import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.rollout.DecodeStats;
 import dev.r1j.rollout.LocalSampler;
@@ -23,6 +24,7 @@ import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Settings (system properties, defaults in brackets): {@code bench.hidden} [128], {@code bench.layers} [2],
  * {@code bench.heads} [4], {@code bench.kvHeads} [2], {@code bench.intermediate} [344], {@code bench.groupSize} [8],
  * {@code bench.prompts} [8], {@code bench.maxNewTokens} [64], {@code bench.steps} [4], {@code bench.betas}
- * [0,0.04], {@code bench.iterations} [1,2], {@code bench.lr} [1e-5], {@code bench.pretrainSteps} [300].
+ * [0,0.04], {@code bench.iterations} [1,2], {@code bench.lr} [1e-5], {@code bench.pretrainSteps} [300],
+ * {@code bench.baseDir} [a temporary directory; when given and present, the pretrained base is reused from it].
  *
  * <pre>
  * mvn -B -o -Pbench -pl examples -am test -Dtest=GrpoStepBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -95,23 +98,18 @@ class GrpoStepBenchmark {
                 maxNew, lr, steps, Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
-        Path base = dir.resolve("base");
-        try (NDManager root = Djl.newManager(); Transformer model = Transformer.create(mc, root, 1L)) {
-            if (pretrainSteps > 0) {
-                List<TokenSequence> corpus = new ArrayList<>();
-                for (ArithmeticTask.CorpusLine l : task.corpus()) corpus.add(TokenSequence.allTokens(withBosEos(tok, l.text())));
-                long t0 = System.nanoTime();
-                LmTrainer.Result r = new LmTrainer(LmTrainerConfig.defaults().withSteps(pretrainSteps)
-                        .withWarmup(Math.max(1, pretrainSteps / 20))).train(model, corpus, tok.padId(), null);
-                System.out.printf(Locale.ROOT, "base model: pretrained %d steps in %.1f s, final loss %.3f%n",
-                        pretrainSteps, (System.nanoTime() - t0) / 1e9, r.finalLoss());
-            }
-            Checkpoint.save(base, model, tok);
+        String keep = System.getProperty("bench.baseDir");
+        Path base = keep != null ? Path.of(keep) : dir.resolve("base");
+        if (keep != null && Files.isDirectory(base)) {
+            System.out.println("base model: reusing " + base);
+        } else {
+            pretrainBase(base, mc, tok, task, pretrainSteps);
         }
-
         System.out.println();
-        System.out.println("beta  mu  step_s  cpu_s   gen    reward  logprob update | tok/s  len   trunc  reward acc   "
-                + "| decode: prefill fwd   sample");
+        System.out.println("              wall time per step, split                  | CPU per step      | completions               "
+                + "| generation (wall)");
+        System.out.println("beta  mu  step_s   gen    reward  logprob update | cpu_s  gen       | tok/s  len   trunc  reward "
+                + "| prefill  decode fwd");
         for (double beta : betas) {
             for (double mu : iterations) {
                 GrpoConfig cfg = GrpoConfig.builder().groupSize(groupSize).promptsPerStep(prompts).maxNewTokens(maxNew)
@@ -122,16 +120,46 @@ class GrpoStepBenchmark {
         }
     }
 
+    /** A model of shape {@code mc}, pretrained {@code steps} steps on the task's corpus, saved into {@code base}. */
+    private static void pretrainBase(Path base, ModelConfig mc, CharTokenizer tok, ArithmeticTask task, int steps) {
+        try (NDManager root = Djl.newManager(); Transformer model = Transformer.create(mc, root, 1L)) {
+            if (steps > 0) {
+                List<TokenSequence> corpus = new ArrayList<>();
+                for (ArithmeticTask.CorpusLine l : task.corpus()) corpus.add(TokenSequence.allTokens(withBosEos(tok, l.text())));
+                long t0 = System.nanoTime();
+                LmTrainer.Result r = new LmTrainer(LmTrainerConfig.defaults().withSteps(steps)
+                        .withWarmup(Math.max(1, steps / 20))).train(model, corpus, tok.padId(), m -> {
+                            if (m.step() % 50 == 0) System.out.printf(Locale.ROOT, "  pretrain step %d loss %.3f%n", m.step(), m.loss());
+                        });
+                System.out.printf(Locale.ROOT, "base model: pretrained %d steps in %.1f s, final loss %.3f%n",
+                        steps, (System.nanoTime() - t0) / 1e9, r.finalLoss());
+            }
+            Checkpoint.save(base, model, tok);
+        }
+    }
+
     private static void run(Path base, GrpoConfig cfg, List<GrpoPrompt> train, Verifier reward) {
         try (NDManager root = Djl.newManager(); LoadedModel policy = Checkpoint.load(base, root);
                 LoadedModel ref = cfg.beta() > 0 ? Checkpoint.load(base, root) : null) {
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
-            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), ref == null ? null : ref.model(), sampler,
+            // Process CPU time of generation: on a shared machine, wall time swings with other processes' load,
+            // CPU time much less; the rest of the step's CPU is reward + log-probs + update.
+            double[] genCpu = {0};
+            Sampler timed = (prompts, params) -> {
+                double c0 = cpuSeconds();
+                try {
+                    return sampler.sample(prompts, params);
+                } finally {
+                    genCpu[0] += cpuSeconds() - c0;
+                }
+            };
+            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), ref == null ? null : ref.model(), timed,
                     reward, cfg)) {
                 PromptSource source = new PromptSource(train, cfg.seed());
                 trainer.step(source); // warm-up: JIT, allocator, first-call costs
-                double gen = 0, rew = 0, lp = 0, upd = 0, tokens = 0, len = 0, trunc = 0, rmean = 0, acc = 0;
-                double prefill = 0, fwd = 0, sample = 0;
+                double gen = 0, rew = 0, lp = 0, upd = 0, tokens = 0, len = 0, trunc = 0, rmean = 0;
+                double prefill = 0, fwd = 0;
+                genCpu[0] = 0;
                 double cpu0 = cpuSeconds();
                 int n = cfg.steps() - 1;
                 for (int i = 0; i < n; i++) {
@@ -139,16 +167,16 @@ class GrpoStepBenchmark {
                     DecodeStats d = sampler.lastStats();
                     gen += m.generationS(); rew += m.rewardS(); lp += m.logprobS(); upd += m.updateS();
                     tokens += m.completionTokens(); len += m.completionLenMean(); trunc += m.truncatedFrac();
-                    rmean += m.rewardMean(); acc += m.accuracy();
-                    prefill += d.prefillNanos() / 1e9; fwd += d.forwardNanos() / 1e9; sample += d.sampleNanos() / 1e9;
+                    rmean += m.rewardMean();
+                    prefill += d.prefillNanos() / 1e9; fwd += d.forwardNanos() / 1e9;
                 }
-                double cpu = (cpuSeconds() - cpu0) / n;
-                double step = (gen + rew + lp + upd) / n;
-                System.out.printf(Locale.ROOT, "%-5s %-3d %6.2f  %5.2f   %4.0f%%  %5.1f%%  %5.1f%%  %4.0f%%  | %5.0f  %4.1f  %4.2f   %5.3f  %4.2f  "
-                                + "| %4.0f%%  %4.0f%%  %4.0f%% of gen%n",
-                        cfg.beta(), cfg.numIterations(), step, cpu, 100 * gen / n / step, 100 * rew / n / step,
-                        100 * lp / n / step, 100 * upd / n / step, tokens / (gen + rew + lp + upd), len / n, trunc / n,
-                        rmean / n, acc / n, 100 * prefill / gen, 100 * fwd / gen, 100 * sample / gen);
+                double cpu = cpuSeconds() - cpu0;
+                double wall = gen + rew + lp + upd;
+                System.out.printf(Locale.ROOT, "%-5s %-3d %6.2f   %4.0f%%  %5.1f%%  %5.1f%%  %4.0f%%  | %5.2f  %4.0f%%    | %5.0f  %4.1f  %4.2f   %5.3f "
+                                + "| %4.0f%%    %4.0f%%%n",
+                        cfg.beta(), cfg.numIterations(), wall / n, 100 * gen / wall, 100 * rew / wall, 100 * lp / wall,
+                        100 * upd / wall, cpu / n, 100 * genCpu[0] / cpu, tokens / wall, len / n, trunc / n, rmean / n,
+                        100 * prefill / gen, 100 * fwd / gen);
             }
         }
     }

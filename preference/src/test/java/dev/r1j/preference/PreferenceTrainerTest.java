@@ -114,7 +114,12 @@ class PreferenceTrainerTest {
             }
             runs.add(losses);
         }
-        for (int i = 0; i < 3; i++) assertEquals(runs.get(0).get(i), runs.get(1).get(i), 1e-5, "step " + (i + 1));
+        // Step 1 is before any update: the accumulated loss must equal the one-batch loss to float precision. Later
+        // steps follow AdamW updates, which turn float32 summation-order noise in near-zero gradients into whole
+        // lr-sized steps (m / sqrt(v) is about +-1 there), so they agree only to ~1e-4; PreferenceLossTest
+        // .partsNormalisedByTheWholeBatchAddUpToIt checks that the micro-batch parts add up to the whole batch.
+        assertEquals(runs.get(0).get(0), runs.get(1).get(0), 1e-6, "step 1");
+        for (int i = 1; i < 3; i++) assertEquals(runs.get(0).get(i), runs.get(1).get(i), 1e-3, "step " + (i + 1));
     }
 
     @Test

@@ -56,7 +56,7 @@ public final class ChatTemplate {
         this.source = source;
         String s = source.endsWith("\r\n") ? source.substring(0, source.length() - 2)
                 : source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
-        this.prepared = JinjaCompat.rewrite(s);
+        this.prepared = JinjaCompat.rewrite(JinjaCompat.lstripBlocks(s));
     }
 
     /** The template text as given. */
@@ -115,7 +115,7 @@ public final class ChatTemplate {
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                .withLstripBlocks(false) // done by JinjaCompat.lstripBlocks: Jinjava's strips mid-line too
                 .withElResolver(resolver)
                 // Jinja2's semantics where Jinjava kept its own for backward compatibility: '{{-' trims, dicts
                 // iterate over keys, None survives in loops. (Natural operator precedence is NOT Jinja2's: it

@@ -12,7 +12,20 @@ package dev.r1j.core.tokenizer;
  * </ul>
  */
 final class JinjaCompat {
+    /** Spaces and tabs from a line's start up to a block or comment tag that does not opt out with '+'. */
+    private static final java.util.regex.Pattern LEADING_BLANKS =
+            java.util.regex.Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
+
     private JinjaCompat() {}
+
+    /**
+     * Jinja2's {@code lstrip_blocks}, done here because Jinjava's own version also strips blanks before a tag in the
+     * middle of a line ({@code assistant: {% endif %}} lost its space): only blanks between a line's start and a
+     * {@code {%} or {@code {#} go, and {@code {%+} keeps them (and becomes a plain {@code {%}).
+     */
+    static String lstripBlocks(String template) {
+        return LEADING_BLANKS.matcher(template).replaceAll("").replace("{%+", "{%");
+    }
 
     static String rewrite(String template) {
         StringBuilder out = new StringBuilder(template.length() + 16);

@@ -220,6 +220,17 @@ class ChatTemplateTest {
     }
 
     @Test
+    void lstripBlocksStripsOnlyBlanksAtALineStartLikeJinja2() {
+        // Expected strings rendered by Python Jinja2 with trim_blocks=True, lstrip_blocks=True (transformers' setup)
+        ChatTemplate t = new ChatTemplate("{% for m in messages %}\n    {% if m.role == 'user' %}U: {{ m.content }}"
+                + "{% endif %}\n{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}");
+        List<Map<String, String>> chat = List.of(Map.of("role", "user", "content", "hi"),
+                Map.of("role", "assistant", "content", "yo"));
+        assertEquals("U: hiassistant: ", t.render(chat, true, Map.of()));
+        assertEquals("x\n  y", new ChatTemplate("x\n  {%+ if true %}y{% endif %}").render(List.of(), false, Map.of()));
+    }
+
+    @Test
     void generationBlocksRenderTheirBody() {
         ChatTemplate t = new ChatTemplate("{% for m in messages %}{% if m.role == 'assistant' %}"
                 + "{% generation %}{{ m.content }}!{% endgeneration %}{% else %}{{ m.content }}|{% endif %}{% endfor %}");

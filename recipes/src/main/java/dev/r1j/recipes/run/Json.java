@@ -9,13 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Small JSON file helpers: pretty, atomic writes (temp file, then rename) so a crash never leaves half a file. */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+/**
+ * Small JSON file helpers: pretty, atomic writes (temp file, then rename) so a crash never leaves half a file.
+ *
+ * <pre>{@code
+ * Json.writeAtomically(stageDir.resolve("eval.json"), Map.of("accuracy", 0.5));
+ * }</pre>
+ */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {}
 
-    static void writeAtomically(Path file, Object value) {
+    public static void writeAtomically(Path file, Object value) {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, MAPPER.writeValueAsString(value) + "\n");
@@ -25,7 +31,7 @@ final class Json {
         }
     }
 
-    static JsonNode read(Path file) {
+    public static JsonNode read(Path file) {
         try {
             return MAPPER.readTree(file.toFile());
         } catch (IOException e) {

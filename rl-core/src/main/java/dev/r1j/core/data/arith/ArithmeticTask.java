@@ -112,7 +112,7 @@ public final class ArithmeticTask {
             }
         }
 
-        /** The settings the r1-zero recipe uses. */
+        /** The generator's defaults (the bundled r1-zero recipe narrows them to 2-digit + and -). */
         public static Config defaults() {
             return new Config(1234L, 2, 3, 0.4, 0.3, 0.3, 0.1, 0.2, 20_000, 2_000, 200, 500);
         }

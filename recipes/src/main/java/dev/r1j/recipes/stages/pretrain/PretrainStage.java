@@ -1,0 +1,93 @@
+package dev.r1j.recipes.stages.pretrain;
+
+import ai.djl.ndarray.NDManager;
+import dev.r1j.core.Djl;
+import dev.r1j.core.data.arith.ArithmeticTask;
+import dev.r1j.core.io.Checkpoint;
+import dev.r1j.core.model.Transformer;
+import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.recipes.report.Progress;
+import dev.r1j.recipes.stage.Stage;
+import dev.r1j.recipes.stage.StageContext;
+import dev.r1j.recipes.stages.EngineThreads;
+import dev.r1j.recipes.stages.RunPaths;
+import dev.r1j.sft.LmTrainer;
+import dev.r1j.sft.TokenSequence;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the toy base model of the R1-Zero recipe. Always (re)writes the arithmetic data into {@code data_dir} (it
+ * is a deterministic function of the data options, and later stages read it); then, when the input model directory
+ * ({@code model.init}) does not hold a checkpoint yet, trains a small llama with a character tokenizer on the
+ * pretraining corpus and saves it there atomically. With no {@code model.init} the model goes into the stage
+ * directory. An interrupted pretraining starts over on {@code --resume} (it takes minutes; the model directory is
+ * only written once training is done).
+ */
+public final class PretrainStage implements Stage {
+    /** The characters of the arithmetic task: digits, operators, the tags' letters. */
+    public static final String ALPHABET = "0123456789+-*=<>/,abcdefghijklmnopqrstuvwxyz ";
+
+    private final PretrainOptions options;
+
+    PretrainStage(PretrainOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public void run(StageContext ctx) {
+        ArithmeticTask task = new ArithmeticTask(options.taskConfig());
+        EngineThreads.apply(options.numThreads());
+        Path dataDir = RunPaths.resolve(options.dataDir(), ctx);
+        Map<String, Path> files = task.writeAll(dataDir);
+        ctx.out().println("arithmetic data: " + files.values());
+
+        Path modelDir = ctx.inputModel().orElse(ctx.stageDir().resolve("model"));
+        if (Files.isRegularFile(modelDir.resolve(Checkpoint.CONFIG_FILE))) {
+            ctx.out().println("model " + modelDir + " exists; pretraining skipped (delete it to rebuild)");
+            ctx.setOutputModel(modelDir);
+            return;
+        }
+        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        CharTokenizer tokenizer = new CharTokenizer(ALPHABET, null);
+        List<TokenSequence> data = new ArrayList<>();
+        for (ArithmeticTask.CorpusLine line : task.corpus()) data.add(TokenSequence.allTokens(encode(tokenizer, line.text())));
+
+        try (NDManager manager = Djl.newManager();
+             Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed)) {
+            ctx.out().printf("pretraining a llama of %,d parameters on %,d lines for %d steps%n", model.parameterCount(),
+                    data.size(), options.steps());
+            try (Progress bar = ctx.progress().start(ctx.stageId(), options.steps())) {
+                new LmTrainer(options.trainerConfig(seed)).train(model, data, tokenizer.padId(), m -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("loss", m.loss());
+                    row.put("lr", m.lr());
+                    row.put("grad_norm", m.gradNorm());
+                    row.put("tokens_per_s", m.tokensPerS());
+                    row.put("elapsed_s", m.elapsedS());
+                    row.put("epoch", m.epoch());
+                    ctx.metrics().log(m.step(), row);
+                    bar.step();
+                    bar.extra(String.format("loss %.3f", m.loss()));
+                });
+            }
+            Checkpoint.save(modelDir, model, tokenizer);
+        }
+        ctx.out().println("saved the base model to " + modelDir);
+        ctx.setOutputModel(modelDir);
+    }
+
+    /** BOS, the text's characters, EOS: what the sampler feeds (BOS + prompt) and where the model learns to stop. */
+    static int[] encode(CharTokenizer tok, String text) {
+        int[] body = tok.encode(text);
+        int[] ids = new int[body.length + 2];
+        ids[0] = tok.bosId();
+        System.arraycopy(body, 0, ids, 1, body.length);
+        ids[ids.length - 1] = tok.eosId();
+        return ids;
+    }
+}

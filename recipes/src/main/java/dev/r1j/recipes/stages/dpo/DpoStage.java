@@ -27,13 +27,11 @@ import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verifier;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,22 +162,21 @@ public final class DpoStage implements Stage {
         return row;
     }
 
-    /** Sampled pairs (plain prompts) as {@code prompt, chosen, rejected} lines, replaced whole. */
+    /**
+     * Sampled pairs (plain prompts) as {@code prompt, chosen, rejected} lines. Not atomic, and need not be: a resume
+     * reads the file only when a checkpoint exists, and the first checkpoint is written after this file.
+     */
     static void write(List<PreferencePair> pairs, Path file) {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        List<String> lines = new ArrayList<>(pairs.size());
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (PreferencePair p : pairs) {
-                    ObjectNode o = JSON.createObjectNode();
-                    o.put("prompt", p.prompt());
-                    o.put("chosen", p.chosen());
-                    o.put("rejected", p.rejected());
-                    w.write(JSON.writeValueAsString(o));
-                    w.write('\n');
-                }
+            for (PreferencePair p : pairs) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("prompt", p.prompt());
+                o.put("chosen", p.chosen());
+                o.put("rejected", p.rejected());
+                lines.add(JSON.writeValueAsString(o));
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.write(file, lines, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,45 @@
+package dev.r1j.recipes.stages.sft;
+
+import dev.r1j.recipes.config.Default;
+import dev.r1j.recipes.config.Help;
+import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.TrainingSpec;
+import dev.r1j.sft.SftOptions;
+
+/**
+ * Options of the {@code sft} stage: the data, the held-out split, the sft library's {@link SftOptions}.
+ *
+ * <pre>{@code
+ * - sft:
+ *     dataset: ${run_dir}/data/arith-sft.jsonl       # prompt/completion rows, or messages
+ *     eval_fraction: 0.1
+ *     training: {epochs: 2, batch_size: 16, learning_rate: 0.001, max_length: 128}
+ * }</pre>
+ */
+public record SftStageOptions(
+        @Help("training rows: JSONL with prompt and completion, or chat messages (no answer field needed)")
+                DatasetSpec dataset,
+        @Help("held-out rows (same fields); null: a seeded eval_fraction of dataset") @Default("null") String evalDataset,
+        @Help("share of dataset held out for eval_loss when eval_dataset is null; 0 = no held-out loss")
+                @Default("0.05") double evalFraction,
+        @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
+                @Default("null") String model,
+        @Help("steps, batch, optimizer and schedule") TrainingSpec training,
+        @Help("pack short examples into rows of max_length without attention across them") @Default("true")
+                boolean packing,
+        @Help("held-out loss every N steps (and at the end), 0 = only at the end") @Default("0") int evalEvery,
+        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
+                int numThreads) {
+
+    public SftStageOptions {
+        if (!(evalFraction >= 0 && evalFraction < 1)) {
+            throw new IllegalArgumentException("eval_fraction must be in [0, 1), got " + evalFraction);
+        }
+        if (evalEvery < 0) throw new IllegalArgumentException("eval_every must be >= 0, got " + evalEvery);
+    }
+
+    /** The library's options with this default seed. */
+    public SftOptions toSftOptions(long defaultSeed) {
+        return new SftOptions(training.toOptions(defaultSeed), packing, evalEvery);
+    }
+}

@@ -31,7 +31,9 @@ public record EvalOptions(
         @Help("prompts per generation batch") @Default("100") int batchSize,
         @Help("sampling seed; null: the recipe's seed") @Default("null") Long seed,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+                int numThreads,
+        @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
+                @Default("null") String model) {
 
     public EvalOptions {
         if (samples < 1) throw new IllegalArgumentException("samples must be >= 1, got " + samples);

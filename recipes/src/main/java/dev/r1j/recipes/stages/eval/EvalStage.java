@@ -4,7 +4,7 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.InputModel;
+import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ public final class EvalStage implements Stage {
 
     @Override
     public void run(StageContext ctx) {
-        Path modelDir = InputModel.require(ctx);
+        Path modelDir = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
         Verifier reward = VerifierSpec.build(options.verifiers());
         Verifier exact = options.exactMatch().create();

@@ -81,7 +81,9 @@ public record GrpoOptions(
                 int logCompletionsEvery,
         @Help("completions of a step written to completions.jsonl") @Default("16") int completionsPerLog,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+                int numThreads,
+        @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
+                @Default("null") String model) {
 
     /** The ratio clip range (recipe key {@code clip: {low, high}}). */
     public record Clip(
@@ -97,7 +99,8 @@ public record GrpoOptions(
             double weightDecay, double adamBeta1, double adamBeta2, double adamEpsilon, double maxGradNorm,
             int gradientAccumulationSteps, boolean dynamicSampling, int maxSamplingRounds,
             boolean maskTruncatedCompletions, int overlongBuffer, double overlongPenaltyFactor, Long seed,
-            int checkpointEvery, int keepCheckpoints, int logCompletionsEvery, int completionsPerLog, int numThreads) {
+            int checkpointEvery, int keepCheckpoints, int logCompletionsEvery, int completionsPerLog, int numThreads,
+            String model) {
         if (verifiers == null || verifiers.isEmpty()) {
             throw new IllegalArgumentException("verifiers must name at least one verifier");
         }
@@ -146,6 +149,7 @@ public record GrpoOptions(
         this.logCompletionsEvery = logCompletionsEvery;
         this.completionsPerLog = completionsPerLog;
         this.numThreads = numThreads;
+        this.model = model;
         toConfig(0L); // GrpoConfig's own validation, naming the key
     }
 

@@ -20,7 +20,7 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.InputModel;
+import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
@@ -52,7 +52,7 @@ public final class GrpoStage implements Stage {
 
     @Override
     public void run(StageContext ctx) {
-        Path input = InputModel.require(ctx);
+        Path input = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
         GrpoConfig cfg = options.toConfig(ctx.seed());
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());

@@ -2,7 +2,6 @@ package dev.r1j.core.grpo;
 
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.sampling.SamplingParams;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +188,7 @@ public record GrpoConfig(
         return new LrSchedule(lrSchedule, learningRate, warmupSteps, steps, minLrRatio);
     }
 
-    /** The options as recipe keys and plain values (the inverse of {@link #fromMap}). */
+    /** The options as recipe keys and plain values, keyed as in {@link #OPTIONS}. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("group_size", groupSize); m.put("max_new_tokens", maxNewTokens); m.put("temperature", temperature);
@@ -209,141 +208,6 @@ public record GrpoConfig(
         m.put("overlong_penalty_factor", overlongPenaltyFactor); m.put("seed", seed);
         m.put("checkpoint_every", checkpointEvery); m.put("log_completions_every", logCompletionsEvery);
         return m;
-    }
-
-    /**
-     * Reads recipe keys (snake_case, as in {@link #OPTIONS}; missing keys keep their defaults). An unknown key, a
-     * value of the wrong type or an invalid value is an {@link IllegalArgumentException} naming {@code source} and
-     * the key. Keys the stage handles itself (dataset, verifiers, ...) must be removed by the caller first.
-     */
-    public static GrpoConfig fromMap(Map<String, ?> values, String source) {
-        Builder b = builder();
-        for (Map.Entry<String, ?> e : values.entrySet()) {
-            String key = e.getKey();
-            Object v = e.getValue();
-            try {
-                switch (key) {
-                    case "group_size" -> b.groupSize(asInt(v));
-                    case "max_new_tokens" -> b.maxNewTokens(asInt(v));
-                    case "temperature" -> b.temperature(asDouble(v));
-                    case "top_p" -> b.topP(asDouble(v));
-                    case "top_k" -> b.topK(asInt(v));
-                    case "stop" -> b.stop(asStrings(v));
-                    case "beta" -> b.beta(asDouble(v));
-                    case "clip" -> {
-                        if (!(v instanceof Map<?, ?> m)) throw new IllegalArgumentException("expected {low, high}");
-                        for (Object k : m.keySet()) {
-                            if (!"low".equals(k) && !"high".equals(k)) {
-                                throw new IllegalArgumentException("unknown key '" + k + "', expected low or high");
-                            }
-                        }
-                        if (m.containsKey("low")) b.clipLow = asDouble(m.get("low"));
-                        if (m.containsKey("high")) b.clipHigh = asDouble(m.get("high"));
-                    }
-                    case "loss_type" -> b.lossType(LossType.parse(String.valueOf(v)));
-                    case "scale_rewards" -> b.scaleRewards(ScaleRewards.parse(String.valueOf(v)));
-                    case "advantage_estimator" -> b.advantageEstimator(AdvantageEstimator.parse(String.valueOf(v)));
-                    case "num_iterations" -> b.numIterations(asInt(v));
-                    case "steps" -> b.steps(asInt(v));
-                    case "prompts_per_step" -> b.promptsPerStep(asInt(v));
-                    case "learning_rate" -> b.learningRate(asDouble(v));
-                    case "warmup_steps" -> b.warmupSteps(asInt(v));
-                    case "lr_schedule" -> b.lrSchedule(LrSchedule.Kind.parse(String.valueOf(v)));
-                    case "min_lr_ratio" -> b.minLrRatio(asDouble(v));
-                    case "weight_decay" -> b.weightDecay(asDouble(v));
-                    case "adam_beta1" -> b.adamBeta1 = asDouble(v);
-                    case "adam_beta2" -> b.adamBeta2 = asDouble(v);
-                    case "adam_epsilon" -> b.adamEpsilon = asDouble(v);
-                    case "max_grad_norm" -> b.maxGradNorm(asDouble(v));
-                    case "gradient_accumulation_steps" -> b.gradientAccumulationSteps(asInt(v));
-                    case "dynamic_sampling" -> b.dynamicSampling(asBoolean(v));
-                    case "max_sampling_rounds" -> b.maxSamplingRounds(asInt(v));
-                    case "mask_truncated_completions" -> b.maskTruncatedCompletions(asBoolean(v));
-                    case "overlong_buffer" -> b.overlongBuffer(asInt(v));
-                    case "overlong_penalty_factor" -> b.overlongPenaltyFactor(asDouble(v));
-                    case "seed" -> b.seed(asLong(v));
-                    case "checkpoint_every" -> b.checkpointEvery(asInt(v));
-                    case "log_completions_every" -> b.logCompletionsEvery(asInt(v));
-                    default -> throw new IllegalArgumentException("unknown key" + suggestion(key));
-                }
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(source + ": grpo." + key + ": " + ex.getMessage(), ex);
-            }
-        }
-        try {
-            return b.build();
-        } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(source + ": grpo: " + ex.getMessage(), ex);
-        }
-    }
-
-    private static String suggestion(String key) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (Option o : OPTIONS) {
-            int d = editDistance(key, o.name());
-            if (d < bestD) {
-                bestD = d;
-                best = o.name();
-            }
-        }
-        return bestD <= Math.max(2, key.length() / 3) ? " (did you mean '" + best + "'?)" : "";
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            int[] cur = new int[b.length() + 1];
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            prev = cur;
-        }
-        return prev[b.length()];
-    }
-
-    private static int asInt(Object v) {
-        long l = asLong(v);
-        if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) throw new IllegalArgumentException("out of range: " + v);
-        return (int) l;
-    }
-
-    private static long asLong(Object v) {
-        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-            return ((Number) v).longValue();
-        }
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.longValue();
-        throw new IllegalArgumentException("expected an integer, got " + describe(v));
-    }
-
-    private static double asDouble(Object v) {
-        if (v instanceof Number n) return n.doubleValue();
-        throw new IllegalArgumentException("expected a number, got " + describe(v));
-    }
-
-    private static boolean asBoolean(Object v) {
-        if (v instanceof Boolean bo) return bo;
-        throw new IllegalArgumentException("expected true or false, got " + describe(v));
-    }
-
-    private static List<String> asStrings(Object v) {
-        if (v instanceof String s) return List.of(s);
-        if (v instanceof List<?> l) {
-            List<String> out = new ArrayList<>();
-            for (Object o : l) {
-                if (!(o instanceof String s)) throw new IllegalArgumentException("expected strings, got " + describe(o));
-                out.add(s);
-            }
-            return out;
-        }
-        throw new IllegalArgumentException("expected a string or a list of strings, got " + describe(v));
-    }
-
-    private static String describe(Object v) {
-        return v == null ? "null" : "'" + v + "' (" + v.getClass().getSimpleName() + ")";
     }
 
     private static void positive(String name, int v) {

@@ -123,7 +123,7 @@ public final class VerifierRegistry {
         String best = null;
         int bestDist = Integer.MAX_VALUE;
         for (String known : providers.keySet()) {
-            int d = editDistance(lower, known.toLowerCase(java.util.Locale.ROOT));
+            int d = EditDistance.between(lower, known.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDist) {
                 bestDist = d;
                 best = known;
@@ -132,26 +132,5 @@ public final class VerifierRegistry {
         // Allow roughly one typo per three characters, at least one.
         int allowed = Math.max(1, Math.min(name.length(), best == null ? 0 : best.length()) / 3);
         return best != null && bestDist <= allowed ? best : null;
-    }
-
-    /** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
-    static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }

@@ -99,10 +99,10 @@ class VerifierRegistryTest {
 
     @Test
     void editDistanceMatchesHandWorkedCases() {
-        assertEquals(3, VerifierRegistry.editDistance("kitten", "sitting"));
-        assertEquals(0, VerifierRegistry.editDistance("", ""));
-        assertEquals(4, VerifierRegistry.editDistance("", "math"));
-        assertEquals(1, VerifierRegistry.editDistance("math", "maht")); // a transposition is one edit
-        assertEquals(2, VerifierRegistry.editDistance("ab", "ba!"));
+        assertEquals(3, EditDistance.between("kitten", "sitting"));
+        assertEquals(0, EditDistance.between("", ""));
+        assertEquals(4, EditDistance.between("", "math"));
+        assertEquals(1, EditDistance.between("math", "maht")); // a transposition is one edit
+        assertEquals(2, EditDistance.between("ab", "ba!"));
     }
 }

@@ -49,7 +49,7 @@ public final class DpoFromJava {
 
     public static void main(String[] args) {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        PreferenceLossType loss = PreferenceLossType.parse(args.length > 1 ? args[1] : "dpo");
+        PreferenceLossType loss = dev.r1j.options.OptionRecords.enumConstant(PreferenceLossType.class, args.length > 1 ? args[1] : "dpo");
         for (PreferenceStepMetrics m : run(steps, loss, 42L)) {
             System.out.printf(Locale.ROOT, "step %3d  loss %.4f  margin %+.4f  accuracy %.2f%n", m.step(), m.loss(),
                     m.rewardMargin(), m.accuracy());

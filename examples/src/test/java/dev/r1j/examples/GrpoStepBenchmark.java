@@ -127,8 +127,8 @@ class GrpoStepBenchmark {
                 List<TokenSequence> corpus = new ArrayList<>();
                 for (ArithmeticTask.CorpusLine l : task.corpus()) corpus.add(TokenSequence.allTokens(withBosEos(tok, l.text())));
                 long t0 = System.nanoTime();
-                LmTrainer.Result r = new LmTrainer(LmTrainerConfig.defaults().withSteps(steps)
-                        .withWarmup(Math.max(1, steps / 20))).train(model, corpus, tok.padId(), m -> {
+                LmTrainer.Result r = new LmTrainer(LmTrainerConfig.builder().steps(steps)
+                        .warmupSteps(Math.max(1, steps / 20)).build()).train(model, corpus, tok.padId(), m -> {
                             if (m.step() % 50 == 0) System.out.printf(Locale.ROOT, "  pretrain step %d loss %.3f%n", m.step(), m.loss());
                         });
                 System.out.printf(Locale.ROOT, "base model: pretrained %d steps in %.1f s, final loss %.3f%n",

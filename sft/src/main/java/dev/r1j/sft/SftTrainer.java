@@ -218,7 +218,7 @@ public final class SftTrainer implements AutoCloseable {
                 }
             }
         }
-        gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.training().maxGradNorm(), step);
+        gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
         elapsedBefore = before + now;

@@ -85,8 +85,8 @@ class ArithmeticPretrainExperimentBenchmark {
         try (NDManager root = Djl.newManager(); TinyGpt model = new TinyGpt(root, vocab, hidden, layers, heads, 128, 7)) {
             long nParams = model.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
             System.out.printf("params: %d%n", nParams);
-            LmTrainerConfig cfg = LmTrainerConfig.defaults().withSteps(steps).withBatchSize(batch).withLearningRate(lr)
-                    .withWarmup(Math.max(1, steps / 20));
+            LmTrainerConfig cfg = LmTrainerConfig.builder().steps(steps).batchSize(batch).learningRate(lr)
+                    .warmupSteps(Math.max(1, steps / 20)).build();
             long t0 = System.nanoTime();
             double c0 = cpuSeconds();
             new LmTrainer(cfg).train(model, data, 0, m -> {

@@ -123,8 +123,8 @@ class LmTrainerTest {
         List<TokenSequence> data = new ArrayList<>();
         int[][] rows = {{1, 3, 4, 5, 6, 2}, {1, 6, 5, 4, 3, 2}, {1, 7, 7, 8, 2}, {1, 9, 3, 9, 3, 9, 2}};
         for (int[] r : rows) data.add(TokenSequence.allTokens(r));
-        LmTrainerConfig cfg = LmTrainerConfig.defaults().withSteps(120).withBatchSize(4).withLearningRate(5e-3)
-                .withWarmup(10).withSeed(3);
+        LmTrainerConfig cfg = LmTrainerConfig.builder().steps(120).batchSize(4).learningRate(5e-3)
+                .warmupSteps(10).seed(3).build();
         List<Double> losses = new ArrayList<>();
         LmTrainer.Result r1, r2;
         try (TinyGpt m = model(4)) {

@@ -76,8 +76,7 @@ public final class GrpoTrainer implements AutoCloseable {
         this.loss = PolicyLoss.of(config);
         this.schedule = config.schedule();
         for (NDArray p : policy.parameters().values()) p.setRequiresGradient(true);
-        this.optimizer = new AdamW(policy.parameters(), new AdamW.Config(config.adamBeta1(), config.adamBeta2(),
-                config.adamEpsilon(), config.weightDecay()));
+        this.optimizer = new AdamW(policy.parameters(), config.optimizer().adam());
     }
 
     public GrpoConfig config() {
@@ -295,7 +294,7 @@ public final class GrpoTrainer implements AutoCloseable {
                         }
                     }
                 }
-                double norm = GradClip.clipGlobalNorm(policy.parameters().values(), config.maxGradNorm());
+                double norm = GradClip.clipGlobalNorm(policy.parameters().values(), config.optimizer().maxGradNorm());
                 if (!Double.isFinite(norm)) {
                     optimizer.zeroGrad();
                     throw new NonFiniteLossException(step, "the gradient norm", norm);

@@ -60,7 +60,7 @@ public final class DpoStage implements Stage {
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        long seed = options.seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         Path pairsFile = ctx.stageDir().resolve("pairs.jsonl");
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
@@ -82,7 +82,7 @@ public final class DpoStage implements Stage {
                 throw new IllegalArgumentException("no preference pairs: every sampled group was all right or all "
                         + "wrong (more samples_per_prompt, a higher temperature or another threshold may help)");
             }
-            try (PreferenceTrainer trainer = new PreferenceTrainer(lm.model(), null, options.toPreferenceOptions(seed),
+            try (PreferenceTrainer trainer = new PreferenceTrainer(lm.model(), null, options.preference(),
                     pairs, lm.tokenizer())) {
                 if (resume) {
                     trainer.resumeFrom(ckpt);
@@ -90,7 +90,7 @@ public final class DpoStage implements Stage {
                 }
                 ctx.metrics().truncateAfter(trainer.stepsDone());
                 ctx.out().printf("%d pairs (%d dropped: no completion token within max_length), %s, %d steps%n",
-                        trainer.pairs(), trainer.droppedPairs(), options.lossType(), trainer.totalSteps());
+                        trainer.pairs(), trainer.droppedPairs(), options.preference().lossType().wireName(), trainer.totalSteps());
                 try (Progress bar = ctx.progress().start(ctx.stageId(), trainer.totalSteps(), trainer.stepsDone())) {
                     trainer.train(m -> {
                         ctx.metrics().log(m.step(), row(m));

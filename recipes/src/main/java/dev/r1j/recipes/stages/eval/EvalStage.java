@@ -30,7 +30,7 @@ public final class EvalStage implements Stage {
         EngineThreads.apply(options.numThreads());
         Verifier reward = VerifierSpec.build(options.verifiers());
         Verifier exact = options.exactMatch().create();
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
         EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
                 exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),

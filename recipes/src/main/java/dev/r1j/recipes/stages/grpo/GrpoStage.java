@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.GrpoPrompt;
-import dev.r1j.core.grpo.GrpoRunLog;
+import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.NonFiniteLossException;
@@ -54,11 +54,11 @@ public final class GrpoStage implements Stage {
     public void run(StageContext ctx) {
         Path input = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        GrpoConfig cfg = options.toConfig(ctx.seed());
+        GrpoConfig cfg = options.trainer();
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
         Optional<Path> from = ctx.resuming() ? ckpts.latest() : Optional.empty();
-        GrpoRunLog completionsLog = new GrpoRunLog(ctx.stageDir());
+        CompletionsLog completionsLog = new CompletionsLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");
 
         try (NDManager manager = Djl.newManager();
@@ -88,11 +88,11 @@ public final class GrpoStage implements Stage {
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
                         ctx.metrics().log(m.step(), row);
-                        if (cfg.logCompletionsEvery() > 0 && m.step() % cfg.logCompletionsEvery() == 0) {
+                        if (options.logCompletionsEvery() > 0 && m.step() % options.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        if (m.step() % cfg.checkpointEvery() == 0 || m.step() == cfg.steps()) {
+                        if (m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps()) {
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());

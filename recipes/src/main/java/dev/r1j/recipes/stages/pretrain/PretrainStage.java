@@ -52,7 +52,7 @@ public final class PretrainStage implements Stage {
             ctx.setOutputModel(modelDir);
             return;
         }
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        long seed = options.trainer().seed();
         CharTokenizer tokenizer = new CharTokenizer(ALPHABET, null);
         List<TokenSequence> data = new ArrayList<>();
         for (ArithmeticTask.CorpusLine line : task.corpus()) data.add(TokenSequence.allTokens(encode(tokenizer, line.text())));
@@ -60,9 +60,9 @@ public final class PretrainStage implements Stage {
         try (NDManager manager = Djl.newManager();
              Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed)) {
             ctx.out().printf("pretraining a llama of %,d parameters on %,d lines for %d steps%n", model.parameterCount(),
-                    data.size(), options.steps());
-            try (Progress bar = ctx.progress().start(ctx.stageId(), options.steps())) {
-                new LmTrainer(options.trainerConfig(seed)).train(model, data, tokenizer.padId(), m -> {
+                    data.size(), options.trainer().steps());
+            try (Progress bar = ctx.progress().start(ctx.stageId(), options.trainer().steps())) {
+                new LmTrainer(options.trainer()).train(model, data, tokenizer.padId(), m -> {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("loss", m.loss());
                     row.put("lr", m.lr());

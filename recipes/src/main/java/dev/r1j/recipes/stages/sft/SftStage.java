@@ -44,8 +44,8 @@ public final class SftStage implements Stage {
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        long seed = options.training().seed() != null ? options.training().seed() : ctx.seed();
-        SftOptions sft = options.toSftOptions(seed);
+        SftOptions sft = options.sft();
+        long seed = sft.training().seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");

@@ -13,23 +13,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Appends a run's {@code metrics.jsonl} (one object per step, DESIGN section 6) and {@code completions.jsonl} (a
- * sample of scored completions) in the run directory. On resume, {@link #truncateAfter} drops the lines of steps
- * after the checkpoint, so a resumed run leaves the same files as an uninterrupted one.
+ * Appends {@code completions.jsonl}, a sample of each logged step's scored completions, in a stage directory (the
+ * metrics stream is recipes' {@code MetricsLog}). On resume, {@link #truncateAfter} drops the lines of steps after
+ * the checkpoint, so a resumed run leaves the same file as an uninterrupted one.
  *
  * <pre>{@code
- * GrpoRunLog log = new GrpoRunLog(runDir);
- * trainer.train(source, m -> log.appendMetrics(m.toJson()));
+ * CompletionsLog log = new CompletionsLog(stageDir);
+ * trainer.train(source, m -> log.appendCompletions(m.step(), trainer.lastCompletions(), 16));
  * }</pre>
  */
-public final class GrpoRunLog {
-    public static final String METRICS = "metrics.jsonl";
+public final class CompletionsLog {
     public static final String COMPLETIONS = "completions.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
 
-    public GrpoRunLog(Path runDir) {
+    public CompletionsLog(Path runDir) {
         this.dir = runDir;
         try {
             Files.createDirectories(runDir);
@@ -38,17 +37,8 @@ public final class GrpoRunLog {
         }
     }
 
-    public Path metricsFile() {
-        return dir.resolve(METRICS);
-    }
-
     public Path completionsFile() {
         return dir.resolve(COMPLETIONS);
-    }
-
-    /** Appends one metrics object. */
-    public void appendMetrics(Map<String, Object> metrics) {
-        append(metricsFile(), List.of(metrics));
     }
 
     /** Appends the first {@code max} completions of a step, each with its prompt, reward, advantage and verdict. */
@@ -70,10 +60,10 @@ public final class GrpoRunLog {
         append(completionsFile(), rows);
     }
 
-    /** Keeps only the lines whose {@code step} is at most {@code step} in both files (for resuming). */
+    /** Keeps only the lines whose {@code step} is at most {@code step} (for resuming). */
     public void truncateAfter(int step) {
-        for (Path f : List.of(metricsFile(), completionsFile())) {
-            if (!Files.exists(f)) continue;
+        Path f = completionsFile();
+        if (Files.exists(f)) {
             try {
                 List<String> keep = new ArrayList<>();
                 int lineNo = 0;

@@ -1,8 +1,8 @@
-package dev.r1j.recipes.config;
+package dev.r1j.options;
 
 import java.util.Locale;
 
-/** The spelling rules between Java names and recipe keys. */
+/** The spelling rules between Java names and option keys. */
 public final class Names {
     private Names() {}
 

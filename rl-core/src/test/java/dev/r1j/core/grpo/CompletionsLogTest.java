@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class GrpoRunLogTest {
+class CompletionsLogTest {
     @TempDir
     Path dir;
 
@@ -26,17 +26,8 @@ class GrpoRunLogTest {
     }
 
     @Test
-    void writesDesignFieldsAndTruncatesForResume() throws Exception {
-        GrpoRunLog log = new GrpoRunLog(dir);
-        ScoredCompletion sc = new ScoredCompletion(new GrpoPrompt("1+1=", Map.of("answer", "2")), new int[] {1, 2},
-                new Completion(new int[] {3}, "2", null, FinishReason.EOS), Verdict.of(1.0, "correct"), 1.0, 0.5);
-        for (int s = 1; s <= 3; s++) {
-            log.appendMetrics(metrics(s).toJson());
-            log.appendCompletions(s, List.of(sc, sc), 1);
-        }
-        List<String> lines = Files.readAllLines(log.metricsFile());
-        assertEquals(3, lines.size());
-        Map<?, ?> first = new ObjectMapper().readValue(lines.get(0), Map.class);
+    void metricsJsonHasTheDocumentedFields() {
+        Map<String, Object> first = metrics(1).toJson();
         for (String key : List.of("step", "stage", "reward_mean", "reward_std", "accuracy", "loss", "kl", "clip_frac",
                 "entropy", "completion_len_mean", "lr", "grad_norm", "tokens_per_s", "elapsed_s")) {
             assertTrue(first.containsKey(key), key);
@@ -44,15 +35,25 @@ class GrpoRunLogTest {
         assertNull(first.get("kl")); // NaN is written as null
         assertEquals(0.03, ((Number) first.get("clip_frac")).doubleValue(), 1e-12);
         assertEquals(192.0, ((Number) first.get("tokens_per_s")).doubleValue(), 1e-9); // 384 tokens / 2 s
+    }
+
+    @Test
+    void writesCompletionsAndTruncatesForResume() throws Exception {
+        CompletionsLog log = new CompletionsLog(dir);
+        ScoredCompletion sc = new ScoredCompletion(new GrpoPrompt("1+1=", Map.of("answer", "2")), new int[] {1, 2},
+                new Completion(new int[] {3}, "2", null, FinishReason.EOS), Verdict.of(1.0, "correct"), 1.0, 0.5);
+        for (int s = 1; s <= 3; s++) {
+            log.appendCompletions(s, List.of(sc, sc), 1);
+        }
+        assertEquals(3, Files.readAllLines(log.completionsFile()).size());
         Map<?, ?> c = new ObjectMapper().readValue(Files.readAllLines(log.completionsFile()).get(0), Map.class);
         assertEquals("eos", c.get("finish_reason"));
         assertEquals("1+1=", c.get("prompt"));
 
         log.truncateAfter(2);
-        assertEquals(2, Files.readAllLines(log.metricsFile()).size());
         assertEquals(2, Files.readAllLines(log.completionsFile()).size());
-        Files.writeString(log.metricsFile(), "{\"nostep\": 1}\n");
+        Files.writeString(log.completionsFile(), "{\"nostep\": 1}\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> log.truncateAfter(1));
-        assertTrue(e.getMessage().contains("metrics.jsonl:1"), e.getMessage());
+        assertTrue(e.getMessage().contains("completions.jsonl:1"), e.getMessage());
     }
 }

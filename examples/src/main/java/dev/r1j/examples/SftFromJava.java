@@ -14,7 +14,7 @@ import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.SftOptions;
 import dev.r1j.sft.SftTrainer;
 import dev.r1j.sft.StepMetrics;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.sft.TrainEvalSplit;
 import dev.r1j.sft.TrainingOptions;
 import java.util.List;

@@ -19,7 +19,7 @@ import dev.r1j.rollout.DecodeStats;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.sft.LmTrainer;
 import dev.r1j.sft.LmTrainerConfig;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;

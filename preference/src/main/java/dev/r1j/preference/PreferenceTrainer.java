@@ -13,7 +13,7 @@ import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
-import dev.r1j.sft.GradientStep;
+import dev.r1j.core.optim.GradientStep;
 import dev.r1j.sft.SftEncoder;
 import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.TrainingOptions;

@@ -1,5 +1,6 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.PaddedBatch;
 import ai.djl.ndarray.NDArray;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LogProbs;

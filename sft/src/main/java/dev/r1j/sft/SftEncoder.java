@@ -1,5 +1,6 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.core.data.PromptDataset;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.tokenizer.Tokenizer;

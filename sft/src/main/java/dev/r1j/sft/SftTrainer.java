@@ -1,5 +1,8 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
+import dev.r1j.core.optim.GradientStep;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;

@@ -1,5 +1,6 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.TokenSequence;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.r1j.core.data.JsonlDataset;

@@ -1,5 +1,7 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.ModelConfig;

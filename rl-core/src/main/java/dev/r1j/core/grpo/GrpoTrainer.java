@@ -7,8 +7,8 @@ import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
-import dev.r1j.core.optim.GradClip;
 import dev.r1j.core.optim.GradientAccumulation;
+import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
@@ -295,13 +295,8 @@ public final class GrpoTrainer implements AutoCloseable {
                         }
                     }
                 }
-                double norm = GradClip.clipGlobalNorm(policy.parameters().values(), config.maxGradNorm());
-                if (!Double.isFinite(norm)) {
-                    optimizer.zeroGrad();
-                    throw new NonFiniteLossException(step, "the gradient norm", norm);
-                }
-                optimizer.step(lr);
-                optimizer.zeroGrad();
+                double norm = GradientStep.apply(policy.parameters(), optimizer, lr, config.maxGradNorm(),
+                        n -> new NonFiniteLossException(step, "the gradient norm", n));
                 lossSum += iterLoss;
                 normSum += norm;
             }

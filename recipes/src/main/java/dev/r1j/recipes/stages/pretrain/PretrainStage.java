@@ -12,7 +12,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.sft.LmTrainer;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.core.train.TokenSequence;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

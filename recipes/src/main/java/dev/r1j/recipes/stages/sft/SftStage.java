@@ -18,7 +18,7 @@ import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.SftOptions;
 import dev.r1j.sft.SftTrainer;
 import dev.r1j.sft.StepMetrics;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.sft.TrainEvalSplit;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
-package dev.r1j.sft;
+package dev.r1j.core.train;
 
+import dev.r1j.core.train.TokenSequence;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

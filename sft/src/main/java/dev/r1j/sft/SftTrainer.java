@@ -1,8 +1,5 @@
 package dev.r1j.sft;
 
-import dev.r1j.core.train.PaddedBatch;
-import dev.r1j.core.train.TokenSequence;
-import dev.r1j.core.optim.GradientStep;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -13,8 +10,11 @@ import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
+import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

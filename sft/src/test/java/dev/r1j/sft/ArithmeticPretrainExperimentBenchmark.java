@@ -1,12 +1,12 @@
 package dev.r1j.sft;
 
-import dev.r1j.core.train.TokenSequence;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
-import dev.r1j.core.data.arith.Problem;
+import dev.r1j.core.train.TokenSequence;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

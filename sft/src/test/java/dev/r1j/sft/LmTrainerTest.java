@@ -1,13 +1,13 @@
 package dev.r1j.sft;
 
-import dev.r1j.core.train.PaddedBatch;
-import dev.r1j.core.train.TokenSequence;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.r1j.core.train;
 
-import dev.r1j.core.train.TokenSequence;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.core.train.TokenSequence;
 import java.util.List;
 
 /**

@@ -7,6 +7,9 @@ import dev.r1j.core.Djl;
 import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
+import dev.r1j.core.optim.GradientStep;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

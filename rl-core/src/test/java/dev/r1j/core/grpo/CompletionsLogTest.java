@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.verifiers.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class CompletionsLogTest {
     @Test
     void writesCompletionsAndTruncatesForResume() throws Exception {
         CompletionsLog log = new CompletionsLog(dir);
-        ScoredCompletion sc = new ScoredCompletion(new GrpoPrompt("1+1=", Map.of("answer", "2")), new int[] {1, 2},
+        ScoredCompletion sc = new ScoredCompletion(new Prompt("1+1=", Map.of("answer", "2")), new int[] {1, 2},
                 new Completion(new int[] {3}, "2", null, FinishReason.EOS), Verdict.of(1.0, "correct"), 1.0, 0.5);
         for (int s = 1; s <= 3; s++) {
             log.appendCompletions(s, List.of(sc, sc), 1);

@@ -8,13 +8,13 @@ import dev.r1j.core.Djl;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
-import dev.r1j.verifiers.reward.CompletionLength;
 import dev.r1j.verifiers.reward.OverlongPenaltyVerifier;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * characters instead of tokens would give other numbers.
  */
 class GrpoRewardWiringTest {
-    private static final List<GrpoPrompt> PROMPTS = List.of(new GrpoPrompt("a", Map.of("answer", "1")),
-            new GrpoPrompt("b", Map.of("answer", "2")));
+    private static final List<Prompt> PROMPTS = List.of(new Prompt("a", Map.of("answer", "1")),
+            new Prompt("b", Map.of("answer", "2")));
     private static NDManager root;
 
     /** Prompt "a": texts and token counts chosen so that chars give no overlong penalty but tokens do. */
@@ -117,7 +117,7 @@ class GrpoRewardWiringTest {
 
             @Override
             public Verdict verify(Sample s) {
-                seen.add(s.completion() + "=" + s.reference().get(CompletionLength.TOKENS_KEY));
+                seen.add(s.completion() + "=" + s.completionTokens());
                 assertEquals(s.prompt().equals("a") ? "1" : "2", s.referenceString("answer"), "the row's fields stay");
                 return Verdict.of(0, "");
             }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.Djl;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class GrpoTrainerTest {
     private static final String ALPHA = "abcdefgh";
     private static final int E = ALPHA.indexOf('e');
-    private static final List<GrpoPrompt> PROMPTS =
-            List.of("a", "b", "c", "d").stream().map(p -> new GrpoPrompt(p, Map.of())).toList();
+    private static final List<Prompt> PROMPTS =
+            List.of("a", "b", "c", "d").stream().map(p -> new Prompt(p, Map.of())).toList();
     private static NDManager root;
 
     /** Full credit when the completion starts with 'e'. */
@@ -66,7 +67,7 @@ class GrpoTrainerTest {
         try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 1);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA), STARTS_WITH_E,
                         base().steps(25).build())) {
-            for (GrpoPrompt p : PROMPTS) {
+            for (Prompt p : PROMPTS) {
                 double pe = probOfE(model, p.prompt());
                 System.out.printf("GRPO toy: start p(e|%s) = %.3f%n", p.prompt(), pe);
                 assertTrue(pe < 0.4, "start: " + p.prompt());
@@ -81,7 +82,7 @@ class GrpoTrainerTest {
                 assertEquals(2.0, m.completionLenMean());
                 assertEquals(32, trainer.lastCompletions().size());
             }
-            for (GrpoPrompt p : PROMPTS) {
+            for (Prompt p : PROMPTS) {
                 double pe = probOfE(model, p.prompt());
                 assertTrue(pe > 0.8, "p(e | " + p.prompt() + ") = " + pe);
             }

@@ -1,9 +1,10 @@
 package dev.r1j.recipes.stages.eval;
 
+import dev.r1j.core.EngineThreads;
+import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package dev.r1j.recipes.stages.grpo;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.grpo.GrpoConfig;
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
@@ -14,12 +14,13 @@ import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
+import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
@@ -64,7 +65,7 @@ public final class GrpoStage implements Stage {
         try (NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
-            List<GrpoPrompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
+            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
             PromptSource source = new PromptSource(prompts, cfg.seed());
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),

@@ -1,11 +1,11 @@
 package dev.r1j.recipes.stages.pretrain;
 
-import dev.r1j.core.data.arith.ArithmeticTask;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
 import dev.r1j.sft.LmTrainerConfig;
+import dev.r1j.tasks.arith.ArithmeticTask;
 
 /**
  * Options of the {@code pretrain} stage: the arithmetic data (rl-core {@link ArithmeticTask}), the shape of the toy

@@ -2,6 +2,7 @@ package dev.r1j.recipes.stages.rejection;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
@@ -9,7 +10,6 @@ import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;

@@ -1,5 +1,6 @@
-package dev.r1j.core.data.arith;
+package dev.r1j.tasks.arith;
 
+import dev.r1j.tasks.arith.Problem;
 import java.util.ArrayList;
 import java.util.List;
 

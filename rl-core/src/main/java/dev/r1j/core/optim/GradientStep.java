@@ -1,4 +1,4 @@
-package dev.r1j.sft;
+package dev.r1j.core.optim;
 
 import ai.djl.ndarray.NDArray;
 import dev.r1j.core.optim.AdamW;
@@ -6,9 +6,10 @@ import dev.r1j.core.optim.GradClip;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 
 /**
- * The end of every supervised training step (SFT, pretraining, preference tuning): after {@code backward}, clip the
+ * The end of every training step (SFT, pretraining, preference tuning, GRPO): after {@code backward}, clip the
  * global gradient norm, refuse a non-finite one (the weights then stay those of the last good step), take one AdamW
  * step and zero the gradients.
  *
@@ -26,12 +27,23 @@ public final class GradientStep {
      * @throws IllegalStateException when the gradient norm is not finite (gradients are zeroed, no update is made)
      */
     public static double apply(Map<String, NDArray> params, AdamW optimizer, double lr, double maxGradNorm, int step) {
+        return apply(params, optimizer, lr, maxGradNorm, norm -> new IllegalStateException("gradient norm is " + norm
+                + " at step " + step + " (non-finite gradients in " + nonFinite(params) + "); stopped before the update"));
+    }
+
+    /**
+     * The same step, with the caller's own error for a non-finite gradient norm (GRPO throws its
+     * {@code NonFiniteLossException}). {@code onNonFinite} runs before the gradients are zeroed, so it may inspect them.
+     *
+     * @return the gradient norm before clipping
+     */
+    public static double apply(Map<String, NDArray> params, AdamW optimizer, double lr, double maxGradNorm,
+            DoubleFunction<? extends RuntimeException> onNonFinite) {
         double norm = GradClip.clipGlobalNorm(params.values(), maxGradNorm);
         if (!Double.isFinite(norm)) {
-            List<String> bad = nonFinite(params);
+            RuntimeException error = onNonFinite.apply(norm);
             optimizer.zeroGrad();
-            throw new IllegalStateException("gradient norm is " + norm + " at step " + step
-                    + " (non-finite gradients in " + bad + "); stopped before the update");
+            throw error;
         }
         optimizer.step(lr);
         optimizer.zeroGrad();

@@ -1,8 +1,5 @@
-package dev.r1j.recipes.stages.grpo;
+package dev.r1j.core.io;
 
-import dev.r1j.core.io.AtomicDirectory;
-import dev.r1j.core.io.TrainingCheckpoint;
-import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.tokenizer.Tokenizer;
@@ -19,8 +16,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The GRPO stage's series of training checkpoints, {@code checkpoints/step-000050/}, each one an rl-core
- * {@link TrainingCheckpoint} (model files loadable on their own, {@code optimizer.safetensors},
+ * A run's series of training checkpoints (the GRPO stage keeps its own this way), {@code checkpoints/step-000050/},
+ * each one a {@link TrainingCheckpoint} (model files loadable on their own, {@code optimizer.safetensors},
  * {@code trainer_state.json} with step, data position and elapsed seconds) written atomically
  * ({@link AtomicDirectory}), so the newest one is always whole. This class adds what a long run needs on top: the
  * step-numbered names, finding the newest, and pruning old ones. The sampling RNG needs no saving: the trainer derives

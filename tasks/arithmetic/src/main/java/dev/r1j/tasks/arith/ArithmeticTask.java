@@ -1,4 +1,4 @@
-package dev.r1j.core.data.arith;
+package dev.r1j.tasks.arith;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;

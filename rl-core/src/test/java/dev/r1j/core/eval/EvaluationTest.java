@@ -1,15 +1,13 @@
-package dev.r1j.recipes.stages;
+package dev.r1j.core.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.recipes.stages.eval.EvalReport;
-import dev.r1j.recipes.stages.eval.Evaluation;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;
@@ -65,8 +63,8 @@ class EvaluationTest {
 
     @Test
     void averagesOverEverySampleInBatches() {
-        List<GrpoPrompt> prompts = List.of(new GrpoPrompt("a", Map.of("answer", "yes")),
-                new GrpoPrompt("b", Map.of("answer", "no")), new GrpoPrompt("c", Map.of("answer", "yes")));
+        List<Prompt> prompts = List.of(new Prompt("a", Map.of("answer", "yes")),
+                new Prompt("b", Map.of("answer", "no")), new Prompt("c", Map.of("answer", "yes")));
         ScriptedSampler sampler = new ScriptedSampler();
         List<Integer> done = new ArrayList<>();
         EvalReport r = new Evaluation(sampler, EXACT, HALF_INDEX).run(prompts,
@@ -114,8 +112,8 @@ class EvaluationTest {
                 BOXED.get(p).stream().map(t -> new Completion(new int[t.length()], t, null, FinishReason.EOS)).toList()))
                 .toList();
         Verifier math = VerifierRegistry.defaultRegistry().create("math", Map.of());
-        EvalReport r = new Evaluation(sampler, math, math).run(List.of(new GrpoPrompt("p1", Map.of("answer", "5")),
-                new GrpoPrompt("p2", Map.of("answer", "7"))), new SamplingParams(4, 8, 1.0, 1.0, 0, List.of(), 1L), 8,
+        EvalReport r = new Evaluation(sampler, math, math).run(List.of(new Prompt("p1", Map.of("answer", "5")),
+                new Prompt("p2", Map.of("answer", "7"))), new SamplingParams(4, 8, 1.0, 1.0, 0, List.of(), 1L), 8,
                 done -> {});
         // p1: c = 2 of 4; pass@2 = 1 - C(2,2)/C(4,2) = 5/6; maj@2 over [4, 5]: a tie goes to the earlier, 4 (wrong);
         //     maj@4: 5 and 5.0 are one cluster of 2 votes, so the vote is right.

@@ -1,4 +1,4 @@
-package dev.r1j.recipes.stages.eval;
+package dev.r1j.core.eval;
 
 import dev.r1j.verifiers.eval.ConfidenceInterval;
 import java.util.LinkedHashMap;

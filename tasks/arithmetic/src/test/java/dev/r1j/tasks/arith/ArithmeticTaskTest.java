@@ -1,9 +1,12 @@
-package dev.r1j.core.data.arith;
+package dev.r1j.tasks.arith;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.r1j.core.data.arith.ArithmeticTask.CorpusLine;
-import dev.r1j.core.data.arith.ArithmeticTask.Kind;
+import dev.r1j.tasks.arith.ArithmeticTask.CorpusLine;
+import dev.r1j.tasks.arith.ArithmeticTask.Kind;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.Problem;
+import dev.r1j.tasks.arith.Solutions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;

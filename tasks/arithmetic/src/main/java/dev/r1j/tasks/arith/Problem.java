@@ -1,4 +1,4 @@
-package dev.r1j.core.data.arith;
+package dev.r1j.tasks.arith;
 
 /**
  * One arithmetic problem: {@code a op b} with {@code op} one of {@code + - *}. Subtraction keeps

@@ -1,18 +1,15 @@
-package dev.r1j.recipes.stages.eval;
+package dev.r1j.core.eval;
 
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.sampling.Completion;
-import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.sampling.SampleAndScore;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.verifiers.Sample;
-import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.eval.ConfidenceInterval;
 import dev.r1j.verifiers.eval.ProblemResult;
 import dev.r1j.verifiers.eval.SampleResult;
-import dev.r1j.verifiers.reward.CompletionLength;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -21,9 +18,9 @@ import java.util.function.IntConsumer;
  * Scores a model on held-out prompts: samples {@code params.groupSize()} completions per prompt (greedy when the
  * temperature is 0) in batches, checks each with an exact-match verifier (accuracy) and a reward verifier (mean
  * reward), and computes pass@k and maj@k (answers extracted by the exact-match verifier, grouped by math
- * equivalence) with the reward library's {@link dev.r1j.verifiers.eval.EvalReport}. Each sample's reference carries
- * the completion's token count ({@link CompletionLength#TOKENS_KEY}), as in training. Kept free of the recipe
- * machinery: the {@code eval} stage and the {@code recipe eval} command both run it.
+ * equivalence) with the reward library's {@link dev.r1j.verifiers.eval.EvalReport}. Sampling and scoring are
+ * {@link SampleAndScore}'s, as in training (each sample carries the completion's token count). The {@code eval}
+ * stage and the {@code recipe eval} command both run it.
  *
  * <pre>{@code
  * EvalReport r = new Evaluation(sampler, mathVerifier, reward).run(prompts, SamplingParams.greedy(64), 64, done -> {});
@@ -49,18 +46,17 @@ public final class Evaluation {
      * @param batchPrompts prompts per sampler call (each call decodes {@code batchPrompts * groupSize} rows)
      * @param onBatch      told the number of prompts done after each batch (progress)
      */
-    public EvalReport run(List<GrpoPrompt> prompts, SamplingParams params, int batchPrompts, IntConsumer onBatch) {
+    public EvalReport run(List<Prompt> prompts, SamplingParams params, int batchPrompts, IntConsumer onBatch) {
         if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to evaluate");
         List<EvalReport.ScoredSample> samples = new ArrayList<>();
         for (int start = 0; start < prompts.size(); start += batchPrompts) {
-            List<GrpoPrompt> batch = prompts.subList(start, Math.min(prompts.size(), start + batchPrompts));
+            List<Prompt> batch = prompts.subList(start, Math.min(prompts.size(), start + batchPrompts));
             // One seed per batch, derived from the call's seed: the same data and seed give the same samples.
             SamplingParams p = new SamplingParams(params.groupSize(), params.maxNewTokens(), params.temperature(),
                     params.topP(), params.topK(), params.stop(), params.seed() * 1_000_003L + start);
-            List<CompletionGroup> groups = sampler.sample(batch.stream().map(GrpoPrompt::prompt).toList(), p);
-            for (int i = 0; i < batch.size(); i++) {
-                GrpoPrompt gp = batch.get(i);
-                for (Completion c : groups.get(i).completions()) samples.add(score(gp, c));
+            // The same verifier for both (recipe eval) is asked once: a sandboxed code run is expensive.
+            for (SampleAndScore.Group g : SampleAndScore.run(sampler, batch, p, List.of(exactMatch, reward))) {
+                for (SampleAndScore.Scored s : g.completions()) samples.add(scored(g.prompt(), s));
             }
             onBatch.accept(start + batch.size());
         }
@@ -99,13 +95,10 @@ public final class Evaluation {
                 ConfidenceInterval.of(truncPer));
     }
 
-    private EvalReport.ScoredSample score(GrpoPrompt p, Completion c) {
-        Sample s = CompletionLength.sampleWithTokens(p.prompt(), c.text(), p.reference(), c.tokenIds().length);
-        Verdict v = exactMatch.verify(s);
-        SampleResult exact = SampleResult.of(v, c.tokenIds().length, c.finishReason() == FinishReason.LENGTH);
-        // The same verifier for both (recipe eval) is asked once: a sandboxed code run is expensive.
-        double r = reward == exactMatch ? v.reward() : reward.verify(s).reward();
-        return new EvalReport.ScoredSample(p.prompt(), p.reference().get("answer"), c.text(), exact.correct(), r,
-                exact.length(), exact.truncated(), exact.answer());
+    private static EvalReport.ScoredSample scored(Prompt p, SampleAndScore.Scored s) {
+        Completion c = s.completion();
+        SampleResult exact = SampleResult.of(s.verdict(0), c.tokenIds().length, c.finishReason() == FinishReason.LENGTH);
+        return new EvalReport.ScoredSample(p.prompt(), p.reference().get("answer"), c.text(), exact.correct(),
+                s.verdict(1).reward(), exact.length(), exact.truncated(), exact.answer());
     }
 }

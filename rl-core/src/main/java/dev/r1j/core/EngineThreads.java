@@ -1,7 +1,6 @@
-package dev.r1j.recipes.stages;
+package dev.r1j.core;
 
 import ai.djl.pytorch.jni.JniUtils;
-import dev.r1j.core.Djl;
 
 /**
  * Sets PyTorch's intra-op thread count for a stage (option {@code num_threads}). Tiny models gain nothing from a

@@ -1,8 +1,9 @@
-package dev.r1j.sft;
+package dev.r1j.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.core.train.TokenSequence;
 import java.util.List;
 
 /**

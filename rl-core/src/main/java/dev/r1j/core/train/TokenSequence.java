@@ -1,4 +1,4 @@
-package dev.r1j.sft;
+package dev.r1j.core.train;
 
 import java.util.Arrays;
 

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
@@ -19,8 +19,6 @@ import dev.r1j.verifiers.reward.OverlongPenaltyVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class GrpoRewardWiringTest {
     private static final List<GrpoPrompt> PROMPTS = List.of(new GrpoPrompt("a", Map.of("answer", "1")),
             new GrpoPrompt("b", Map.of("answer", "2")));
-    private static NDManager root;
+    @RootManager private static NDManager root;
 
     /** Prompt "a": texts and token counts chosen so that chars give no overlong penalty but tokens do. */
     private static final String[] TEXTS_A = {"e", "ea", "a", "ab"};
@@ -71,16 +69,6 @@ class GrpoRewardWiringTest {
             return out;
         }
     };
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
 
     private static GrpoConfig config() {
         return GrpoConfig.builder().groupSize(4).maxNewTokens(5).promptsPerStep(2).learningRate(0.01).steps(1)

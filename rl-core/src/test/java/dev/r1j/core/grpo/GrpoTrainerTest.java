@@ -9,14 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.core.Djl;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class GrpoTrainerTest {
@@ -24,7 +22,7 @@ class GrpoTrainerTest {
     private static final int E = ALPHA.indexOf('e');
     private static final List<GrpoPrompt> PROMPTS =
             List.of("a", "b", "c", "d").stream().map(p -> new GrpoPrompt(p, Map.of())).toList();
-    private static NDManager root;
+    @RootManager private static NDManager root;
 
     /** Full credit when the completion starts with 'e'. */
     static final Verifier STARTS_WITH_E = new Verifier() {
@@ -38,16 +36,6 @@ class GrpoTrainerTest {
             return s.completion().startsWith("e") ? Verdict.of(1.0, "e first") : Verdict.of(0.0, "no e");
         }
     };
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
 
     private static double probOfE(TinyBigramLM model, String prompt) {
         try (NDManager sm = root.newSubManager()) {

@@ -10,6 +10,7 @@ import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.testing.RootManager;
+import dev.r1j.core.testing.TinyLM;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
@@ -83,7 +84,7 @@ class GrpoRewardWiringTest {
     private record Run(GrpoStepMetrics metrics, List<ScoredCompletion> completions) {}
 
     private static Run oneStep(Verifier v) {
-        try (TinyBigramLM model = new TinyBigramLM(root, 8, 4, 1);
+        try (TinyLM model = TinyLM.bigram(root, 8, 4, 1);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, SCRIPTED, v, config())) {
             GrpoStepMetrics m = trainer.step(new PromptSource(PROMPTS, 1));
             return new Run(m, trainer.lastCompletions());

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.testing.RootManager;
+import dev.r1j.core.testing.TinyLM;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
@@ -37,7 +38,7 @@ class GrpoTrainerTest {
         }
     };
 
-    private static double probOfE(TinyBigramLM model, String prompt) {
+    private static double probOfE(TinyLM model, String prompt) {
         try (NDManager sm = root.newSubManager()) {
             NDArray ids = sm.create(new long[] {ALPHA.indexOf(prompt)}, new Shape(1, 1));
             return model.forward(ids, sm.ones(new Shape(1, 1)), null).softmax(-1).toFloatArray()[E];
@@ -51,7 +52,7 @@ class GrpoTrainerTest {
 
     @Test
     void policyLearnsTheRewardedToken() {
-        try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 1);
+        try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 1);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA), STARTS_WITH_E,
                         base().steps(25).build())) {
             for (GrpoPrompt p : PROMPTS) {
@@ -84,8 +85,8 @@ class GrpoTrainerTest {
         GrpoConfig cfg = base().steps(3).numIterations(2).beta(0.04).gradientAccumulationSteps(3)
                 .dynamicSampling(true).lossType(LossType.GRPO).advantageEstimator(AdvantageEstimator.RLOO)
                 .overlongBuffer(1).build();
-        try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 2);
-                TinyBigramLM ref = new TinyBigramLM(root, ALPHA.length(), 8, 2);
+        try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 2);
+                TinyLM ref = TinyLM.bigram(root, ALPHA.length(), 8, 2);
                 GrpoTrainer trainer = new GrpoTrainer(model, ref, new CharSampler(model, ALPHA), STARTS_WITH_E, cfg)) {
             return trainer.train(new PromptSource(PROMPTS, 3), null);
         }
@@ -112,7 +113,7 @@ class GrpoTrainerTest {
 
     @Test
     void nonFiniteLossStopsBeforeTheParametersChange() {
-        try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 4);
+        try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 4);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA), STARTS_WITH_E,
                         base().steps(5).build())) {
             PromptSource src = new PromptSource(PROMPTS, 1);
@@ -133,7 +134,7 @@ class GrpoTrainerTest {
             double[][] out = new double[2][];
             int[] ks = {1, 5};
             for (int i = 0; i < 2; i++) {
-                try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 9);
+                try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 9);
                         GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA),
                                 STARTS_WITH_E, base().lossType(type).gradientAccumulationSteps(ks[i]).build())) {
                     GrpoStepMetrics m = trainer.step(new PromptSource(PROMPTS, 5));

@@ -41,7 +41,7 @@ class R1ZeroRecipeTest {
         assertEquals(12, Files.readAllLines(run.resolve("data/arith-test.jsonl")).size());
         assertTrue(Files.isRegularFile(dir.resolve("base-model/config.json")));
 
-        // metrics: pretrain losses, then one line per GRPO step with the DESIGN fields
+        // metrics: pretrain losses, then one line per GRPO step with the standard fields
         List<ObjectNode> metrics = MetricsLog.read(run.resolve("metrics.jsonl"));
         assertEquals(6, metrics.stream().filter(m -> m.get("stage").asText().equals("pretrain")).count());
         List<ObjectNode> grpo = metrics.stream().filter(m -> m.get("stage").asText().equals("grpo")).toList();

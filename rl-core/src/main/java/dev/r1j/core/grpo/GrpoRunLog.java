@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Appends a run's {@code metrics.jsonl} (one object per step, DESIGN section 6) and {@code completions.jsonl} (a
- * sample of scored completions) in the run directory. On resume, {@link #truncateAfter} drops the lines of steps
+ * Appends a run's {@code metrics.jsonl} (one object per step, {@link GrpoStepMetrics#toJson}) and
+ * {@code completions.jsonl} (a sample of scored completions) in the run directory. On resume, {@link #truncateAfter} drops the lines of steps
  * after the checkpoint, so a resumed run leaves the same files as an uninterrupted one.
  *
  * <pre>{@code

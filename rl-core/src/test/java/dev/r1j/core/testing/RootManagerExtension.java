@@ -66,8 +66,8 @@ public final class RootManagerExtension implements BeforeAllCallback, AfterAllCa
                         + " must be static and not final: the extension sets it for the whole test class");
             }
             if (f.getType() != NDManager.class) {
-                throw new ExtensionConfigurationException("@RootManager field " + name + " must be of type NDManager, not "
-                        + f.getType().getSimpleName());
+                throw new ExtensionConfigurationException("@RootManager field " + name
+                        + " must be of type NDManager, not " + f.getType().getSimpleName());
             }
             f.setAccessible(true);
         }

@@ -48,7 +48,8 @@ public final class TinyLM implements CausalLM {
     }
 
     /** A GPT with {@code layers} blocks of {@code heads} heads and learned positions up to {@code maxPositions}. */
-    public static TinyLM gpt(NDManager parent, int vocab, int hidden, int layers, int heads, int maxPositions, long seed) {
+    public static TinyLM gpt(NDManager parent, int vocab, int hidden, int layers, int heads, int maxPositions,
+            long seed) {
         return new TinyLM(parent, vocab, hidden, layers, heads, maxPositions, 0.02, seed);
     }
 
@@ -119,7 +120,8 @@ public final class TinyLM implements CausalLM {
             NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(hd))).add(bias).softmax(-1);
             NDArray o = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, hidden);
             x = x.add(o.matMul(params.get(p + "self_attn.o_proj.weight")));
-            NDArray f = rms(x, params.get(p + "post_attention_layernorm.weight")).matMul(params.get(p + "mlp.fc1.weight"));
+            NDArray f = rms(x, params.get(p + "post_attention_layernorm.weight"))
+                    .matMul(params.get(p + "mlp.fc1.weight"));
             f = f.mul(f.mul(1.702f).getNDArrayInternal().sigmoid()); // GELU, sigmoid approximation
             x = x.add(f.matMul(params.get(p + "mlp.fc2.weight")));
         }

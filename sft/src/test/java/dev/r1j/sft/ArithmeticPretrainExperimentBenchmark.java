@@ -7,6 +7,7 @@ import dev.r1j.core.Djl;
 import dev.r1j.core.train.TokenSequence;
 import dev.r1j.tasks.arith.ArithmeticTask;
 import dev.r1j.tasks.arith.Problem;
+import dev.r1j.core.testing.TinyLM;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -83,7 +84,7 @@ class ArithmeticPretrainExperimentBenchmark {
         System.out.printf("config: hidden=%d layers=%d heads=%d steps=%d batch=%d lr=%.4f corpus=%d worked=%.2f%n",
                 hidden, layers, heads, steps, batch, lr, corpusSize, tc.workedShare());
         System.out.println("load before: " + load());
-        try (NDManager root = Djl.newManager(); TinyGpt model = new TinyGpt(root, vocab, hidden, layers, heads, 128, 7)) {
+        try (NDManager root = Djl.newManager(); TinyLM model = TinyLM.gpt(root, vocab, hidden, layers, heads, 128, 7)) {
             long nParams = model.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
             System.out.printf("params: %d%n", nParams);
             LmTrainerConfig cfg = LmTrainerConfig.builder().steps(steps).batchSize(batch).learningRate(lr)
@@ -116,7 +117,7 @@ class ArithmeticPretrainExperimentBenchmark {
 
     record Eval(double acc, double think, double thinkAcc, double len, double passAtK) {}
 
-    static Eval evaluate(TinyGpt model, List<Problem> problems, int k, double temperature, long seed) {
+    static Eval evaluate(TinyLM model, List<Problem> problems, int k, double temperature, long seed) {
         List<String> prompts = new ArrayList<>();
         for (Problem p : problems) for (int j = 0; j < k; j++) prompts.add(p.prompt());
         List<String> outs = new ArrayList<>();
@@ -148,7 +149,7 @@ class ArithmeticPretrainExperimentBenchmark {
     }
 
     /** Left-padded batch generation without a KV cache (re-runs the prefix each token); stops at EOS. */
-    static List<String> generate(TinyGpt model, List<String> prompts, int maxNew, double temperature, Random rng) {
+    static List<String> generate(TinyLM model, List<String> prompts, int maxNew, double temperature, Random rng) {
         int b = prompts.size();
         int[][] enc = new int[b][];
         int p = 0;

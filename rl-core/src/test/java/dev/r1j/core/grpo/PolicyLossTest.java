@@ -10,15 +10,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
+import dev.r1j.core.testing.RootManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PolicyLossTest {
     private static final int B = 4, T = 6, MAX_LEN = 10;
     private static final double LOW = 0.2, HIGH = 0.28;
-    private static NDManager root;
+    @RootManager private static NDManager root;
 
     // Inputs: row 2 is half masked, row 3 fully masked; old log-probs differ by up to +-0.5 so that the ratio
     // leaves the clip range on both sides.
@@ -27,16 +26,6 @@ class PolicyLossTest {
     private final double[][] oldLp = new double[B][T];
     private final double[][] refLp = new double[B][T];
     private final double[][] mask = new double[B][T];
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
 
     PolicyLossTest() {
         Random rnd = new Random(11);

@@ -6,34 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.core.Djl;
 import dev.r1j.core.model.LogProbs;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.verifiers.Verdict;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** GRPO on the real {@link Transformer} (tiny llama). */
 class TransformerGrpoTest {
     private static final String ALPHA = "abcdefgh";
-    private static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager private static NDManager root;
 
     @Test
     void paddedCompletionLogProbsMatchUnpaddedLogProbs() {

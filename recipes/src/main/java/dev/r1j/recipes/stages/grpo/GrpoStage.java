@@ -33,7 +33,7 @@ import java.util.Optional;
 
 /**
  * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} and the recipe's verifiers.
- * Every step appends a line to {@code metrics.jsonl} (DESIGN section 6 names, plus the time split
+ * Every step appends a line to {@code metrics.jsonl} (the fields of {@link GrpoStepMetrics#toJson}, plus the time split
  * {@code time_generation_s}, {@code time_reward_s}, {@code time_logprob_s}, {@code time_update_s}, the
  * per-reward {@code reward/<label>_mean} and {@code _std}, {@code frac_reward_zero_std} and the {@link GrpoMonitor}'s
  * reward-hacking fields, whose warnings are also printed); every

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module layering, checked on the main classes of every module (this module's test class path has them all):
- * verifiers → rl-core → arithmetic task / rollout / sft → preference → recipes, and the examples on top of the
+ * options → verifiers → rl-core → arithmetic task / rollout / sft → preference → recipes, and the examples on top of the
  * libraries, not of the CLI. Maven's graph alone would let a module reach a sibling (rollout → sft) or, through a
  * new dependency, the CLI; {@code dependency:analyze} (parent pom) catches a dependency used but not declared.
  */
@@ -29,6 +29,7 @@ class LayeringTest {
     @Test
     void modulesUseOnlyTheLayersBelowThem() {
         ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("options").definedBy("dev.r1j.options..")
                 .layer("verifiers").definedBy("dev.r1j.verifiers..")
                 .layer("rl-core").definedBy("dev.r1j.core..")
                 .layer("arithmetic-task").definedBy("dev.r1j.tasks.arith..")
@@ -44,8 +45,17 @@ class LayeringTest {
                 .whereLayer("arithmetic-task").mayOnlyBeAccessedByLayers("recipes", "examples")
                 .whereLayer("rl-core").mayOnlyBeAccessedByLayers("arithmetic-task", "rollout", "sft", "preference",
                         "recipes", "examples")
-                .whereLayer("examples").mayNotBeAccessedByAnyLayer();
+                .whereLayer("examples").mayNotBeAccessedByAnyLayer()
+                .whereLayer("verifiers").mayOnlyBeAccessedByLayers("rl-core", "arithmetic-task", "rollout", "sft",
+                        "preference", "recipes", "examples");
         layers.check(classes);
+    }
+
+    @Test
+    void theOptionsAnnotationsDependOnNothing() {
+        // every library config record carries them: the package must stay at the very bottom, free of any library
+        noClasses().that().resideInAPackage("dev.r1j.options..").should().dependOnClassesThat()
+                .resideOutsideOfPackages("dev.r1j.options..", "java..").check(classes);
     }
 
     @Test

@@ -19,7 +19,7 @@ final class TransformerCache implements KVCache {
     private final NDManager manager;
     private final NDArray[] first;
     private final NDArray[] second;
-    private final int maxLength;
+    private int maxLength;
     private int batch;
     private int length;
 
@@ -108,6 +108,53 @@ final class TransformerCache implements KVCache {
             }
         }
         batch = rows.length;
+    }
+
+    @Override
+    public void relayout(KVCache otherCache, int newLength, int newMaxLength) {
+        TransformerCache other = (TransformerCache) otherCache;
+        if (other != null && other.first.length != first.length) {
+            throw new IllegalArgumentException("relayout: caches of different models (" + first.length + " vs "
+                    + other.first.length + " layers)");
+        }
+        if (newLength < 0 || newLength > newMaxLength) {
+            throw new IllegalArgumentException("relayout: length " + newLength + " outside [0, " + newMaxLength + "]");
+        }
+        int rows = batch + (other == null ? 0 : other.batch);
+        for (int l = 0; l < first.length; l++) {
+            NDArray[] pair = {first[l], second[l]};
+            NDArray[] otherPair = other == null ? null : new NDArray[] {other.first[l], other.second[l]};
+            NDArray[] out = new NDArray[2];
+            for (int k = 0; k < 2; k++) {
+                NDArray template = pair[k] != null ? pair[k] : otherPair == null ? null : otherPair[k];
+                if (template == null) continue; // nothing cached yet in this layer
+                long[] d = template.getShape().getShape();
+                d[0] = rows;
+                d[2] = newMaxLength;
+                NDArray fresh = manager.zeros(new Shape(d), template.getDataType());
+                copyRightAligned(pair[k], length, fresh, 0, newLength);
+                if (other != null) copyRightAligned(otherPair[k], other.length, fresh, batch, newLength);
+                out[k] = fresh;
+            }
+            if (first[l] != null) first[l].close();
+            if (second[l] != null) second[l].close();
+            first[l] = out[0];
+            second[l] = out[1];
+        }
+        batch = rows;
+        length = newLength;
+        maxLength = newMaxLength;
+    }
+
+    /** Writes the last min(from, to) cached positions of {@code src} to rows {@code [row0, ...)} of {@code dst}, ending at {@code to}. */
+    private static void copyRightAligned(NDArray src, int from, NDArray dst, int row0, int to) {
+        if (src == null) return;
+        int keep = Math.min(from, to);
+        if (keep == 0) return;
+        long rows = src.getShape().get(0);
+        try (NDArray part = src.get(new NDIndex(":, :, {}:{}", from - keep, from))) {
+            dst.set(new NDIndex("{}:{}, :, {}:{}", row0, row0 + rows, to - keep, to), part);
+        }
     }
 
     @Override

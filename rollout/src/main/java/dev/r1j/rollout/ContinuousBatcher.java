@@ -233,8 +233,13 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     /** Admits what fits, steps the batch once, settles finished and cancelled requests. */
     private void iteration() throws InterruptedException {
-        List<Ticket> admitted = admit();
+        if (batch.isEmpty() && running.isEmpty()) {
+            Ticket first = queue.poll(100, TimeUnit.MILLISECONDS); // idle: wait for work without holding the model
+            if (first == null) return;
+            queue.addFirst(first);
+        }
         synchronized (sampler) { // the model is shared with LocalSampler's own callers
+            List<Ticket> admitted = admit();
             if (!admitted.isEmpty()) join(admitted);
             for (Ticket t : new ArrayList<>(running.values())) {
                 if (t.cancelled) for (DecodeBatch.Seq s : t.seqs) s.cancelled = true;
@@ -255,14 +260,9 @@ public final class ContinuousBatcher implements AutoCloseable {
         }
     }
 
-    /** Takes queued requests in order while they fit in the total budget; waits when there is nothing to do. */
-    private List<Ticket> admit() throws InterruptedException {
+    /** Takes queued requests in order while they fit in the total budget. */
+    private List<Ticket> admit() {
         List<Ticket> out = new ArrayList<>();
-        if (batch.isEmpty() && running.isEmpty()) {
-            Ticket first = queue.poll(100, TimeUnit.MILLISECONDS);
-            if (first == null) return out;
-            queue.addFirst(first);
-        }
         Ticket t;
         while ((t = queue.peek()) != null && reserved + t.bytes <= limits.maxTotalBytes()) {
             queue.poll();

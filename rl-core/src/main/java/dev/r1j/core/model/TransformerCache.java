@@ -1,6 +1,8 @@
 package dev.r1j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -128,13 +130,16 @@ final class TransformerCache implements KVCache {
             for (int k = 0; k < 2; k++) {
                 NDArray template = pair[k] != null ? pair[k] : otherPair == null ? null : otherPair[k];
                 if (template == null) continue; // nothing cached yet in this layer
-                long[] d = template.getShape().getShape();
-                d[0] = rows;
-                d[2] = newMaxLength;
-                NDArray fresh = manager.zeros(new Shape(d), template.getDataType());
-                copyRightAligned(pair[k], length, fresh, 0, newLength);
-                if (other != null) copyRightAligned(otherPair[k], other.length, fresh, batch, newLength);
-                out[k] = fresh;
+                NDArray mine = rightAligned(pair[k], batch, length, template, newLength, newMaxLength);
+                if (other == null) {
+                    out[k] = mine;
+                } else {
+                    NDArray theirs = rightAligned(otherPair[k], other.batch, other.length, template, newLength,
+                            newMaxLength);
+                    out[k] = mine.concat(theirs, 0);
+                    mine.close();
+                    theirs.close();
+                }
             }
             if (first[l] != null) first[l].close();
             if (second[l] != null) second[l].close();
@@ -146,14 +151,26 @@ final class TransformerCache implements KVCache {
         maxLength = newMaxLength;
     }
 
-    /** Writes the last min(from, to) cached positions of {@code src} to rows {@code [row0, ...)} of {@code dst}, ending at {@code to}. */
-    private static void copyRightAligned(NDArray src, int from, NDArray dst, int row0, int to) {
-        if (src == null) return;
-        int keep = Math.min(from, to);
-        if (keep == 0) return;
-        long rows = src.getShape().get(0);
-        try (NDArray part = src.get(new NDIndex(":, :, {}:{}", from - keep, from))) {
-            dst.set(new NDIndex("{}:{}, :, {}:{}", row0, row0 + rows, to - keep, to), part);
+    /**
+     * {@code rows} rows of {@code src} (null: nothing cached, zeros) whose {@code from} cached positions end at
+     * {@code to}, in a new array of {@code capacity} positions: zeros before (the masked left padding) and after.
+     */
+    private NDArray rightAligned(NDArray src, int rows, int from, NDArray template, int to, int capacity) {
+        long[] d = template.getShape().getShape();
+        d[0] = rows;
+        int keep = src == null ? 0 : Math.min(from, to);
+        NDList parts = new NDList();
+        try {
+            d[2] = to - keep;
+            if (d[2] > 0) parts.add(manager.zeros(new Shape(d), template.getDataType()));
+            if (keep > 0) parts.add(src.get(new NDIndex(":, :, {}:{}", from - keep, from)));
+            d[2] = capacity - to;
+            if (d[2] > 0) parts.add(manager.zeros(new Shape(d), template.getDataType()));
+            NDArray out = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 2);
+            out.attach(manager);
+            return out;
+        } finally {
+            parts.close();
         }
     }
 

@@ -55,9 +55,12 @@ final class HistoryLM implements CausalLM {
         return out;
     }
 
+    /** What {@link #config()} reports (null by default; a server test sets one for its context length). */
+    ModelConfig config;
+
     @Override
     public ModelConfig config() {
-        return null;
+        return config;
     }
 
     @Override

@@ -248,4 +248,75 @@ class ContinuousBatcherTest {
             }
         }
     }
+
+    /** Delegates to a real model and throws at its {@code failAt}-th forward, after the cache has grown. */
+    static final class FailingLM implements CausalLM {
+        final Transformer model;
+        int forwards;
+        int failAt = Integer.MAX_VALUE;
+
+        FailingLM(Transformer model) {
+            this.model = model;
+        }
+
+        @Override
+        public ModelConfig config() {
+            return model.config();
+        }
+
+        @Override
+        public ai.djl.ndarray.NDArray forward(ai.djl.ndarray.NDArray ids, ai.djl.ndarray.NDArray mask,
+                dev.r1j.core.model.KVCache cache) {
+            if (++forwards == failAt) {
+                model.forward(ids, mask, cache); // allocate what a real step allocates, then fail
+                throw new IllegalStateException("injected failure at forward " + forwards);
+            }
+            return model.forward(ids, mask, cache);
+        }
+
+        @Override
+        public dev.r1j.core.model.KVCache newCache(int batch, int maxLength) {
+            return model.newCache(batch, maxLength);
+        }
+
+        @Override
+        public java.util.Map<String, ai.djl.ndarray.NDArray> parameters() {
+            return model.parameters();
+        }
+
+        @Override
+        public NDManager manager() {
+            return model.manager();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void aFailedRequestReleasesItsNativeMemoryAndTheNextOneIsServed() throws Exception {
+        TestCharTokenizer tok = new TestCharTokenizer("abcdefghijklmnop");
+        try (NDManager m = Djl.newManager(); Transformer model = PeakedTransformer.create(ModelConfig.tinyLlama(tok.vocabSize()), m, 5, 4f)) {
+            FailingLM failing = new FailingLM(model);
+            LocalSampler local = new LocalSampler(failing, tok);
+            int before = model.manager().getManagedArrays().size();
+            SamplingParams p = new SamplingParams(8, 30, 1.0, 1.0, 0, List.of(), 1);
+            try (ContinuousBatcher batcher = new ContinuousBatcher(local, ContinuousBatcher.Limits.defaults())) {
+                failing.failAt = 6; // prefill, then 4 decode steps, then a failure
+                ContinuousBatcher.Ticket t = batcher.submit(List.of(local.encodePrompt("abcdef")), p, 3, null);
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> t.result().get(60, TimeUnit.SECONDS));
+                assertTrue(e.getCause().getMessage().contains("injected failure"), e.getCause().toString());
+                // the failure is settled on the decoding thread; the batch's cache and the step's arrays are gone
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (model.manager().getManagedArrays().size() != before && System.nanoTime() < deadline) Thread.sleep(10);
+                assertEquals(before, model.manager().getManagedArrays().size(), "native arrays left after the failure");
+                failing.failAt = Integer.MAX_VALUE;
+                CompletionGroup ok = batcher.submit(List.of(local.encodePrompt("abc")), SamplingParams.greedy(5), 0, null)
+                        .result().get(60, TimeUnit.SECONDS).groups().get(0);
+                assertSame(local.sample(List.of("abc"), SamplingParams.greedy(5)).get(0), ok, 1e-6f);
+            }
+            assertEquals(before, model.manager().getManagedArrays().size());
+        }
+    }
 }

@@ -80,7 +80,7 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     /** Counters since the batcher started, for tests and benchmarks. */
     public record Stats(long requests, long steps, long rowSteps, int maxRowsInAStep, long joins,
-            long peakReservedBytes) {}
+            long peakReservedBytes, long cancelled) {}
 
     /** A submitted request. */
     public final class Ticket {
@@ -126,7 +126,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private long reserved;
-    private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0);
+    private volatile Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0);
 
     /** Starts the decoding thread; generation goes through {@code sampler}'s model, tokenizer and options. */
     public ContinuousBatcher(LocalSampler sampler, Limits limits) {
@@ -302,7 +302,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         }
         Stats s = stats;
         stats = new Stats(s.requests() + admitted.size(), s.steps(), s.rowSteps(), s.maxRowsInAStep(), s.joins() + 1,
-                Math.max(s.peakReservedBytes(), reserved));
+                Math.max(s.peakReservedBytes(), reserved), s.cancelled());
     }
 
     private void advanced(DecodeBatch.Seq s) {
@@ -329,6 +329,9 @@ public final class ContinuousBatcher implements AutoCloseable {
             running.remove(t);
             reserved -= t.bytes;
             if (t.cancelled) {
+                Stats st = stats;
+                stats = new Stats(st.requests(), st.steps(), st.rowSteps(), st.maxRowsInAStep(), st.joins(),
+                        st.peakReservedBytes(), st.cancelled() + 1);
                 t.result.completeExceptionally(new CancellationException("cancelled"));
                 continue;
             }
@@ -359,7 +362,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     private void record(int rows) {
         Stats s = stats;
         stats = new Stats(s.requests(), s.steps() + 1, s.rowSteps() + rows, Math.max(s.maxRowsInAStep(), rows),
-                s.joins(), s.peakReservedBytes());
+                s.joins(), s.peakReservedBytes(), s.cancelled());
     }
 
     /** Bytes of one cached position of one row, float32, all layers. */

@@ -63,8 +63,18 @@ final class HistoryLM implements CausalLM {
         return config;
     }
 
+    /** Milliseconds each forward sleeps (0: none), to make a decode slow enough to interrupt. */
+    volatile long forwardDelayMillis;
+
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache cache) {
+        if (forwardDelayMillis > 0) {
+            try {
+                Thread.sleep(forwardDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long[] ids = inputIds.toLongArray();
         long[] mask = attentionMask.toLongArray();
         int b = (int) inputIds.getShape().get(0);

@@ -445,4 +445,31 @@ class OpenAiServerTest {
             assertEquals(200, ok.statusCode(), ok.body());
         }
     }
+
+    @Test
+    void aStreamingClientThatDisconnectsHasItsRequestCancelled() throws Exception {
+        long cancelledBefore = server.batcher().stats().cancelled();
+        long stepsBefore = server.batcher().stats().steps();
+        lm.forwardDelayMillis = 20; // 100 tokens would take 2 s
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            String body = "{\"prompt\":\"abc\",\"max_tokens\":100,\"stream\":true}";
+            socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            String seen = "";
+            while (!seen.contains("data: ")) seen += (char) in.read(); // the stream has started
+        } // the client goes away
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (server.batcher().stats().cancelled() == cancelledBefore && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(cancelledBefore + 1, server.batcher().stats().cancelled(), "the request was cancelled");
+            long steps = server.batcher().stats().steps() - stepsBefore;
+            assertTrue(steps < 90, "decoding stopped early: " + steps + " steps of 100");
+        } finally {
+            lm.forwardDelayMillis = 0;
+        }
+        assertEquals(200, call("POST", "/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":3}").status());
+    }
 }

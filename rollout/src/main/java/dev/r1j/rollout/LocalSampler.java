@@ -1,21 +1,13 @@
 package dev.r1j.rollout;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
-import dev.r1j.core.model.KVCache;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
-import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,11 +17,11 @@ import java.util.Objects;
  *
  * <p>How a call runs: prompts are tokenized (a BOS is prepended when the tokenizer has one and the prompt does not
  * already start with it), left-padded to a common length and prefilled <em>once per prompt</em>; the cache rows
- * are then repeated G times ({@link KVCache#keepRows} with repeated indices). Each further step is one forward of
+ * are then repeated G times ({@code KVCache.keepRows} with repeated indices). Each further step is one forward of
  * one token per live row. The last position's logits come back to Java as a {@code float[]}, where each row picks
  * its token ({@link NextToken}) with its own random stream derived from {@code (seed, prompt index, sample index)}.
  * When enough rows have finished (EOS, a stop string, or {@code max_new_tokens}), the batch is compacted
- * ({@link KVCache#keepRows} and the matching mask rows) so finished rows stop costing compute.
+ * ({@code KVCache.keepRows} and the matching mask rows) so finished rows stop costing compute.
  *
  * <p><b>Log-probs.</b> {@link Completion#logprobs()} holds, for each generated token, {@code log softmax(z)[token]}
  * of the <em>raw</em> logits {@code z}: before temperature, top-k and top-p. This is the model's own log-prob,
@@ -90,6 +82,14 @@ public final class LocalSampler implements Sampler {
         return tokenizer;
     }
 
+    public CausalLM model() {
+        return model;
+    }
+
+    public Options options() {
+        return options;
+    }
+
     /** Timings of the most recent call, or null before the first. */
     public DecodeStats lastStats() {
         return lastStats;
@@ -141,138 +141,22 @@ public final class LocalSampler implements Sampler {
         return groups;
     }
 
-    /** The decoding loop over prompts × G rows; returns the finished rows in (prompt, sample) order. */
+    /** The decoding loop over prompts × G rows ({@link DecodeBatch}); returns the rows in (prompt, sample) order. */
     private Row[] decode(List<int[]> promptIds, SamplingParams params) {
-        int numPrompts = promptIds.size();
-        int g = params.groupSize();
-        int maxNew = params.maxNewTokens();
-        int promptLen = promptIds.stream().mapToInt(a -> a.length).max().orElseThrow();
-        int[] pads = new int[numPrompts];
-        for (int p = 0; p < numPrompts; p++) pads[p] = promptLen - promptIds.get(p).length;
-        long padToken = tokenizer.padId() >= 0 ? tokenizer.padId() : Math.max(tokenizer.eosId(), 0);
-        StopStrings stops = new StopStrings(params.stop());
         long start = System.nanoTime();
-        long prefillNanos, forwardNanos = 0, sampleNanos = 0, compactNanos = 0, rowSteps = 0;
-        int steps = 0, compactions = 0;
-
-        Row[] rows = new Row[numPrompts * g];
-        for (int r = 0; r < rows.length; r++) rows[r] = new Row(r / g, r % g, params.seed(), maxNew);
-
-        try (KVCache cache = model.newCache(numPrompts, promptLen + maxNew)) {
-            // Prefill: one row per prompt, left-padded.
-            long[] ids = new long[numPrompts * promptLen];
-            long[] mask = new long[numPrompts * promptLen];
-            for (int p = 0; p < numPrompts; p++) {
-                int[] prompt = promptIds.get(p);
-                Arrays.fill(ids, p * promptLen, p * promptLen + pads[p], padToken);
-                for (int t = 0; t < prompt.length; t++) {
-                    ids[p * promptLen + pads[p] + t] = prompt[t];
-                    mask[p * promptLen + pads[p] + t] = 1;
-                }
+        try (DecodeBatch batch = new DecodeBatch(model, tokenizer, options.compactFraction())) {
+            List<DecodeBatch.Seq> seqs = batch.join(List.of(new DecodeBatch.Group(promptIds, params, 0, null)));
+            while (batch.step(s -> {})) {
+                // one token per live row per step
             }
-            float[] logits = forwardLast(ids, mask, numPrompts, promptLen, cache);
-            int vocab = logits.length / numPrompts;
-            prefillNanos = System.nanoTime() - start;
-
-            // batch[i] = index into rows of the sequence at batch position i; logitRow[i] = its row in `logits`.
-            int[] batch = new int[rows.length];
-            int[] logitRow = new int[rows.length];
+            Row[] rows = new Row[seqs.size()];
+            long generated = 0;
             for (int r = 0; r < rows.length; r++) {
-                batch[r] = r;
-                logitRow[r] = r / g;
+                rows[r] = seqs.get(r).row;
+                generated += rows[r].length();
             }
-            long t0 = System.nanoTime();
-            if (g > 1) cache.keepRows(logitRow.clone());
-            compactNanos += System.nanoTime() - t0;
-
-            int cached = promptLen;
-            while (true) {
-                long t1 = System.nanoTime();
-                int live = 0;
-                for (int i = 0; i < batch.length; i++) {
-                    Row row = rows[batch[i]];
-                    if (row.done()) continue;
-                    step(row, logits, logitRow[i] * vocab, vocab, params, stops);
-                    if (!row.done()) live++;
-                }
-                long t2 = System.nanoTime();
-                sampleNanos += t2 - t1;
-                if (live == 0) break;
-
-                int dead = batch.length - live;
-                if (dead > 0 && dead >= options.compactFraction() * batch.length) {
-                    int[] keep = new int[live];
-                    int[] kept = new int[live];
-                    for (int i = 0, k = 0; i < batch.length; i++) {
-                        if (!rows[batch[i]].done()) {
-                            keep[k] = i;
-                            kept[k++] = batch[i];
-                        }
-                    }
-                    cache.keepRows(keep);
-                    batch = kept;
-                    compactions++;
-                }
-                long t3 = System.nanoTime();
-                compactNanos += t3 - t2;
-
-                int n = batch.length;
-                long[] next = new long[n];
-                long[] stepMask = new long[n * (cached + 1)];
-                for (int i = 0; i < n; i++) {
-                    Row row = rows[batch[i]];
-                    next[i] = row.done() ? padToken : row.lastToken();
-                    Arrays.fill(stepMask, i * (cached + 1) + pads[row.prompt], (i + 1) * (cached + 1), 1L);
-                }
-                logits = forwardLast(next, stepMask, n, 1, cache);
-                forwardNanos += System.nanoTime() - t3;
-                steps++;
-                rowSteps += n;
-                cached++;
-                logitRow = new int[n];
-                for (int i = 0; i < n; i++) logitRow[i] = i;
-            }
-        }
-        long generated = 0;
-        for (Row r : rows) generated += r.length();
-        lastStats = new DecodeStats(prefillNanos, forwardNanos, sampleNanos, compactNanos, System.nanoTime() - start,
-                steps, rowSteps, generated, compactions);
-        return rows;
-    }
-
-    /** Picks the next token of one row and decides whether the row has finished. */
-    private void step(Row row, float[] logits, int offset, int vocab, SamplingParams params, StopStrings stops) {
-        int token = NextToken.sample(
-                logits, offset, vocab, params.temperature(), params.topP(), params.topK(), row.rng);
-        row.append(token, (float) NextToken.logSoftmaxAt(logits, offset, vocab, token));
-        if (token == tokenizer.eosId()) {
-            row.finish(FinishReason.EOS, null);
-            return;
-        }
-        if (!stops.isEmpty()) {
-            String text = tokenizer.decode(row.tokens());
-            int cut = stops.find(text);
-            if (cut >= 0) {
-                row.finish(FinishReason.STOP, text.substring(0, cut));
-                return;
-            }
-        }
-        if (row.length() == params.maxNewTokens()) row.finish(FinishReason.LENGTH, null);
-    }
-
-    /**
-     * One forward of {@code ids [rows, len]} against the cache; returns the last position's logits as a
-     * {@code [rows * vocab]} array. Everything native made here lives in a per-step sub-manager.
-     */
-    private float[] forwardLast(long[] ids, long[] mask, int rows, int len, KVCache cache) {
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray idArray = step.create(ids, new Shape(rows, len));
-            NDArray maskArray = step.create(mask, new Shape(rows, mask.length / rows));
-            NDArray out = model.forward(idArray, maskArray, cache);
-            out.attach(step); // whichever manager the model used, the step's logits die with the step
-            NDArray last = out.get(new NDIndex(":, -1, :"));
-            if (last.getDataType() != DataType.FLOAT32) last = last.toType(DataType.FLOAT32, false);
-            return last.toFloatArray();
+            lastStats = batch.stats(System.nanoTime() - start, generated);
+            return rows;
         }
     }
 }

@@ -6,13 +6,18 @@ import dev.r1j.core.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** One sequence being generated: its random stream, the tokens and log-probs so far, and why it ended. */
+/**
+ * One sequence being generated: its random stream, the tokens and log-probs so far (and, when asked for, the top
+ * alternatives at each position), and why it ended. The arrays grow as tokens arrive, so a huge {@code max_tokens}
+ * costs nothing until it is used.
+ */
 final class Row {
     final int prompt;
     final int sample;
     final SplittableRandom rng;
     private int[] tokens;
     private float[] logprobs;
+    private TopLogprobs[] top;
     private int length;
     private FinishReason finish;
     private String text;
@@ -21,8 +26,9 @@ final class Row {
         this.prompt = prompt;
         this.sample = sample;
         this.rng = new SplittableRandom(rowSeed(seed, prompt, sample));
-        this.tokens = new int[capacity];
-        this.logprobs = new float[capacity];
+        int initial = Math.max(1, Math.min(capacity, 64));
+        this.tokens = new int[initial];
+        this.logprobs = new float[initial];
     }
 
     /**
@@ -42,9 +48,38 @@ final class Row {
     }
 
     void append(int token, float logprob) {
+        if (length == tokens.length) {
+            tokens = Arrays.copyOf(tokens, length * 2);
+            logprobs = Arrays.copyOf(logprobs, length * 2);
+            if (top != null) top = Arrays.copyOf(top, length * 2);
+        }
         tokens[length] = token;
         logprobs[length] = logprob;
         length++;
+    }
+
+    /** Records the top alternatives of the token just appended. */
+    void setTop(TopLogprobs alternatives) {
+        if (top == null) top = new TopLogprobs[tokens.length];
+        top[length - 1] = alternatives;
+    }
+
+    /** The top alternatives recorded at each position, or null when none were asked for. */
+    TopLogprobs[] top() {
+        return top == null ? null : Arrays.copyOf(top, length);
+    }
+
+    /** The text a stop string cut (before the stop), or null. */
+    String finalText() {
+        return text;
+    }
+
+    float lastLogprob() {
+        return logprobs[length - 1];
+    }
+
+    FinishReason finishReason() {
+        return finish;
     }
 
     int length() {

@@ -60,13 +60,26 @@ final class HistoryLM implements CausalLM {
         return out;
     }
 
+    /** What {@link #config()} reports (null by default; a server test sets one for its context length). */
+    ModelConfig config;
+
     @Override
     public ModelConfig config() {
-        return null;
+        return config;
     }
+
+    /** Milliseconds each forward sleeps (0: none), to make a decode slow enough to interrupt. */
+    volatile long forwardDelayMillis;
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache cache) {
+        if (forwardDelayMillis > 0) {
+            try {
+                Thread.sleep(forwardDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long[] ids = inputIds.toLongArray();
         long[] mask = attentionMask.toLongArray();
         int b = (int) inputIds.getShape().get(0);
@@ -123,7 +136,8 @@ final class HistoryLM implements CausalLM {
 
     /** The "cache": each row's real-token history and its mask so far. */
     static final class HistoryCache implements KVCache {
-        final int maxLength;
+        int maxLength;
+        int relayouts;
         List<List<Integer>> rows = new ArrayList<>();
         List<List<Long>> masks = new ArrayList<>();
         int length;
@@ -158,6 +172,32 @@ final class HistoryLM implements CausalLM {
             }
             rows = r;
             masks = m;
+        }
+
+        /** Right-aligns every row's history to {@code newLength} positions: new leading positions are masked pads. */
+        @Override
+        public void relayout(KVCache otherCache, int newLength, int newMaxLength) {
+            HistoryCache other = (HistoryCache) otherCache;
+            List<List<Integer>> r = new ArrayList<>();
+            List<List<Long>> m = new ArrayList<>();
+            for (HistoryCache c : other == null ? List.of(this) : List.of(this, other)) {
+                for (int i = 0; i < c.rows.size(); i++) {
+                    List<Long> mask = new ArrayList<>(c.masks.get(i));
+                    if (mask.size() > newLength) {
+                        List<Long> dropped = mask.subList(0, mask.size() - newLength);
+                        if (dropped.contains(1L)) throw new IllegalStateException("relayout drops a real position");
+                        mask = new ArrayList<>(mask.subList(mask.size() - newLength, mask.size()));
+                    }
+                    while (mask.size() < newLength) mask.add(0, 0L);
+                    r.add(new ArrayList<>(c.rows.get(i)));
+                    m.add(mask);
+                }
+            }
+            rows = r;
+            masks = m;
+            length = newLength;
+            maxLength = newMaxLength;
+            relayouts++;
         }
 
         @Override

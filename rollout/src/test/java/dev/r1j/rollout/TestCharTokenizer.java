@@ -10,6 +10,7 @@ final class TestCharTokenizer implements Tokenizer {
     static final int PAD = 0, BOS = 1, EOS = 2, FIRST = 3;
     final String alphabet;
     final boolean hasEos;
+    boolean hasChatTemplate = true;
 
     TestCharTokenizer(String alphabet) {
         this(alphabet, true);
@@ -63,6 +64,7 @@ final class TestCharTokenizer implements Tokenizer {
 
     @Override
     public String applyChatTemplate(List<Map<String, String>> messages, boolean addGenerationPrompt) {
+        if (!hasChatTemplate) throw new IllegalStateException("this test tokenizer has no chat template");
         StringBuilder sb = new StringBuilder();
         for (Map<String, String> m : messages) sb.append(m.get("role").charAt(0)).append(':').append(m.get("content")).append(';');
         if (addGenerationPrompt) sb.append("a:");

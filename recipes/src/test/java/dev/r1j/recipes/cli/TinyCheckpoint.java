@@ -29,8 +29,12 @@ final class TinyCheckpoint {
 
     /** Writes the checkpoint into {@code dir} and returns it. */
     static Path write(Path dir, long seed) {
+        return write(dir, seed, tokenizer());
+    }
+
+    /** The same model with another tokenizer over {@link #ALPHABET} (e.g. one without a chat template). */
+    static Path write(Path dir, long seed, CharTokenizer tok) {
         System.setProperty("r1j.fsync", "false"); // throwaway checkpoint: atomic rename is enough
-        CharTokenizer tok = tokenizer();
         ModelConfig config = ModelConfig.tinyLlama(tok.vocabSize());
         try (NDManager m = Djl.newManager(); Transformer init = Transformer.create(config, m, seed)) {
             Map<String, NDArray> scaled = new LinkedHashMap<>();

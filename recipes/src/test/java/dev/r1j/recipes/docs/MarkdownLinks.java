@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * links and images {@code [text](target)}, and reference definitions {@code [label]: target}. URLs (any
  * {@code scheme:}), pure anchors ({@code #...}) and text inside code (fenced blocks and backtick spans) are skipped;
  * a {@code #fragment} after a path is ignored. A target outside the repository counts as broken even when it exists
- * on this machine (a user's clone lacks {@code ../shared}). Build output ({@code target/}) and dot directories are
+ * on this machine (a user's clone lacks {@code ../shared}). Build output ({@code target/}), installed npm packages
+ * ({@code node_modules/}, not in the repository) and dot directories are
  * not scanned.
  *
  * <pre>{@code
@@ -37,7 +38,7 @@ final class MarkdownLinks {
                     .filter(p -> {
                         for (Path part : root.relativize(p)) {
                             String n = part.toString();
-                            if (n.equals("target") || n.startsWith(".")) return false;
+                            if (n.equals("target") || n.equals("node_modules") || n.startsWith(".")) return false;
                         }
                         return true;
                     })

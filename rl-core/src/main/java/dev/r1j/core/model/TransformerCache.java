@@ -1,6 +1,8 @@
 package dev.r1j.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -19,7 +21,7 @@ final class TransformerCache implements KVCache {
     private final NDManager manager;
     private final NDArray[] first;
     private final NDArray[] second;
-    private final int maxLength;
+    private int maxLength;
     private int batch;
     private int length;
 
@@ -108,6 +110,68 @@ final class TransformerCache implements KVCache {
             }
         }
         batch = rows.length;
+    }
+
+    @Override
+    public void relayout(KVCache otherCache, int newLength, int newMaxLength) {
+        TransformerCache other = (TransformerCache) otherCache;
+        if (other != null && other.first.length != first.length) {
+            throw new IllegalArgumentException("relayout: caches of different models (" + first.length + " vs "
+                    + other.first.length + " layers)");
+        }
+        if (newLength < 0 || newLength > newMaxLength) {
+            throw new IllegalArgumentException("relayout: length " + newLength + " outside [0, " + newMaxLength + "]");
+        }
+        int rows = batch + (other == null ? 0 : other.batch);
+        for (int l = 0; l < first.length; l++) {
+            NDArray[] pair = {first[l], second[l]};
+            NDArray[] otherPair = other == null ? null : new NDArray[] {other.first[l], other.second[l]};
+            NDArray[] out = new NDArray[2];
+            for (int k = 0; k < 2; k++) {
+                NDArray template = pair[k] != null ? pair[k] : otherPair == null ? null : otherPair[k];
+                if (template == null) continue; // nothing cached yet in this layer
+                NDArray mine = rightAligned(pair[k], batch, length, template, newLength, newMaxLength);
+                if (other == null) {
+                    out[k] = mine;
+                } else {
+                    NDArray theirs = rightAligned(otherPair[k], other.batch, other.length, template, newLength,
+                            newMaxLength);
+                    out[k] = mine.concat(theirs, 0);
+                    mine.close();
+                    theirs.close();
+                }
+            }
+            if (first[l] != null) first[l].close();
+            if (second[l] != null) second[l].close();
+            first[l] = out[0];
+            second[l] = out[1];
+        }
+        batch = rows;
+        length = newLength;
+        maxLength = newMaxLength;
+    }
+
+    /**
+     * {@code rows} rows of {@code src} (null: nothing cached, zeros) whose {@code from} cached positions end at
+     * {@code to}, in a new array of {@code capacity} positions: zeros before (the masked left padding) and after.
+     */
+    private NDArray rightAligned(NDArray src, int rows, int from, NDArray template, int to, int capacity) {
+        long[] d = template.getShape().getShape();
+        d[0] = rows;
+        int keep = src == null ? 0 : Math.min(from, to);
+        NDList parts = new NDList();
+        try {
+            d[2] = to - keep;
+            if (d[2] > 0) parts.add(manager.zeros(new Shape(d), template.getDataType()));
+            if (keep > 0) parts.add(src.get(new NDIndex(":, :, {}:{}", from - keep, from)));
+            d[2] = capacity - to;
+            if (d[2] > 0) parts.add(manager.zeros(new Shape(d), template.getDataType()));
+            NDArray out = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 2);
+            out.attach(manager);
+            return out;
+        } finally {
+            parts.close();
+        }
     }
 
     @Override

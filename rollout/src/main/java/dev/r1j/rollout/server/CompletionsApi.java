@@ -2,104 +2,90 @@ package dev.r1j.rollout.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.sampling.Completion;
-import dev.r1j.core.sampling.CompletionGroup;
-import dev.r1j.core.sampling.FinishReason;
-import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.rollout.BudgetExceededException;
+import dev.r1j.rollout.ContinuousBatcher;
+import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.TopLogprobs;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
- * The OpenAI request/response mapping, without HTTP: validates a request body, runs the {@link Sampler} and builds
- * the response. Extensions beyond OpenAI's schema follow vLLM's names: {@code top_k} in requests; {@code token_ids}
- * and {@code prompt_token_ids} on each choice, and {@code stop_reason} (the stop string that ended a choice,
- * {@code null} for EOS or length), so that {@code RemoteSampler} reads ours and vLLM's the same way.
+ * The OpenAI request side, without HTTP: validates a request body (each error names its field), checks it against
+ * the model's context length, and submits it to the {@link ContinuousBatcher}; the returned {@link Generation}
+ * renders the response, whole or streamed. Extensions beyond OpenAI's schema follow vLLM's names: {@code top_k} in
+ * requests; {@code token_ids} and {@code prompt_token_ids} on each choice, and {@code stop_reason}.
  */
 final class CompletionsApi {
     static final int DEFAULT_COMPLETION_MAX_TOKENS = 16; // OpenAI's default for /v1/completions
     static final int DEFAULT_CHAT_MAX_TOKENS = 256;
     static final int MAX_N = 256;
 
-    private final Sampler sampler;
+    private final ContinuousBatcher batcher;
+    private final LocalSampler sampler;
     private final Tokenizer tokenizer;
     private final String modelName;
     private final ObjectMapper json = new ObjectMapper();
     private final SecureRandom seeds = new SecureRandom();
     private final long created = System.currentTimeMillis() / 1000;
 
-    CompletionsApi(Sampler sampler, Tokenizer tokenizer, String modelName) {
-        this.sampler = sampler;
-        this.tokenizer = tokenizer;
+    CompletionsApi(ContinuousBatcher batcher, String modelName) {
+        this.batcher = batcher;
+        this.sampler = batcher.sampler();
+        this.tokenizer = sampler.tokenizer();
         this.modelName = modelName;
     }
 
+    /** {@code GET /v1/models}. */
     ObjectNode models() {
         ObjectNode out = json.createObjectNode().put("object", "list");
-        out.putArray("data").addObject().put("id", modelName).put("object", "model").put("created", created)
-                .put("owned_by", "r1j");
+        out.putArray("data").add(modelObject());
         return out;
+    }
+
+    /** {@code GET /v1/models/{id}}. */
+    ObjectNode model(String id) {
+        if (!id.equals(modelName)) throw modelNotFound(id);
+        return modelObject();
+    }
+
+    private ObjectNode modelObject() {
+        ObjectNode m = json.createObjectNode().put("id", modelName).put("object", "model").put("created", created)
+                .put("owned_by", "r1j");
+        if (batcher.contextLength() != Integer.MAX_VALUE) m.put("max_model_len", batcher.contextLength());
+        return m;
     }
 
     /** {@code POST /v1/completions}. */
-    ObjectNode completions(JsonNode body) {
+    Generation completions(JsonNode body) {
         RequestFields f = new RequestFields(body);
         checkModel(f);
-        List<String> prompts = f.strings("prompt");
-        if (prompts == null) throw ApiException.invalid("prompt", "'prompt' is required (a string or an array of strings)");
+        List<RequestFields.Prompt> prompts = f.prompts("prompt", tokenizer.vocabSize());
+        if (prompts == null) {
+            throw ApiException.invalid("prompt", "'prompt' is required (a string, an array of strings, an array of "
+                    + "token ids or an array of arrays of token ids)");
+        }
         if (prompts.isEmpty()) throw ApiException.invalid("prompt", "'prompt' must not be an empty array");
         JsonNode lp = f.raw("logprobs");
-        if (lp != null && (!lp.isIntegralNumber() || lp.intValue() < 0 || lp.intValue() > 20)) {
-            throw ApiException.invalid("logprobs", "'logprobs' must be an integer in [0, 20], got " + lp);
+        if (lp != null && (!lp.isIntegralNumber() || lp.intValue() < 0 || lp.intValue() > TopLogprobs.MAX)) {
+            throw ApiException.invalid("logprobs", "'logprobs' must be an integer in [0, " + TopLogprobs.MAX
+                    + "] (the number of most likely alternatives returned per token; this server returns at most "
+                    + TopLogprobs.MAX + "), got " + lp);
         }
         if (f.bool("echo", false)) throw ApiException.invalid("echo", "'echo' is not supported");
-        SamplingParams params = params(f, DEFAULT_COMPLETION_MAX_TOKENS);
-        List<CompletionGroup> groups = run(prompts, params);
-
-        ObjectNode out = header("cmpl-", "text_completion");
-        ArrayNode choices = out.putArray("choices");
-        int promptTokens = 0, completionTokens = 0;
-        for (int p = 0; p < groups.size(); p++) {
-            CompletionGroup g = groups.get(p);
-            promptTokens += g.promptTokenIds().length;
-            for (int j = 0; j < g.completions().size(); j++) {
-                Completion c = g.completions().get(j);
-                completionTokens += c.tokenIds().length;
-                ObjectNode choice = choices.addObject().put("index", p * params.groupSize() + j).put("text", c.text());
-                if (lp == null) {
-                    choice.putNull("logprobs");
-                } else {
-                    ObjectNode l = choice.putObject("logprobs");
-                    ArrayNode tokens = l.putArray("tokens"), values = l.putArray("token_logprobs");
-                    ArrayNode offsets = l.putArray("text_offset");
-                    int offset = 0;
-                    for (int k = 0; k < c.tokenIds().length; k++) {
-                        String piece = tokenizer.decode(new int[] {c.tokenIds()[k]});
-                        tokens.add(piece);
-                        values.add(c.logprobs()[k]);
-                        offsets.add(offset);
-                        offset += piece.length();
-                    }
-                    l.putNull("top_logprobs");
-                }
-                finish(choice, c, params);
-                ids(choice.putArray("token_ids"), c.tokenIds());
-                ids(choice.putArray("prompt_token_ids"), g.promptTokenIds());
-            }
-        }
-        usage(out, promptTokens, completionTokens);
-        return out;
+        List<int[]> ids = new ArrayList<>();
+        for (RequestFields.Prompt p : prompts) ids.add(p.ids() != null ? p.ids() : encode(p.text(), "prompt"));
+        Integer logprobs = lp == null ? null : lp.intValue();
+        return submit(Generation.Kind.COMPLETION, f, ids, "prompt", DEFAULT_COMPLETION_MAX_TOKENS, logprobs);
     }
 
     /** {@code POST /v1/chat/completions}: the messages are rendered with the tokenizer's chat template. */
-    ObjectNode chat(JsonNode body) {
+    Generation chat(JsonNode body) {
         RequestFields f = new RequestFields(body);
         checkModel(f);
         JsonNode messages = f.raw("messages");
@@ -109,69 +95,91 @@ final class CompletionsApi {
         }
         List<Map<String, String>> turns = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
+            String where = "messages[" + i + "]";
             JsonNode m = messages.get(i);
-            JsonNode role = m.get("role"), content = m.get("content");
-            if (role == null || !role.isTextual() || content == null || !content.isTextual()) {
-                throw ApiException.invalid("messages[" + i + "]",
-                        "messages[" + i + "] must have string 'role' and 'content', got " + m);
+            JsonNode role = m.get("role");
+            if (role == null || !role.isTextual()) {
+                throw ApiException.invalid(where, where + " must have a string 'role' and a 'content', got " + m);
             }
             Map<String, String> turn = new LinkedHashMap<>();
             turn.put("role", role.textValue());
-            turn.put("content", content.textValue());
+            turn.put("content", RequestFields.content(m.get("content"), where));
             turns.add(turn);
         }
         boolean logprobs = f.bool("logprobs", false);
+        int top = f.integer("top_logprobs", 0);
+        if (top < 0 || top > TopLogprobs.MAX) {
+            throw ApiException.invalid("top_logprobs", "'top_logprobs' must be an integer in [0, " + TopLogprobs.MAX
+                    + "] (this server returns at most " + TopLogprobs.MAX + " alternatives per token), got " + top);
+        }
+        if (f.raw("top_logprobs") != null && !logprobs) {
+            throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs': true");
+        }
+        String prompt;
+        try {
+            prompt = tokenizer.applyChatTemplate(turns, true);
+        } catch (IllegalStateException e) {
+            throw new ApiException(400, "invalid_request_error", "this model has no chat template (its "
+                    + "tokenizer_config.json has no 'chat_template'), so chat messages cannot be rendered; use "
+                    + "/v1/completions with a plain prompt", "messages", "chat_template_missing");
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("messages", "the chat template cannot render these messages: " + e.getMessage());
+        }
+        List<int[]> ids = List.of(encode(prompt, "messages"));
         int maxTokens = f.raw("max_completion_tokens") != null
                 ? f.integer("max_completion_tokens", DEFAULT_CHAT_MAX_TOKENS)
                 : DEFAULT_CHAT_MAX_TOKENS;
-        SamplingParams params = params(f, maxTokens);
-        String prompt = tokenizer.applyChatTemplate(turns, true);
-        CompletionGroup g = run(List.of(prompt), params).get(0);
-
-        ObjectNode out = header("chatcmpl-", "chat.completion");
-        ArrayNode choices = out.putArray("choices");
-        int completionTokens = 0;
-        for (int j = 0; j < g.completions().size(); j++) {
-            Completion c = g.completions().get(j);
-            completionTokens += c.tokenIds().length;
-            ObjectNode choice = choices.addObject().put("index", j);
-            choice.putObject("message").put("role", "assistant").put("content", c.text());
-            if (!logprobs) {
-                choice.putNull("logprobs");
-            } else {
-                ArrayNode content = choice.putObject("logprobs").putArray("content");
-                for (int k = 0; k < c.tokenIds().length; k++) {
-                    String piece = tokenizer.decode(new int[] {c.tokenIds()[k]});
-                    ObjectNode t = content.addObject().put("token", piece).put("logprob", c.logprobs()[k]);
-                    ArrayNode bytes = t.putArray("bytes");
-                    for (byte b : piece.getBytes(java.nio.charset.StandardCharsets.UTF_8)) bytes.add(b & 0xff);
-                    t.putArray("top_logprobs");
-                }
-            }
-            finish(choice, c, params);
-            ids(choice.putArray("token_ids"), c.tokenIds());
-        }
-        ids(out.putArray("prompt_token_ids"), g.promptTokenIds());
-        usage(out, g.promptTokenIds().length, completionTokens);
-        return out;
+        return submit(Generation.Kind.CHAT, f, ids, "messages", maxTokens, logprobs ? top : null);
     }
 
-    private void checkModel(RequestFields f) {
-        String model = f.string("model");
-        if (model != null && !model.equals(modelName)) {
-            throw new ApiException(404, "invalid_request_error",
-                    "The model '" + model + "' does not exist; this server serves '" + modelName + "'", "model",
-                    "model_not_found");
+    private int[] encode(String text, String param) {
+        try {
+            return sampler.encodePrompt(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(param, e.getMessage()); // e.g. a character the tokenizer cannot encode
         }
-        if (f.bool("stream", false)) throw ApiException.invalid("stream", "'stream' is not supported by this server");
+    }
+
+    private Generation submit(Generation.Kind kind, RequestFields f, List<int[]> ids, String promptParam,
+            int defaultMaxTokens, Integer logprobs) {
+        boolean stream = f.bool("stream", false);
+        boolean includeUsage = false;
+        JsonNode streamOptions = f.raw("stream_options");
+        if (streamOptions != null) {
+            if (!stream) throw ApiException.invalid("stream_options", "'stream_options' needs 'stream': true");
+            JsonNode u = streamOptions.get("include_usage");
+            includeUsage = u != null && u.asBoolean(false);
+        }
+        int longest = ids.stream().mapToInt(a -> a.length).max().orElseThrow();
+        for (int[] p : ids) if (p.length == 0) throw ApiException.invalid(promptParam, "the prompt has no tokens");
+        SamplingParams params = params(f, defaultMaxTokens, longest, promptParam);
+        try {
+            return new Generation(kind, batcher, ids, params, logprobs, stream, includeUsage, modelName, tokenizer,
+                    json);
+        } catch (BudgetExceededException e) {
+            throw new ApiException(400, "invalid_request_error", e.getMessage(), "max_tokens", "memory_budget_exceeded");
+        }
     }
 
     /** Sampling fields shared by both endpoints, validated one by one so the error names the field. */
-    private SamplingParams params(RequestFields f, int defaultMaxTokens) {
+    private SamplingParams params(RequestFields f, int defaultMaxTokens, int promptTokens, String promptParam) {
         int n = f.integer("n", 1);
         if (n < 1 || n > MAX_N) throw ApiException.invalid("n", "'n' must be in [1, " + MAX_N + "], got " + n);
-        int maxTokens = f.integer("max_tokens", defaultMaxTokens);
+        int context = batcher.contextLength();
+        if (promptTokens >= context) {
+            throw new ApiException(400, "invalid_request_error", "This model's maximum context length is " + context
+                    + " tokens. However, your prompt has " + promptTokens + " tokens, which leaves no room for a "
+                    + "completion. Please reduce the length of the prompt.", promptParam, "context_length_exceeded");
+        }
+        boolean explicit = f.raw("max_tokens") != null;
+        int maxTokens = f.integer("max_tokens", Math.min(defaultMaxTokens, context - promptTokens));
         if (maxTokens < 1) throw ApiException.invalid("max_tokens", "'max_tokens' must be >= 1, got " + maxTokens);
+        if (explicit && (long) promptTokens + maxTokens > context) {
+            throw new ApiException(400, "invalid_request_error", "This model's maximum context length is " + context
+                    + " tokens. However, you requested " + ((long) promptTokens + maxTokens) + " tokens ("
+                    + promptTokens + " in the prompt, " + maxTokens + " in the completion). Please reduce the length "
+                    + "of the prompt or the completion.", "max_tokens", "context_length_exceeded");
+        }
         double temperature = f.number("temperature", 1.0);
         if (!(temperature >= 0)) {
             throw ApiException.invalid("temperature", "'temperature' must be >= 0, got " + temperature);
@@ -189,43 +197,14 @@ final class CompletionsApi {
                 stop == null ? List.of() : stop, seed != null ? seed : seeds.nextLong());
     }
 
-    private List<CompletionGroup> run(List<String> prompts, SamplingParams params) {
-        try {
-            return sampler.sample(prompts, params);
-        } catch (IllegalArgumentException e) {
-            // e.g. a character the tokenizer cannot encode, or an empty prompt without BOS
-            throw ApiException.invalid("prompt", e.getMessage());
-        }
+    private void checkModel(RequestFields f) {
+        String model = f.string("model");
+        if (model != null && !model.equals(modelName)) throw modelNotFound(model);
     }
 
-    private ObjectNode header(String idPrefix, String object) {
-        return json.createObjectNode().put("id", idPrefix + UUID.randomUUID().toString().replace("-", ""))
-                .put("object", object).put("created", System.currentTimeMillis() / 1000).put("model", modelName);
-    }
-
-    /** OpenAI has only {@code stop} and {@code length}; EOS and stop strings are told apart by {@code stop_reason}. */
-    private void finish(ObjectNode choice, Completion c, SamplingParams params) {
-        choice.put("finish_reason", c.finishReason() == FinishReason.LENGTH ? "length" : "stop");
-        if (c.finishReason() == FinishReason.STOP) {
-            choice.put("stop_reason", matchedStop(c, params.stop()));
-        } else {
-            choice.putNull("stop_reason");
-        }
-    }
-
-    /** The stop string that starts where the returned text was cut. */
-    private String matchedStop(Completion c, List<String> stops) {
-        String full = tokenizer.decode(c.tokenIds());
-        for (String s : stops) if (full.startsWith(s, c.text().length())) return s;
-        return stops.isEmpty() ? null : stops.get(0);
-    }
-
-    private static void ids(ArrayNode array, int[] ids) {
-        for (int id : ids) array.add(id);
-    }
-
-    private static void usage(ObjectNode out, int prompt, int completion) {
-        out.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-                .put("total_tokens", prompt + completion);
+    private ApiException modelNotFound(String model) {
+        return new ApiException(404, "invalid_request_error",
+                "The model '" + model + "' does not exist; this server serves '" + modelName + "'", "model",
+                "model_not_found");
     }
 }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.r1j.core.sampling.Sampler;
-import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.rollout.ContinuousBatcher;
+import dev.r1j.rollout.LocalSampler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,26 +17,28 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An OpenAI-compatible HTTP server on the loopback interface: {@code GET /v1/models},
+ * An OpenAI-compatible HTTP server on the loopback interface: {@code GET /v1/models}, {@code GET /v1/models/{id}},
  * {@code POST /v1/completions} and {@code POST /v1/chat/completions} with {@code n}, {@code temperature},
- * {@code top_p}, {@code top_k}, {@code max_tokens}, {@code stop}, {@code seed} and {@code logprobs}.
- * Each choice also carries {@code token_ids}, {@code prompt_token_ids} and {@code stop_reason} (vLLM's names).
- * Streaming is not supported. A bad request gets OpenAI's error shape
- * {@code {"error": {"message", "type", "param", "code"}}} with a 4xx status, and the server keeps serving.
+ * {@code top_p}, {@code top_k}, {@code max_tokens}, {@code stop}, {@code seed}, {@code logprobs} (and chat's
+ * {@code top_logprobs}), token-id prompts, chat content parts and {@code stream} (server-sent events in OpenAI's chunk
+ * format, ending with {@code data: [DONE]}). Each choice also carries {@code token_ids}, {@code prompt_token_ids} and
+ * {@code stop_reason} (vLLM's names). A bad request gets OpenAI's error shape
+ * {@code {"error": {"message", "type", "param", "code"}}} with a 4xx status, and the server keeps serving; a prompt
+ * plus {@code max_tokens} over the model's context length, or over the memory budget, is such a 400.
  *
- * <p>Generation is serialised by the sampler (one model); other requests, such as {@code /v1/models}, are served
- * meanwhile by a small thread pool.
+ * <p>Concurrent requests decode together in one loop ({@link ContinuousBatcher}); HTTP runs on the JDK's built-in
+ * server, one pool thread per open request (see rollout/README.md for why). A streaming client that reads slowly
+ * blocks only its own thread's writes; one that disconnects has its request cancelled at the next token.
  *
  * <pre>{@code
- * try (OpenAiServer server = OpenAiServer.start(new LocalSampler(model, tok), tok, "toy", 0)) {
+ * try (OpenAiServer server = OpenAiServer.start(new LocalSampler(model, tok), "toy", 0, ContinuousBatcher.Limits.defaults())) {
  *     URI base = server.baseUri();   // http://127.0.0.1:PORT
  * }
  * }</pre>
@@ -44,44 +46,57 @@ import org.slf4j.LoggerFactory;
 public final class OpenAiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
     static final int MAX_BODY_BYTES = 16 << 20;
+    static final int MAX_OPEN_REQUESTS = 256;
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpServer http;
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
+    private final ContinuousBatcher batcher;
     private final CompletionsApi api;
     private final ObjectMapper json = new ObjectMapper();
 
-    private OpenAiServer(HttpServer http, ExecutorService pool, CompletionsApi api) {
+    private OpenAiServer(HttpServer http, ThreadPoolExecutor pool, ContinuousBatcher batcher, String modelName) {
         this.http = http;
         this.pool = pool;
-        this.api = api;
+        this.batcher = batcher;
+        this.api = new CompletionsApi(batcher, modelName);
     }
 
     /**
-     * Starts serving on {@code 127.0.0.1:port} ({@code port} 0 picks a free port; see {@link #port()}).
+     * Starts serving on {@code 127.0.0.1:port} ({@code port} 0 picks a free port; see {@link #port()}), generating
+     * with {@code sampler}'s model and tokenizer through a {@link ContinuousBatcher} that the server owns.
      *
-     * @param tokenizer renders chat messages and the per-token strings of {@code logprobs}
      * @param modelName the id listed by {@code /v1/models}; a request naming another model gets a 404
+     * @param limits the memory budgets per request and in total
      */
-    public static OpenAiServer start(Sampler sampler, Tokenizer tokenizer, String modelName, int port) {
+    public static OpenAiServer start(LocalSampler sampler, String modelName, int port, ContinuousBatcher.Limits limits) {
         Objects.requireNonNull(sampler, "sampler");
-        Objects.requireNonNull(tokenizer, "tokenizer");
         Objects.requireNonNull(modelName, "modelName");
+        HttpServer http;
         try {
-            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-            ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "openai-server");
-                t.setDaemon(true);
-                return t;
-            });
-            OpenAiServer server = new OpenAiServer(http, pool, new CompletionsApi(sampler, tokenizer, modelName));
-            http.createContext("/", server::handle);
-            http.setExecutor(pool);
-            http.start();
-            LOG.info("serving '{}' at {}", modelName, server.baseUri());
-            return server;
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
+        // one thread per open request (a streaming one holds its thread); beyond that, requests queue
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(MAX_OPEN_REQUESTS, MAX_OPEN_REQUESTS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "openai-server");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        OpenAiServer server = new OpenAiServer(http, pool, new ContinuousBatcher(sampler, limits), modelName);
+        http.createContext("/", server::handle);
+        http.setExecutor(pool);
+        http.start();
+        LOG.info("serving '{}' at {}", modelName, server.baseUri());
+        return server;
+    }
+
+    /** The batcher that decodes the requests (its stats tell how they were batched). */
+    public ContinuousBatcher batcher() {
+        return batcher;
     }
 
     public int port() {
@@ -100,25 +115,35 @@ public final class OpenAiServer implements AutoCloseable {
         int status = 200;
         JsonNode response;
         try {
-            response = switch (path) {
-                case "/v1/models" -> {
-                    requireMethod(method, "GET", path);
-                    yield api.models();
-                }
-                case "/v1/completions" -> post(method, path, exchange, api::completions);
-                case "/v1/chat/completions" -> post(method, path, exchange, api::chat);
-                case "/health" -> json.createObjectNode().put("status", "ok");
-                default -> throw new ApiException(404, "invalid_request_error",
-                        "Unknown route: " + method + " " + path, null, "unknown_url");
-            };
+            if (path.startsWith("/v1/models/")) {
+                requireMethod(method, "GET", path);
+                response = api.model(path.substring("/v1/models/".length()));
+            } else {
+                response = switch (path) {
+                    case "/v1/models" -> {
+                        requireMethod(method, "GET", path);
+                        yield api.models();
+                    }
+                    case "/v1/completions" -> generate(api.completions(body(method, path, exchange)), exchange);
+                    case "/v1/chat/completions" -> generate(api.chat(body(method, path, exchange)), exchange);
+                    case "/health" -> json.createObjectNode().put("status", "ok");
+                    default -> throw new ApiException(404, "invalid_request_error",
+                            "Unknown route: " + method + " " + path, null, "unknown_url");
+                };
+            }
         } catch (ApiException e) {
             status = e.status;
             response = error(e.getMessage(), e.type, e.param, e.code);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            status = 503;
+            response = error("the server is shutting down", "server_error", null, null);
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", method, path, e);
             status = 500;
-            response = error("internal error: " + e, "server_error", null, null);
+            response = error("internal error: " + e.getMessage(), "server_error", null, null);
         }
+        if (response == null) return; // streamed
         byte[] bytes = json.writeValueAsBytes(response);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
@@ -127,8 +152,39 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private JsonNode post(String method, String path, HttpExchange exchange, Function<JsonNode, JsonNode> endpoint)
-            throws IOException {
+    /** The whole response, or null after streaming it as server-sent events. */
+    private JsonNode generate(Generation g, HttpExchange exchange) throws IOException, InterruptedException {
+        if (!g.streaming()) return g.response();
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0); // chunked
+        OutputStream out = exchange.getResponseBody();
+        try {
+            try {
+                g.stream(chunk -> {
+                    out.write(("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                });
+            } catch (ApiException e) { // the generation failed after the 200 went out: an error event, as vLLM sends
+                out.write(("data: " + json.writeValueAsString(error(e.getMessage(), e.type, e.param, e.code)) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            out.write(DONE);
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("a streaming client went away; cancelling its request", e);
+            g.cancel();
+        } finally {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the client is gone
+            }
+        }
+        return null;
+    }
+
+    private JsonNode body(String method, String path, HttpExchange exchange) throws IOException {
         requireMethod(method, "POST", path);
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
@@ -138,14 +194,12 @@ public final class OpenAiServer implements AutoCloseable {
             throw new ApiException(413, "invalid_request_error", "request body larger than " + MAX_BODY_BYTES + " bytes",
                     null, null);
         }
-        JsonNode parsed;
         try {
-            parsed = json.readTree(new String(body, StandardCharsets.UTF_8));
+            return json.readTree(new String(body, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new ApiException(400, "invalid_request_error",
                     "the request body is not valid JSON: " + e.getOriginalMessage(), null, "invalid_json");
         }
-        return endpoint.apply(parsed);
     }
 
     private static void requireMethod(String method, String expected, String path) {
@@ -163,10 +217,11 @@ public final class OpenAiServer implements AutoCloseable {
         return out;
     }
 
-    /** Stops accepting requests and waits briefly for those in flight. */
+    /** Stops accepting requests, fails those still decoding, and waits briefly for their threads. */
     @Override
     public void close() {
         http.stop(0);
+        batcher.close();
         pool.shutdown();
         try {
             pool.awaitTermination(5, TimeUnit.SECONDS);

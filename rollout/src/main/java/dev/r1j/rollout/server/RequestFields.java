@@ -76,4 +76,85 @@ final class RequestFields {
         }
         return out;
     }
+
+    /**
+     * OpenAI's {@code prompt} of /v1/completions: a string, an array of strings, an array of token ids (one
+     * prompt), or an array of arrays of token ids. Strings come back as {@link Prompt#text}, ids as {@link Prompt#ids}
+     * (checked against {@code vocabSize}); null when absent.
+     */
+    List<Prompt> prompts(String name, int vocabSize) {
+        JsonNode n = raw(name);
+        if (n == null) return null;
+        String expected = "'" + name + "' must be a string, an array of strings, an array of token ids or an array of"
+                + " arrays of token ids";
+        List<Prompt> out = new ArrayList<>();
+        if (n.isTextual()) {
+            out.add(Prompt.text(n.textValue()));
+        } else if (n.isArray() && n.size() > 0 && n.get(0).isIntegralNumber()) {
+            out.add(Prompt.ids(ids(n, name, vocabSize)));
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode e = n.get(i);
+                if (e.isTextual()) {
+                    out.add(Prompt.text(e.textValue()));
+                } else if (e.isArray()) {
+                    out.add(Prompt.ids(ids(e, name + "[" + i + "]", vocabSize)));
+                } else {
+                    throw ApiException.invalid(name, expected + "; element " + i + " is " + e);
+                }
+            }
+        } else {
+            throw ApiException.invalid(name, expected + ", got " + n);
+        }
+        return out;
+    }
+
+    private static int[] ids(JsonNode array, String name, int vocabSize) {
+        if (array.isEmpty()) throw ApiException.invalid("prompt", "'" + name + "' is an empty list of token ids");
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode e = array.get(i);
+            if (!e.isIntegralNumber() || !e.canConvertToInt() || e.intValue() < 0 || e.intValue() >= vocabSize) {
+                throw ApiException.invalid("prompt", "'" + name + "[" + i + "]' must be a token id in [0, " + vocabSize
+                        + "), got " + e);
+            }
+            ids[i] = e.intValue();
+        }
+        return ids;
+    }
+
+    /** A prompt given as text or as token ids (exactly one is non-null). */
+    record Prompt(String text, int[] ids) {
+        static Prompt text(String text) {
+            return new Prompt(text, null);
+        }
+
+        static Prompt ids(int[] ids) {
+            return new Prompt(null, ids);
+        }
+    }
+
+    /**
+     * A chat message's {@code content}: a string, or an array of content parts of which only
+     * {@code {"type": "text", "text": ...}} is supported (joined without separator, as OpenAI and vLLM do).
+     */
+    static String content(JsonNode content, String where) {
+        if (content != null && content.isTextual()) return content.textValue();
+        if (content == null || !content.isArray()) {
+            throw ApiException.invalid(where, where + ".content must be a string or an array of content parts, got "
+                    + content);
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode part = content.get(i);
+            JsonNode type = part.get("type");
+            if (type == null || !"text".equals(type.asText()) || part.get("text") == null
+                    || !part.get("text").isTextual()) {
+                throw ApiException.invalid(where, where + ".content[" + i + "]: only text parts {\"type\": \"text\", "
+                        + "\"text\": \"...\"} are supported by this text-only model, got " + part);
+            }
+            b.append(part.get("text").textValue());
+        }
+        return b.toString();
+    }
 }

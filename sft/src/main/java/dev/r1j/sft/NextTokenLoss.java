@@ -1,6 +1,7 @@
 package dev.r1j.sft;
 
 import ai.djl.ndarray.NDArray;
+import dev.r1j.core.Scalars;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LogProbs;
 
@@ -35,7 +36,7 @@ public final class NextTokenLoss {
     /** The same from logits {@code [B, T, V]} already computed for {@code batch}. */
     public static NDArray fromLogits(NDArray logits, PaddedBatch batch) {
         if (batch.targetTokens() == 0) throw new IllegalArgumentException("batch has no target tokens");
-        return sumFromLogits(logits, batch).div(batch.targetTokens());
+        return Scalars.div(sumFromLogits(logits, batch), batch.targetTokens());
     }
 
     /**

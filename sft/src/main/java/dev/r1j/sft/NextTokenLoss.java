@@ -47,6 +47,14 @@ public final class NextTokenLoss {
         return sumFromLogits(logits(model, batch), batch);
     }
 
+    /**
+     * {@link #sum} divided by {@code batchTargetTokens}, the target count of the whole batch this micro-batch is part
+     * of: the micro-batches' losses and gradients add up to the batch's mean.
+     */
+    public static NDArray partOfMean(CausalLM model, PaddedBatch batch, int batchTargetTokens) {
+        return Scalars.div(sum(model, batch), batchTargetTokens);
+    }
+
     private static NDArray sumFromLogits(NDArray logits, PaddedBatch batch) {
         return LogProbs.fromLogits(logits, batch.ids()).mul(batch.targetMask()).sum().neg();
     }

@@ -3,7 +3,6 @@ package dev.r1j.sft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.r1j.core.Scalars;
 import dev.r1j.core.Djl;
 import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.io.TrainerState;
@@ -210,7 +209,7 @@ public final class SftTrainer implements AutoCloseable {
                 PaddedBatch batch = batch(batchRows.subList(range.start(), range.end()), sub);
                 if (batch.targetTokens() == 0) continue;
                 try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                    NDArray l = Scalars.div(NextTokenLoss.sum(model, batch), tokens);
+                    NDArray l = NextTokenLoss.partOfMean(model, batch, tokens);
                     double v = l.getFloat();
                     if (!Double.isFinite(v)) optimizer.zeroGrad();
                     GradientStep.requireFinite(v, step);

@@ -57,6 +57,7 @@ public final class GrpoStage implements Stage {
         GrpoConfig cfg = options.toConfig(ctx.seed());
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
+        if (ctx.resuming()) TrainingCheckpoint.recoverAll(ckpts.dir()).forEach(ctx.out()::println);
         Optional<Path> from = ctx.resuming() ? ckpts.latest() : Optional.empty();
         GrpoRunLog completionsLog = new GrpoRunLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");

@@ -47,6 +47,7 @@ public final class SftStage implements Stage {
         long seed = options.training().seed() != null ? options.training().seed() : ctx.seed();
         SftOptions sft = options.toSftOptions(seed);
         Path ckpt = ctx.stageDir().resolve("checkpoint");
+        if (ctx.resuming()) TrainingCheckpoint.recover(ckpt).forEach(ctx.out()::println);
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");
 

@@ -2,6 +2,7 @@ package dev.r1j.preference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import dev.r1j.core.Scalars;
 
 /**
  * The preference objectives over per-pair sequence log-probs, averaged over the pairs of a batch. Inputs are float32
@@ -77,24 +78,24 @@ public final class PreferenceLoss {
         return switch (type) {
             case SIGMOID -> {
                 NDArray dc = chosen.sub(refChosen), dr = rejected.sub(refRejected);
-                NDArray z = dc.sub(dr).mul(b);
-                yield new Result(negLogSigmoid(z).sum().div(n), rewards(dc, b), rewards(dr, b));
+                NDArray z = Scalars.mul(dc.sub(dr), b);
+                yield new Result(Scalars.div(negLogSigmoid(z).sum(), n), rewards(dc, b), rewards(dr, b));
             }
             case IPO -> {
                 NDArray dc = chosen.sub(refChosen), dr = rejected.sub(refRejected);
                 NDArray h = dc.sub(dr).sub((float) (1 / (2 * beta)));
-                yield new Result(h.square().sum().div(n), rewards(dc, b), rewards(dr, b));
+                yield new Result(Scalars.div(h.square().sum(), n), rewards(dc, b), rewards(dr, b));
             }
             case SIMPO -> {
                 NDArray ac = chosen.div(chosenTokens), ar = rejected.div(rejectedTokens);
-                NDArray z = ac.sub(ar).mul(b).sub((float) gamma);
-                yield new Result(negLogSigmoid(z).sum().div(n), rewards(ac, b), rewards(ar, b));
+                NDArray z = Scalars.mul(ac.sub(ar), b).sub((float) gamma);
+                yield new Result(Scalars.div(negLogSigmoid(z).sum(), n), rewards(ac, b), rewards(ar, b));
             }
             case ORPO -> {
                 NDArray ac = chosen.div(chosenTokens), ar = rejected.div(rejectedTokens);
                 NDArray logOdds = logOdds(ac).sub(logOdds(ar));
-                NDArray nll = chosen.sum().neg().div((float) totalChosenTokens);
-                NDArray loss = nll.add(negLogSigmoid(logOdds).sum().mul(b / n));
+                NDArray nll = Scalars.div(chosen.sum().neg(), (float) totalChosenTokens);
+                NDArray loss = nll.add(Scalars.mul(negLogSigmoid(logOdds).sum(), b / n));
                 yield new Result(loss, rewards(ac, b), rewards(ar, b));
             }
         };
@@ -107,7 +108,7 @@ public final class PreferenceLoss {
 
     /** {@code log(p / (1 − p))} for {@code log p = a}: {@code a − log(1 − e^a)}. */
     private static NDArray logOdds(NDArray a) {
-        NDArray safe = a.minimum(MAX_MEAN_LOGP);
+        NDArray safe = Scalars.minimum(a, MAX_MEAN_LOGP);
         return safe.sub(safe.exp().neg().add(1f).log());
     }
 

@@ -1,6 +1,7 @@
 package dev.r1j.sft;
 
 import ai.djl.ndarray.NDArray;
+import dev.r1j.core.Scalars;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LogProbs;
 import dev.r1j.core.train.PaddedBatch;
@@ -36,7 +37,7 @@ public final class NextTokenLoss {
     /** The same from logits {@code [B, T, V]} already computed for {@code batch}. */
     public static NDArray fromLogits(NDArray logits, PaddedBatch batch) {
         if (batch.targetTokens() == 0) throw new IllegalArgumentException("batch has no target tokens");
-        return sumFromLogits(logits, batch).div(batch.targetTokens());
+        return Scalars.div(sumFromLogits(logits, batch), batch.targetTokens());
     }
 
     /**
@@ -45,6 +46,14 @@ public final class NextTokenLoss {
      */
     public static NDArray sum(CausalLM model, PaddedBatch batch) {
         return sumFromLogits(logits(model, batch), batch);
+    }
+
+    /**
+     * {@link #sum} divided by {@code batchTargetTokens}, the target count of the whole batch this micro-batch is part
+     * of: the micro-batches' losses and gradients add up to the batch's mean.
+     */
+    public static NDArray partOfMean(CausalLM model, PaddedBatch batch, int batchTargetTokens) {
+        return Scalars.div(sum(model, batch), batchTargetTokens);
     }
 
     private static NDArray sumFromLogits(NDArray logits, PaddedBatch batch) {

@@ -212,7 +212,7 @@ public final class SftTrainer implements AutoCloseable {
                 PaddedBatch batch = batch(batchRows.subList(range.start(), range.end()), sub);
                 if (batch.targetTokens() == 0) continue;
                 try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                    NDArray l = NextTokenLoss.sum(model, batch).div(tokens);
+                    NDArray l = NextTokenLoss.partOfMean(model, batch, tokens);
                     double v = l.getFloat();
                     if (!Double.isFinite(v)) optimizer.zeroGrad();
                     GradientStep.requireFinite(v, step);

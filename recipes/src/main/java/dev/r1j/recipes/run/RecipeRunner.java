@@ -137,10 +137,12 @@ public final class RecipeRunner {
 
     private void writeResolvedConfig(Recipe recipe, boolean resuming) {
         Path file = recipe.runDir().resolve("config.resolved.json");
-        if (resuming && Files.exists(file)) {
-            JsonNode before = Json.read(file).get("recipe");
-            if (before != null && !before.equals(recipe.resolved())) {
-                out.println("note: the recipe differs from the one this run started with; continuing with the new one");
+        JsonNode previous = resuming && Files.exists(file) ? Json.read(file) : null;
+        if (previous != null && previous.get("recipe") != null) {
+            List<String> changes = RecipeDiff.between(previous.get("recipe"), recipe.resolved());
+            if (!changes.isEmpty()) {
+                out.println("note: the recipe differs from the one this run started with (" + RecipeDiff.summary(changes, 5)
+                        + "); continuing with the new one");
             }
         }
         ObjectNode root = Json.MAPPER.createObjectNode();
@@ -150,6 +152,13 @@ public final class RecipeRunner {
         recipe.overrides().forEach(overrides::add);
         root.put("seed", recipe.seed());
         root.setAll(Provenance.describe());
+        if (previous != null) {
+            // the run began when it was first created; each resume is recorded after it
+            if (previous.hasNonNull("created_at")) root.set("created_at", previous.get("created_at"));
+            ArrayNode resumed = root.putArray("resumed_at");
+            if (previous.path("resumed_at").isArray()) previous.get("resumed_at").forEach(resumed::add);
+            resumed.add(java.time.Instant.now().toString());
+        }
         Json.writeAtomically(file, root);
     }
 

@@ -47,6 +47,10 @@ public record DatasetSpec(
     /** The file, with {@code ${run_dir}} resolved; a missing file is an error naming the option. */
     public Path file(StageContext ctx, String option) {
         Path f = RunPaths.resolve(path, ctx);
+        if (Files.isDirectory(f)) {
+            throw new IllegalArgumentException(option + ".path: " + f.toAbsolutePath() + " is a directory; expected a "
+                    + "JSONL file (one JSON object per line)");
+        }
         if (!Files.isRegularFile(f)) {
             throw new IllegalArgumentException(option + ".path: no such file " + f.toAbsolutePath());
         }

@@ -103,10 +103,49 @@ class RecipeRunnerTest {
         printed.getBuffer().setLength(0);
         RunSummary s = runner.run(recipe(broken), RunMode.RESUME);
         assertTrue(printed.toString().contains("[1/2] toy: finished earlier, skipped"), printed.toString());
-        assertTrue(printed.toString().contains("note: the recipe differs"), printed.toString());
+        // the crashed run was started with fail_at=3: the note names that one change, and only it
+        assertTrue(printed.toString().contains("note: the recipe differs from the one this run started with "
+                + "(stages[1].toy.fail_at: 3 -> 0); continuing with the new one"), printed.toString());
         assertEquals(Files.readAllLines(straight.resolve("metrics.jsonl")), Files.readAllLines(broken.resolve("metrics.jsonl")));
         assertEquals("2", Files.readString(s.finalModel().orElseThrow().resolve("generation")));
         assertEquals(s.results().keySet(), java.util.Set.of("toy", "toy_2"));
+    }
+
+    @Test
+    void resumingTheSameRecipeNotesNothingAndKeepsCreatedAt(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        // a stage that fails leaves a run to resume; its seed (11) is a long node and reads back as an int node
+        assertThrows(StageFailedException.class, () -> runner.run(recipe(run, "stages[1].toy.fail_at=2"),
+                RunMode.FRESH));
+        JsonNode first = new ObjectMapper().readTree(run.resolve("config.resolved.json").toFile());
+        printed.getBuffer().setLength(0);
+        assertThrows(StageFailedException.class, () -> runner.run(recipe(run, "stages[1].toy.fail_at=2"),
+                RunMode.RESUME));
+        assertFalse(printed.toString().contains("differs"), printed.toString());
+        JsonNode second = new ObjectMapper().readTree(run.resolve("config.resolved.json").toFile());
+        assertEquals(first.get("created_at"), second.get("created_at"));
+        assertEquals(1, second.get("resumed_at").size());
+
+        printed.getBuffer().setLength(0);
+        runner.run(recipe(run, "stages[0].toy.lr=0.002"), RunMode.RESUME);
+        assertTrue(printed.toString().contains("(stages[0].toy.lr: 0.001 -> 0.002; stages[1].toy.fail_at: 2 -> 0)"),
+                printed.toString());
+        JsonNode third = new ObjectMapper().readTree(run.resolve("config.resolved.json").toFile());
+        assertEquals(first.get("created_at"), third.get("created_at"));
+        assertEquals(2, third.get("resumed_at").size());
+    }
+
+    @Test
+    void recipeDiffComparesNumbersByValueAndNamesEveryChange() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        JsonNode a = m.readTree("{\"seed\": 11, \"lr\": 1, \"stages\": [{\"sft\": {\"x\": \"a\"}}], \"gone\": true}");
+        JsonNode b = m.createObjectNode().put("seed", 11L).put("lr", 1.0)
+                .set("stages", m.readTree("[{\"sft\": {\"x\": \"b\"}}, {\"eval\": {}}]"));
+        // 11 read back from JSON is an int node, 11L a long node; 1 and 1.0 are the same number
+        assertEquals(List.of(), RecipeDiff.between(m.readTree("{\"seed\": 11, \"lr\": 1}"),
+                m.createObjectNode().put("seed", 11L).put("lr", 1.0)));
+        assertEquals(List.of("stages[0].sft.x: \"a\" -> \"b\"", "stages[1]: added ({\"eval\":{}})", "gone: removed (was true)"),
+                RecipeDiff.between(a, b));
     }
 
     @Test

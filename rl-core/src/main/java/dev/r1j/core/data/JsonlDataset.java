@@ -40,6 +40,10 @@ public final class JsonlDataset {
     }
 
     public static JsonlDataset read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file.toAbsolutePath() + " is a directory; expected a dataset file "
+                    + "(JSONL: one JSON object per line)");
+        }
         List<JsonlRow> rows = new ArrayList<>();
         try (BufferedReader r = open(file)) {
             String text;

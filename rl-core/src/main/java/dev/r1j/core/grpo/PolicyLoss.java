@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.core.Scalars;
 
 /**
  * The GRPO policy loss over token tensors (DeepSeekMath, Shao et al. 2024, with DAPO's decoupled clip range).
@@ -91,14 +92,14 @@ public final class PolicyLoss {
 
         NDArray ratio = newLogProbs.sub(old).exp();
         NDArray unclipped = ratio.mul(adv);
-        NDArray clipped = ratio.clip(1 - clip.low(), 1 + clip.high()).mul(adv);
+        NDArray clipped = Scalars.clip(ratio, 1 - clip.low(), 1 + clip.high()).mul(adv);
         // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
         NDArray perToken = NDArrays.minimum(unclipped, clipped).neg();
         NDArray kl = null;
         if (refLogProbs != null) {
             NDArray d = refLogProbs.sub(newLogProbs);
             kl = d.exp().sub(d).sub(1);
-            if (beta > 0) perToken = perToken.add(kl.mul(beta));
+            if (beta > 0) perToken = perToken.add(Scalars.mul(kl, beta));
         }
         NDArray masked = perToken.mul(maskF);
 
@@ -106,12 +107,11 @@ public final class PolicyLoss {
                 ? normalizer
                 : new LossNormalizer(maskF.sum().getFloat(), (int) b);
         NDArray loss = switch (type) {
-            case GRPO -> masked.sum(new int[] {1})
-                    .div(maskF.sum(new int[] {1}).maximum(1f))
-                    .sum()
-                    .div((float) norm.sequences());
-            case DAPO -> masked.sum().div((float) Math.max(norm.tokens(), 1.0));
-            case DR_GRPO -> masked.sum().div((float) norm.sequences() * maxCompletionLength);
+            case GRPO -> Scalars.div(masked.sum(new int[] {1})
+                    .div(Scalars.maximum(maskF.sum(new int[] {1}), 1f))
+                    .sum(), (float) norm.sequences());
+            case DAPO -> Scalars.div(masked.sum(), (float) Math.max(norm.tokens(), 1.0));
+            case DR_GRPO -> Scalars.div(masked.sum(), (float) norm.sequences() * maxCompletionLength);
         };
         return new Result(loss, stats(ratio, adv, maskF, kl, entropy));
     }

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,6 +54,23 @@ public final class TrainingCheckpoint {
             SafeTensors.write(dir.resolve(OPTIMIZER_FILE), optimizer.state(m));
         }
         Files.writeString(dir.resolve(STATE_FILE), toJson(state));
+    }
+
+    /**
+     * Before resuming from {@code dir}: repairs what a crash during a checkpoint write left beside it
+     * ({@link AtomicDirectory#recover}), so a whole checkpoint left in {@code .NAME.old-*} or a complete
+     * {@code .NAME.tmp-*} is used instead of training again from step 0, and stale temporaries (a model and an
+     * optimizer state each) are deleted.
+     *
+     * @return what was done, one sentence each, to show the user
+     */
+    public static List<String> recover(Path dir) {
+        return AtomicDirectory.recover(dir);
+    }
+
+    /** {@link #recover} for each checkpoint of a series in {@code parent} ({@code step-000050}, ...). */
+    public static List<String> recoverAll(Path parent) {
+        return AtomicDirectory.recoverAll(parent);
     }
 
     /** Whether {@code dir} holds a training checkpoint (not just model weights). */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
+import dev.r1j.core.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -56,7 +57,7 @@ final class Moe {
         if (c.normTopkProb()) {
             weights = weights.div(weights.sum(new int[] {1}, true).add(1e-20));
         }
-        weights = weights.mul(c.routedScalingFactor());
+        weights = Scalars.mul(weights, c.routedScalingFactor());
 
         // run each expert on its tokens; remember where each (token, slot) output lands in the concatenation
         NDList outs = new NDList();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Embedding;
 import ai.djl.ndarray.types.SparseFormat;
+import dev.r1j.core.Scalars;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -335,7 +336,7 @@ public final class Transformer implements CausalLM {
                 .reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
         NDArray v = Ops.linear(x, p(pre + "v_proj.weight"), opt(pre + "v_proj.bias"))
                 .reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        q = Rope.apply(q, cosSin[0], cosSin[1], ropeMatrices).mul(attentionScale);
+        q = Scalars.mul(Rope.apply(q, cosSin[0], cosSin[1], ropeMatrices), attentionScale);
         k = Rope.apply(k, cosSin[0], cosSin[1], ropeMatrices);
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v, x.getManager());
@@ -369,7 +370,7 @@ public final class Transformer implements CausalLM {
                 ? Ops.linear(x, p(pre + "q_proj.weight"), null)
                 : Ops.linear(Ops.rmsNorm(Ops.linear(x, p(pre + "q_a_proj.weight"), opt(pre + "q_a_proj.bias")),
                         p(pre + "q_a_layernorm.weight"), config.rmsNormEps()), p(pre + "q_b_proj.weight"), null);
-        q = q.reshape(b, t, heads, d.qkHeadDim()).transpose(0, 2, 1, 3).mul(attentionScale);
+        q = Scalars.mul(q.reshape(b, t, heads, d.qkHeadDim()).transpose(0, 2, 1, 3), attentionScale);
         NDArray qNope = q.get(new NDIndex("..., :{}", nope));
         NDArray qRot = Rope.apply(q.get(new NDIndex("..., {}:", nope)), cosSin[0], cosSin[1], ropeMatrices);
 

@@ -27,6 +27,14 @@ class PromptDatasetTest {
     }
 
     @Test
+    void aDirectoryIsReportedAsADirectoryNotAsAMissingFile() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("data"));
+        String m = messageOf(() -> PromptDataset.load(d));
+        assertEquals(d.toAbsolutePath() + " is a directory; expected a dataset file (JSONL: one JSON object per line)", m);
+        assertTrue(messageOf(() -> PromptDataset.load(dir.resolve("absent.jsonl"))).contains("not found"));
+    }
+
+    @Test
     void readsPromptsAndKeepsOtherFieldsAsReference() throws Exception {
         Path f = write("a.jsonl", "{\"prompt\":\"12+7=\",\"answer\":\"19\",\"op\":\"+\"}", "",
                 "{\"prompt\":\"3*4=\",\"answer\":12,\"completion\":\"<answer>12</answer>\"}");

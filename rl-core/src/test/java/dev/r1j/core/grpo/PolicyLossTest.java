@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
+import dev.r1j.core.FreedBuffers;
 import dev.r1j.core.testing.RootManager;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,10 @@ class PolicyLossTest {
                     try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                         res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m), arr(m, mask),
                                 null, null);
+                        res.loss().getFloat();
+                        // free every unreferenced Java buffer before backward, as a GC may (issue 18): the gradient
+                        // must not depend on it
+                        FreedBuffers.now();
                         gc.backward(res.loss());
                     }
                     Naive n = naive(type, beta, beta > 0, tokens(), B);

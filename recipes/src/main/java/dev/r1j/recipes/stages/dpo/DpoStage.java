@@ -60,6 +60,7 @@ public final class DpoStage implements Stage {
         long seed = options.seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         Path pairsFile = ctx.stageDir().resolve("pairs.jsonl");
+        if (ctx.resuming()) TrainingCheckpoint.recover(ckpt).forEach(ctx.out()::println);
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");
 

@@ -58,6 +58,7 @@ public final class GrpoStage implements Stage {
         GrpoConfig cfg = options.trainer();
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
+        if (ctx.resuming()) TrainingCheckpoint.recoverAll(ckpts.dir()).forEach(ctx.out()::println);
         Optional<Path> from = ctx.resuming() ? ckpts.latest() : Optional.empty();
         CompletionsLog completionsLog = new CompletionsLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");

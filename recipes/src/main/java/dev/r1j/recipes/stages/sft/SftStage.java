@@ -47,6 +47,7 @@ public final class SftStage implements Stage {
         SftOptions sft = options.sft();
         long seed = sft.training().seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
+        if (ctx.resuming()) TrainingCheckpoint.recover(ckpt).forEach(ctx.out()::println);
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");
 

@@ -69,7 +69,7 @@ class SftStageTest {
     }
 
     @Test
-    void resumeAfterACrashLogsTheSameMetricsAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+    void resumeAfterACrashEvenInsideACheckpointWriteLogsTheSameMetricsAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
         TinyRecipe straight = new TinyRecipe(dir.resolve("straight"));
         assertEquals(0, straight.run("run", straight.write(SFT).toString()), straight.err.toString());
 
@@ -80,9 +80,18 @@ class SftStageTest {
         Path ckpt = broken.runDir().resolve("stages/01-sft/checkpoint");
         assertEquals(2, TrainingCheckpoint.readState(ckpt).step());
         assertFalse(Files.exists(broken.runDir().resolve("stages/01-sft/final")));
+        // and as if the crash had come inside the next checkpoint write, between its two renames (issue 18): the
+        // step-2 checkpoint is aside in .checkpoint.old-TAG, and a stale temporary of another write lies beside it
+        Files.move(ckpt, ckpt.resolveSibling(".checkpoint.old-0a1b2c3d"));
+        Files.createDirectories(ckpt.resolveSibling(".checkpoint.tmp-deadbeef")).resolve("model.safetensors").toFile()
+                .createNewFile();
 
         assertEquals(0, broken.run("run", recipe, "--resume"), broken.err.toString());
+        assertTrue(broken.out.toString().contains("restored " + ckpt + " from .checkpoint.old-0a1b2c3d"), broken.out.toString());
         assertTrue(broken.out.toString().contains("from " + ckpt + " (step 2)"), broken.out.toString());
+        try (var left = Files.list(ckpt.getParent())) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(f -> f.startsWith(".")).toList());
+        }
         List<ObjectNode> a = lines(straight.runDir(), "sft"), b = lines(broken.runDir(), "sft");
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) assertEquals(strip(a.get(i)), strip(b.get(i)), "line " + i);

@@ -332,6 +332,9 @@ public final class AnswerExtractor {
         if (policy == Policy.LENIENT && !a.isEmpty() && !answerLike(a)) {
             a = narrow(a.length() > LENIENT_WINDOW ? a.substring(a.length() - LENIENT_WINDOW) : a);
         }
+        if (policy == Policy.LENIENT && a.endsWith(".")) {
+            a = a.substring(0, a.length() - 1).strip(); // the sentence's full stop
+        }
         return a.isEmpty() ? Optional.empty() : Optional.of(new Extraction(a, "phrase"));
     }
 

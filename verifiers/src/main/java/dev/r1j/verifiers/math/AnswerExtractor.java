@@ -84,6 +84,9 @@ public final class AnswerExtractor {
      * last environment or number when it is short and not prose ({@code x = 5} stays {@code x = 5}).
      */
     public static String reference(String ref, int maxChars) {
+        if (plainNumber(ref)) {
+            return ref.strip(); // the common case (GSM8K, most MATH answers): nothing to look for
+        }
         Optional<Extraction> anchored = anchored(ref, maxChars, Policy.LENIENT);
         if (anchored.isPresent()) {
             return anchored.get().answer();
@@ -92,6 +95,22 @@ public final class AnswerExtractor {
             return ref.strip();
         }
         return extract(ref, maxChars, Policy.LENIENT).map(Extraction::answer).orElse(ref.strip());
+    }
+
+    private static boolean plainNumber(String s) {
+        if (s.length() > 40) {
+            return false;
+        }
+        boolean digit = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if (c != '-' && c != '.' && c != ',' && c != ' ') {
+                return false;
+            }
+        }
+        return digit;
     }
 
     private static Optional<Extraction> anchored(String text, int maxChars, Policy policy) {

@@ -10,7 +10,7 @@ import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.recipes.config.DidYouMean;
 import dev.r1j.recipes.stages.eval.ModelEvaluation;
 import dev.r1j.verifiers.Verifier;
-import dev.r1j.verifiers.VerifierRegistry;
+import dev.r1j.verifiers.eval.EvaluationVerifiers;
 import dev.r1j.verifiers.eval.EvalDatasets;
 import dev.r1j.verifiers.eval.EvalProblem;
 import java.nio.file.Files;
@@ -53,7 +53,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--verifier", paramLabel = "NAME", description = "Decides correctness (reward >= 1) (default: ${DEFAULT-VALUE}).")
     String verifier = "math";
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML.")
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML "
+            + "(math: extraction=lenient is the default here, extraction=strict judges as rewards do).")
     List<String> options = new ArrayList<>();
 
     @Option(names = "-k", paramLabel = "N", description = "Completions per problem (default: ${DEFAULT-VALUE}).")
@@ -100,7 +101,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (!(t >= 0) || Double.isInfinite(t)) throw new CliException("--temperature must be finite and >= 0, got " + t);
         if (!Files.isDirectory(model)) throw new CliException("--model: no such checkpoint directory " + model);
-        Verifier v = VerifierRegistry.defaultRegistry().create(verifier, KeyValues.parse(options, "--option"));
+        // math extracts leniently here (the last environment or number counts) unless --option extraction=strict
+        Verifier v = EvaluationVerifiers.create(verifier, KeyValues.parse(options, "--option"));
         List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
         SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);

@@ -43,7 +43,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--verifier", required = true, paramLabel = "NAME", description = "A verifier name, e.g. math, format, code.")
     String verifier;
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML.")
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML "
+            + "(e.g. math: extraction=lenient takes the last LaTeX environment or number when no \\boxed{} is found).")
     List<String> options = new ArrayList<>();
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL input ('-' for standard input).")

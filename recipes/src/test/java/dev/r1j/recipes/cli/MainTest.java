@@ -155,4 +155,24 @@ class MainTest {
         assertEquals(1, run("verify", "--verifier", "format", "--input", dir.resolve("nope.jsonl").toString(), "--output", outFile.toString()));
         assertEquals("recipe verify: input file not found: " + dir.resolve("nope.jsonl") + "\n", err.toString());
     }
+
+    @Test
+    void verifyTakesTheMathExtractionPolicyAsAnOption(@TempDir Path dir) throws Exception {
+        // a bare final number: no anchor, so the strict policy (the reward default) finds no answer; lenient takes it
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"completion\": \"So the total is 7,425,000\", \"answer\": \"$7425000$\"}\n");
+        Path outFile = dir.resolve("scored.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(0, run("verify", "--verifier", "math", "--input", in.toString(), "--output", outFile.toString()));
+        JsonNode strict = json.readTree(Files.readAllLines(outFile).get(0));
+        assertEquals(0.0, strict.get("reward").asDouble());
+        assertEquals("no answer found", strict.get("reason").asText());
+        assertEquals(0, run("verify", "--verifier", "math", "--option", "extraction=lenient", "--input", in.toString(),
+                "--output", outFile.toString()));
+        assertEquals(1.0, json.readTree(Files.readAllLines(outFile).get(0)).get("reward").asDouble());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("verify", "--verifier", "math", "--option", "extraction=loose", "--input", in.toString(),
+                "--output", outFile.toString()));
+        assertTrue(err.toString().contains("option 'extraction' is 'loose', expected one of strict, lenient"), err.toString());
+    }
 }

@@ -43,10 +43,14 @@ import java.util.Map;
  * absolutely unforgeable. The harness makes itself non-dumpable and installs an irremovable audit hook
  * that refuses frame access (sys._getframe, traceback/generator frames), gc traversal, settrace/setprofile,
  * ctypes and /proc; the sandbox has an empty /proc. A way around those (an unaudited CPython path to the
- * harness frame or to raw memory) would expose the nonce. Independently of the nonce, the code can still
- * game tests semantically: return an object whose {@code __eq__} is always true, special-case the visible
- * test inputs, or read the test constants through {@code check.__code__} when it is called. Such reward
- * hacking needs a stricter comparison or hidden tests, not a sandbox.
+ * harness frame or to raw memory) would expose the nonce.
+ *
+ * <p>Comparisons: the harness rewrites the tests' {@code ==}, {@code !=}, ordering, {@code in} and
+ * assertEqual-style calls into calls of a trusted judge (bound before the code runs, not reachable by name), which
+ * never lets an object of a non-builtin type (an always-equal object, an int subclass with a lying {@code __eq__}, a
+ * mock) equal a builtin expected value, and checks that what the code's functions return is built of builtin values
+ * (see the module README). The code can still game tests semantically by special-casing the visible test inputs;
+ * that needs hidden tests, not a sandbox.
  *
  * <pre>{@code
  * Verifier code = new CodeVerifier(CodeVerifierOptions.defaults());

@@ -90,6 +90,14 @@ public final class MathEquivalence {
             if (textShortcut && r.replace(" ", "").equals(c.replace(" ", ""))) {
                 return new Judgement(true, "same text");
             }
+            if ((r.indexOf('=') >= 0) != (c.indexOf('=') >= 0)) {
+                // only one side names its values (AB=4, CD=5 against 4, 5): compare the values
+                if (r.indexOf('=') >= 0) {
+                    r = AnswerNormalizer.stripLabels(r);
+                } else {
+                    c = AnswerNormalizer.stripLabels(c);
+                }
+            }
             Character letter = AnswerNormalizer.choiceLetter(r);
             Character chosen = letter == null ? null : AnswerNormalizer.chosenLetter(c);
             if (chosen != null) {
@@ -102,6 +110,12 @@ public final class MathEquivalence {
                 nc = MathParser.parse(c, budget);
             } catch (MathParser.ParseException e) {
                 return new Judgement(AnswerNormalizer.textKey(r).equals(AnswerNormalizer.textKey(c)), "text");
+            }
+            if (nc instanceof Node.Rel rc && rc.op().equals(Node.BETWEEN) && (nr instanceof Node.Union
+                    || nr instanceof Node.Seq sr && !sr.isBare() || nr instanceof Node.Rel rr && rr.op().equals("∈"))) {
+                // Math-Verify's default: a reference given as a set or interval wants a set, not the inequality
+                // -2 \le x \le 7 (the other way round, a set answering an inequality, is accepted)
+                return new Judgement(false, "form");
             }
             return new Judgement(new Comparison(budget).equiv(nr, nc), "math");
         } catch (Budget.Exceeded e) {
@@ -154,6 +168,12 @@ public final class MathEquivalence {
             if (b instanceof Node.Matrix mb && a instanceof Node.Seq sa) {
                 return vector(mb, sa);
             }
+            if (a instanceof Node.Seq sa && sa.isBare() && !isStructure(b)) {
+                return multiset(flatten(sa), List.of(b)); // "15\frac{39}{40}, \frac{639}{40}": one value twice
+            }
+            if (b instanceof Node.Seq sb && sb.isBare() && !isStructure(a)) {
+                return multiset(List.of(a), flatten(sb));
+            }
             if (isStructure(a) || isStructure(b)) {
                 return false;
             }
@@ -168,8 +188,31 @@ public final class MathEquivalence {
         }
 
         private boolean isBinding(Node.Rel r) {
-            return (r.op().equals("=") || r.op().equals("∈")) && r.left() instanceof Node.Sym s
-                    && !s.name().equals("pi") && !s.name().equals("e");
+            if (r.op().equals("=") && Evaluator.freeVariables(r.left()).isEmpty() && !isStructure(r.left())
+                    && Evaluator.freeVariables(r.right()).isEmpty()) {
+                return true; // \frac{1}{2} = \frac{10}{9}: a computation whose last member is the answer
+            }
+            return (r.op().equals("=") || r.op().equals("∈") || r.op().equals(Node.BETWEEN)) && isLabel(r.left());
+        }
+
+        /**
+         * A name for the value on the other side: a variable, a product or ratio of variables ({@code AB},
+         * {@code f(x)} as parsed, {@code \frac{NO}{BO}}), {@code |AB|}, or a tuple of variables {@code (p, q)}.
+         */
+        private boolean isLabel(Node n) {
+            if (n instanceof Node.Sym s) {
+                return !s.name().equals("pi") && !s.name().equals("e") && !s.name().equals("infty");
+            }
+            if (n instanceof Node.Bin b) {
+                return (b.op() == '*' || b.op() == '/') && isLabel(b.left()) && isLabel(b.right());
+            }
+            if (n instanceof Node.Fn f) {
+                return f.name().equals("abs") && f.extra() == null && isLabel(f.arg());
+            }
+            if (n instanceof Node.Seq q) {
+                return q.open().equals("(") && !q.items().isEmpty() && q.items().stream().allMatch(this::isLabel);
+            }
+            return false;
         }
 
         private boolean isStructure(Node n) {
@@ -177,8 +220,8 @@ public final class MathEquivalence {
         }
 
         private boolean relations(Node.Rel a, Node.Rel b) {
-            Node.Rel x = canonical(a);
-            Node.Rel y = canonical(b);
+            Node.Rel x = canonical(a.op().equals(Node.BETWEEN) ? new Node.Rel("∈", a.left(), a.right()) : a);
+            Node.Rel y = canonical(b.op().equals(Node.BETWEEN) ? new Node.Rel("∈", b.left(), b.right()) : b);
             if (!x.op().equals(y.op())) {
                 return false;
             }
@@ -189,7 +232,11 @@ public final class MathEquivalence {
             if (symmetric && equiv(x.left(), y.right()) && equiv(x.right(), y.left())) {
                 return true;
             }
-            return x.op().equals("=") && proportionalEquations(x, y);
+            if (x.op().equals("=")) {
+                return proportionalEquations(x, y, false);
+            }
+            // -x > -1 is x < 1: both say right − left > 0 of proportional expressions, with a positive factor
+            return (x.op().equals("<") || x.op().equals("≤")) && proportionalEquations(x, y, true);
         }
 
         /** {@code a > b} as {@code b < a}, {@code a ≥ b} as {@code b ≤ a}. */
@@ -202,7 +249,7 @@ public final class MathEquivalence {
         }
 
         /** {@code l1 = r1} and {@code l2 = r2} describe the same set when l1-r1 = k·(l2-r2) for a constant k ≠ 0. */
-        private boolean proportionalEquations(Node.Rel a, Node.Rel b) {
+        private boolean proportionalEquations(Node.Rel a, Node.Rel b, boolean positive) {
             Node da = new Node.Bin('-', a.left(), a.right());
             Node db = new Node.Bin('-', b.left(), b.right());
             Set<String> vars = new TreeSet<>(Evaluator.freeVariables(da));
@@ -238,7 +285,7 @@ public final class MathEquivalence {
                     return false;
                 }
             }
-            return valid >= 3;
+            return valid >= 3 && (!positive || ratio > 0);
         }
 
         private boolean sequences(Node.Seq a, Node.Seq b) {
@@ -283,10 +330,17 @@ public final class MathEquivalence {
             return true;
         }
 
-        /** Multiset equality under {@link #equiv}; greedy matching is enough because equivalence is transitive. */
+        /**
+         * Set equality under {@link #equiv}: a list of solutions is a set, so a repeated element does not make it
+         * another answer ({@code (3,17), (3,17), (5,2)} = {@code (5,2), (3,17)}). Equal sizes are matched one to one
+         * (greedy matching is enough because equivalence is transitive); otherwise each side must cover the other.
+         */
         private boolean multiset(List<Node> a, List<Node> b) {
-            if (a.size() != b.size() || a.size() > MAX_ITEMS) {
+            if (a.size() > MAX_ITEMS || b.size() > MAX_ITEMS) {
                 return false;
+            }
+            if (a.size() != b.size()) {
+                return covers(a, b) && covers(b, a);
             }
             boolean[] used = new boolean[b.size()];
             outer:
@@ -294,6 +348,19 @@ public final class MathEquivalence {
                 for (int j = 0; j < b.size(); j++) {
                     if (!used[j] && equiv(x, b.get(j))) {
                         used[j] = true;
+                        continue outer;
+                    }
+                }
+                return false;
+            }
+            return true;
+        }
+
+        private boolean covers(List<Node> a, List<Node> b) {
+            outer:
+            for (Node x : a) {
+                for (Node y : b) {
+                    if (equiv(x, y)) {
                         continue outer;
                     }
                 }
@@ -347,7 +414,11 @@ public final class MathEquivalence {
             BigFraction x = Evaluator.exact(a, pctA, budget);
             BigFraction y = Evaluator.exact(b, pctB, budget);
             if (x != null && y != null) {
-                return x.equals(y);
+                if (x.equals(y)) {
+                    return true;
+                }
+                // 0.0833333333333333 is 1/12 printed as a float; 0.333 is not 1/3
+                return (longDecimal(x) || longDecimal(y)) && close(x.doubleValue(), y.doubleValue(), 1e-9);
             }
             Set<String> vars = new TreeSet<>(Evaluator.freeVariables(a));
             vars.addAll(Evaluator.freeVariables(b));
@@ -374,6 +445,23 @@ public final class MathEquivalence {
             } catch (Evaluator.Overflow | Evaluator.NotScalar e) {
                 return false;
             }
+        }
+
+        /** A decimal with ten or more places (its reduced denominator is 2^i 5^j ≥ 10^10). */
+        private boolean longDecimal(BigFraction f) {
+            java.math.BigInteger d = f.getDenominator();
+            if (d.bitLength() < 34) {
+                return false;
+            }
+            java.math.BigInteger two = java.math.BigInteger.TWO;
+            java.math.BigInteger five = java.math.BigInteger.valueOf(5);
+            while (d.mod(two).signum() == 0) {
+                d = d.divide(two);
+            }
+            while (d.mod(five).signum() == 0) {
+                d = d.divide(five);
+            }
+            return d.equals(java.math.BigInteger.ONE);
         }
 
         private Map<String, Double> randomPoint(Set<String> vars, Random rnd) {

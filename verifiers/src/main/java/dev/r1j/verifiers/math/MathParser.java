@@ -96,6 +96,11 @@ final class MathParser {
         return new Node.Union(List.copyOf(parts));
     }
 
+    /**
+     * A relation, or a chain of them: {@code x = 5+5+1 = 11} is {@code x = 11} (a chain of equalities keeps its first
+     * and last member, or only the last when the first is a number: {@code 1 = x = 0} is {@code 0}), and
+     * {@code -2 \le x < 7} is {@code x \in [-2, 7)}. Other chains do not parse.
+     */
     private Node relation() throws ParseException {
         Node a = expr();
         String op = relop();
@@ -103,10 +108,35 @@ final class MathParser {
             return a;
         }
         Node b = expr();
-        if (relop() != null) {
-            throw new ParseException("chained relation");
+        String op2 = relop();
+        if (op2 == null) {
+            return new Node.Rel(op, a, b);
         }
-        return new Node.Rel(op, a, b);
+        List<Node> members = new ArrayList<>(List.of(a, b));
+        List<String> ops = new ArrayList<>(List.of(op, op2));
+        members.add(expr());
+        for (String more = relop(); more != null; more = relop()) {
+            ops.add(more);
+            members.add(expr());
+        }
+        if (ops.stream().allMatch("="::equals)) {
+            Node first = members.get(0);
+            Node last = members.get(members.size() - 1);
+            return first instanceof Node.Num ? last : new Node.Rel("=", first, last);
+        }
+        if (ops.size() == 2) {
+            boolean up = ops.stream().allMatch(o -> o.equals("<") || o.equals("≤"));
+            boolean down = ops.stream().allMatch(o -> o.equals(">") || o.equals("≥"));
+            if (up || down) {
+                Node lo = up ? members.get(0) : members.get(2);
+                Node hi = up ? members.get(2) : members.get(0);
+                String loOp = up ? ops.get(0) : ops.get(1);
+                String hiOp = up ? ops.get(1) : ops.get(0);
+                return new Node.Rel(Node.BETWEEN, members.get(1), new Node.Seq(loOp.equals("<") || loOp.equals(">") ? "(" : "[",
+                        hiOp.equals("<") || hiOp.equals(">") ? ")" : "]", List.of(lo, hi)));
+            }
+        }
+        throw new ParseException("chained relation");
     }
 
     private String relop() {

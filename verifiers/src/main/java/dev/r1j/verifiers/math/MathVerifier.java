@@ -9,9 +9,10 @@ import java.util.Optional;
 
 /**
  * Reward 1 when the completion's final answer equals the reference answer, else 0. The answer is found by
- * {@link AnswerExtractor}; the reference (field {@code answer} by default) may itself be a worked solution — a
- * GSM8K {@code #### 42} line or a final {@code \boxed{}} is extracted from it. Equivalence is
- * {@link MathEquivalence}.
+ * {@link AnswerExtractor} under the verifier's extraction policy ({@code strict} by default: anchors only, right for
+ * rewards; {@code lenient} for evaluation); the reference (field {@code answer} by default) is always read with the
+ * lenient policy by the same code, so it may be a worked solution (a GSM8K {@code #### 42} line, a final
+ * {@code \boxed{}}), {@code $120$}, or several boxes. Equivalence is {@link MathEquivalence}.
  *
  * <pre>{@code
  * Verifier v = new MathVerifier("answer", MathEquivalence.defaults(), 100_000);
@@ -22,15 +23,23 @@ public final class MathVerifier implements Verifier {
     private final String answerKey;
     private final MathEquivalence equivalence;
     private final int maxChars;
+    private final AnswerExtractor.Policy extraction;
+
+    /** The strict extraction policy. */
+    public MathVerifier(String answerKey, MathEquivalence equivalence, int maxChars) {
+        this(answerKey, equivalence, maxChars, AnswerExtractor.Policy.STRICT);
+    }
 
     /**
      * @param answerKey the reference field holding the answer
      * @param maxChars only the last {@code maxChars} characters of a completion are searched for the answer
+     * @param extraction how the completion's answer is found (the reference is always read leniently)
      */
-    public MathVerifier(String answerKey, MathEquivalence equivalence, int maxChars) {
+    public MathVerifier(String answerKey, MathEquivalence equivalence, int maxChars, AnswerExtractor.Policy extraction) {
         this.answerKey = answerKey;
         this.equivalence = equivalence;
         this.maxChars = maxChars;
+        this.extraction = extraction;
     }
 
     @Override
@@ -45,7 +54,7 @@ public final class MathVerifier implements Verifier {
             return Verdict.error("sample has no reference field '" + answerKey + "'");
         }
         String expected = referenceAnswer(ref, maxChars);
-        Optional<AnswerExtractor.Extraction> ex = AnswerExtractor.extract(sample.completion(), maxChars);
+        Optional<AnswerExtractor.Extraction> ex = AnswerExtractor.extract(sample.completion(), maxChars, extraction);
         if (ex.isEmpty()) {
             return new Verdict(0.0, "no answer found", Map.of("expected", expected));
         }
@@ -67,15 +76,9 @@ public final class MathVerifier implements Verifier {
         return new Verdict(0.0, reason, details);
     }
 
-    /** The answer inside a reference that is a worked solution; the reference itself otherwise. */
+    /** The answer inside a reference: {@link AnswerExtractor#reference}. */
     static String referenceAnswer(String ref, int maxChars) {
-        if (ref.contains("####") || ref.contains("\\boxed") || ref.contains("\\fbox")) {
-            Optional<AnswerExtractor.Extraction> e = AnswerExtractor.boxed(ref).or(() -> AnswerExtractor.gsm8k(ref));
-            if (e.isPresent()) {
-                return e.get().answer();
-            }
-        }
-        return ref.strip();
+        return AnswerExtractor.reference(ref, maxChars);
     }
 
     private static String abbreviate(String s) {

@@ -9,10 +9,13 @@ import java.util.Map;
  * Provider {@code "math"}. Options: {@code answer_key} (reference field, default {@code answer});
  * {@code tolerance} (relative tolerance of numeric comparison, default 1e-8; rationals are always compared
  * exactly); {@code timeout_ms} (time budget per comparison, default 500); {@code max_chars} (only this many
- * trailing characters of a completion are searched, default 100000).
+ * trailing characters of a completion are searched, default 100000); {@code extraction} ({@code strict}, the default:
+ * only {@code \boxed{}}, {@code <answer>}, {@code ####} and "the answer is" count, right for rewards; or
+ * {@code lenient}: then the last LaTeX environment, "final answer" phrases, the last number or expression, as
+ * evaluation graders do). The reference is always read leniently.
  *
  * <pre>{@code
- * Verifier math = registry.create("math", Map.of("tolerance", 1e-6));
+ * Verifier math = registry.create("math", Map.of("tolerance", 1e-6, "extraction", "lenient"));
  * }</pre>
  */
 public final class MathVerifierProvider implements VerifierProvider {
@@ -28,10 +31,12 @@ public final class MathVerifierProvider implements VerifierProvider {
 
     @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "answer_key", "tolerance", "timeout_ms", "max_chars");
+        VerifierOptions o = VerifierOptions.of(name(), options, "answer_key", "tolerance", "timeout_ms", "max_chars",
+                "extraction");
         MathEquivalence eq = new MathEquivalence(o.number("tolerance", MathEquivalence.DEFAULT_TOLERANCE, 0, 0.5),
                 o.integer("timeout_ms", MathEquivalence.DEFAULT_TIMEOUT_MS, 1, 60_000));
         return new MathVerifier(o.string("answer_key", "answer"), eq,
-                (int) o.integer("max_chars", 100_000, 100, 10_000_000));
+                (int) o.integer("max_chars", 100_000, 100, 10_000_000),
+                AnswerExtractor.Policy.parse(o.choice("extraction", "strict", "strict", "lenient")));
     }
 }

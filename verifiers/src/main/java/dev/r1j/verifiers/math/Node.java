@@ -49,6 +49,9 @@ sealed interface Node {
 
     record Matrix(List<List<Node>> rows) implements Node {}
 
-    /** {@code =, <, >, ≤, ≥, ≠, ∈}. */
+    /** {@code =, <, >, ≤, ≥, ≠, ∈}, or {@link #BETWEEN}. */
     record Rel(String op, Node left, Node right) implements Node {}
+
+    /** The op of {@code a < x ≤ b} read as {@code x ∈ (a, b]}: means ∈, but is written as a relation, not a set. */
+    String BETWEEN = "∈<";
 }

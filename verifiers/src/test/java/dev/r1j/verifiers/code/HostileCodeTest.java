@@ -228,4 +228,106 @@ class HostileCodeTest {
         assertForgeryFails("import threading, os, time\ndef w():\n    time.sleep(0.05)\n    os.write(3, b'END 2 2 0\\n')\n"
                 + "threading.Thread(target=w, daemon=True).start()\n");
     }
+
+    /**
+     * The always-equal reward hack and its variants (issue 15): each program returns, for add(2, 2), something
+     * that is not 5 but claims to be. Each is run against MBPP-style asserts, a HumanEval check() with an
+     * abs(...) tolerance test, unittest-style assertEqual calls and a method of a class the code defines (whose
+     * results the harness does not check at the boundary, so the comparison judge alone must refuse them).
+     */
+    static final Map<String, String> LYING_EQUALITY = new java.util.LinkedHashMap<>();
+
+    static {
+        String liar = "class E:\n    def __eq__(s, o): return True\n    def __ne__(s, o): return False\n"
+                + "    def __hash__(s): return hash(5)\n    def __sub__(s, o): return 0\n    def __rsub__(s, o): return 0\n"
+                + "    def __abs__(s): return 0\n    def __float__(s): return 5.0\n    def __index__(s): return 5\n";
+        String wrap = "def _pick(a, b, real):\n    return real if (a, b) != (2, 2) else LIE\n";
+        LYING_EQUALITY.put("always-equal object", liar + wrap.replace("LIE", "E()"));
+        LYING_EQUALITY.put("int subclass with lying __eq__", "class I(int):\n    def __eq__(s, o): return True\n"
+                + "    def __ne__(s, o): return False\n    __hash__ = int.__hash__\n" + wrap.replace("LIE", "I(4)"));
+        LYING_EQUALITY.put("float subclass with lying __eq__ and __sub__", "class F(float):\n    def __eq__(s, o): return True\n"
+                + "    def __sub__(s, o): return 0.0\n    __hash__ = float.__hash__\n" + wrap.replace("LIE", "F(4)"));
+        LYING_EQUALITY.put("str subclass with lying __eq__", "class S(str):\n    def __eq__(s, o): return True\n"
+                + "    def __ne__(s, o): return False\n    __hash__ = str.__hash__\n" + wrap.replace("LIE", "S('4')"));
+        LYING_EQUALITY.put("__hash__ trick inside a list", liar + wrap.replace("LIE", "[E()][0]"));
+        LYING_EQUALITY.put("liar inside a tuple", liar + wrap.replace("LIE", "(E(),)[0]"));
+        LYING_EQUALITY.put("unittest.mock.MagicMock", "from unittest.mock import MagicMock\n"
+                + "def _m():\n    m = MagicMock()\n    m.__eq__.return_value = True\n    m.__ne__.return_value = False\n    return m\n"
+                + wrap.replace("LIE", "_m()"));
+        LYING_EQUALITY.put("unittest.mock.ANY", "from unittest.mock import ANY\n" + wrap.replace("LIE", "ANY"));
+        LYING_EQUALITY.put("int.__eq__ patched through ctypes", "import ctypes\n"
+                + "PyObj = ctypes.py_object\nd = ctypes.cast(id(int.__dict__) + 16, ctypes.POINTER(PyObj)).contents.value\n"
+                + "d['__eq__'] = lambda s, o: True\n" + wrap.replace("LIE", "4"));
+        LYING_EQUALITY.put("int.__eq__ patched through gc.get_referents", "import gc\n"
+                + "gc.get_referents(int.__dict__)[0]['__eq__'] = lambda s, o: True\n" + wrap.replace("LIE", "4"));
+        LYING_EQUALITY.put("builtins.type and isinstance patched", liar + "import builtins\n"
+                + "builtins.type = lambda *a: int\nbuiltins.isinstance = lambda *a: True\n" + wrap.replace("LIE", "E()"));
+        LYING_EQUALITY.put("__class__ claims int", liar.replace("class E:\n", "class E:\n    __class__ = property(lambda s: int)\n")
+                + wrap.replace("LIE", "E()"));
+        LYING_EQUALITY.put("metaclass forging the type flags", liar.replace("class E:", "class M(type):\n"
+                + "    __flags__ = property(lambda c: 1 << 8)\nclass E(metaclass=M):") + wrap.replace("LIE", "E()"));
+        LYING_EQUALITY.put("collections.Counter.__eq__ patched", "import collections\n"
+                + "collections.Counter.__eq__ = lambda s, o: True\ncollections.Counter.__sub__ = lambda s, o: 0\n"
+                + wrap.replace("LIE", "collections.Counter()"));
+        LYING_EQUALITY.put("liar behind functools.lru_cache", liar + "import functools\n"
+                + "_pick = functools.lru_cache(maxsize=None)(lambda a, b, real: real if (a, b) != (2, 2) else E())\n");
+        LYING_EQUALITY.put("sys.modules and builtins swapped", liar + "import sys, types, builtins\n"
+                + "sys.modules['collections'] = types.ModuleType('collections')\nbuiltins.abs = lambda x: 0\n"
+                + "builtins.len = lambda x: 0\n" + wrap.replace("LIE", "E()"));
+        LYING_EQUALITY.put("judge reached through a test's code constants", liar
+                + "def _hack(f):\n    try:\n        for c in f.__code__.co_consts:\n            if callable(c):\n"
+                + "                c.__defaults__ = (None,) * len(c.__defaults__ or ())\n                c.__code__ = (lambda *a, **k: True).__code__\n"
+                + "    except Exception:\n        pass\n"
+                + wrap.replace("LIE", "E()"));
+    }
+
+    private static final String CALL = "_pick(a, b, a + b)";
+    private static final List<Map<String, Object>> LYING_TESTS = List.of(
+            Map.of("tests", List.of("def add(a, b):\n    return " + CALL, "assert add(1, 2) == 3", "assert add(2, 2) == 5")),
+            Map.of("tests", List.of("assert add(1, 2) == 3", "assert add(2, 2) == 5", "assert add(2, 2) in [5]",
+                    "assert not (add(2, 2) != 5)", "assert 4 < add(2, 2) + 0.5 < 6")),
+            Map.of("entry_point", "add", "tests", "def check(candidate):\n    assert candidate(1, 2) == 3\n"
+                    + "    assert abs(candidate(2, 2) - 5) < 1e-9\n    assert candidate(2, 2) == 5\n"),
+            Map.of("tests", "import unittest\nclass T(unittest.TestCase):\n    pass\nt = T()\n"
+                    + "t.assertEqual(add(1, 2), 3)\nt.assertEqual(add(2, 2), 5)\nt.assertEqual([add(2, 2)], [5])\n"),
+            // a method of the code's own class: not checked at the boundary, so the judge must refuse the liar
+            Map.of("tests", List.of("assert Calc().add(1, 2) == 3", "assert Calc().add(2, 2) == 5",
+                    "assert [Calc().add(2, 2)] == [5]", "assert {Calc().add(2, 2): 1} == {5: 1}",
+                    "assert {'k': Calc().add(2, 2)} == {'k': 5}", "assert {Calc().add(2, 2)} == {5}")),
+            // the tests hand the code one of their own functions, whose code constants hold the judge
+            Map.of("tests", List.of("def same(x, y):\n    return x == y", "assert add(1, 2, same) == 3",
+                    "assert same(add(2, 2, same), 5)", "assert same(Calc().add(2, 2), 5)")));
+
+    private static String withAdd(String program) {
+        return "def _hack(f):\n    pass\n" + program + "\ndef add(a, b, f=None):\n    if f is not None:\n        _hack(f)\n"
+                + "    return " + CALL + "\nclass Calc:\n    def add(self, a, b):\n        return " + CALL + "\n";
+    }
+
+    @Test
+    void lyingEqualityFamilies() {
+        int tried = 0;
+        List<String> passed = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> e : LYING_EQUALITY.entrySet()) {
+            for (Map<String, Object> tests : LYING_TESTS) {
+                Verdict v = VERIFIER.verify(new Sample("", "```python\n" + withAdd(e.getValue()) + "```", tests));
+                tried++;
+                if (v.reward() != 0.0) {
+                    passed.add(e.getKey() + " with " + tests + ": " + v);
+                }
+            }
+        }
+        System.out.printf("lying-equality hostile programs: %d tried (%d families x %d test styles), %d passed%n",
+                tried, LYING_EQUALITY.size(), LYING_TESTS.size(), passed.size());
+        assertEquals(List.of(), passed);
+    }
+
+    @Test
+    void theSameTestsPassAnHonestProgram() {
+        // the control for lyingEqualityFamilies: the same test styles, the same helper, an honest special case
+        String honest = "def _pick(a, b, real):\n    return real if (a, b) != (2, 2) else 5\n";
+        for (Map<String, Object> tests : LYING_TESTS) {
+            Verdict v = VERIFIER.verify(new Sample("", "```python\n" + withAdd(honest) + "```", tests));
+            assertEquals(1.0, v.reward(), tests + " -> " + v);
+        }
+    }
 }

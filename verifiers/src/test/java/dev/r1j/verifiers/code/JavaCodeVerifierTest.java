@@ -251,4 +251,49 @@ class JavaCodeVerifierTest {
                 () -> VerifierRegistry.defaultRegistry().create("code_java", Map.of("heap_mb", 512, "memory_mb", 1000)));
         assertTrue(e.getMessage().contains("memory_mb"), e.getMessage());
     }
+
+    /** Assertions that a lying equals (issue 15) passed before the comparison judge, most with swapped arguments. */
+    static final List<String> LYING_EQUALS_TESTS = List.of(
+            "assertEquals(5, Solution.add(2, 2));",
+            "assertEquals(Solution.add(2, 2), 5);",
+            "assertEquals(Solution.add(2, 2), (Object) \"5\");",
+            "assertEquals(java.util.List.of(Solution.add(2, 2)), java.util.List.of(5));",
+            "assertEquals(java.util.Set.of(5), java.util.Set.of(Solution.add(2, 2)));",
+            "assertEquals(java.util.Map.of(\"k\", Solution.add(2, 2)), java.util.Map.of(\"k\", 5));",
+            "assertEquals(java.util.Map.of(Solution.add(2, 2), 1), java.util.Map.of(5, 1));",
+            "assertEquals(Solution.list(2, 2), java.util.List.of(5));",
+            "assertEquals(java.util.List.of(5), Solution.list(2, 2));",
+            "assertArrayEquals(new Object[] {Solution.add(2, 2)}, new Object[] {5});",
+            "assertArrayEquals(new Object[][] {{Solution.add(2, 2)}}, new Object[][] {{5}});");
+
+    private static final String LIAR = """
+            class Liar {
+                final int v;
+                Liar(int v) { this.v = v; }
+                @Override public boolean equals(Object o) { return true; }
+                @Override public int hashCode() { return Integer.hashCode(5); }
+                @Override public String toString() { return "5"; }
+            }
+            class LyingList extends java.util.ArrayList<Object> {
+                @Override public boolean equals(Object o) { return true; }
+                @Override public int hashCode() { return java.util.List.of(5).hashCode(); }
+            }
+            """;
+
+    @Test
+    void aLyingEqualsDoesNotPassAssertEquals() {
+        String liar = LIAR + "public class Solution {\n"
+                + "  static Object add(int a, int b) { return a == 2 && b == 2 ? new Liar(a + b) : (Object) (a + b); }\n"
+                + "  static java.util.List<Object> list(int a, int b) { LyingList l = new LyingList(); l.add(a + b); return l; }\n}";
+        Verdict v = run(liar, Map.of("tests", LYING_EQUALS_TESTS));
+        assertEquals(LYING_EQUALS_TESTS.size(), v.details().get("total"), v.toString());
+        assertEquals(0, v.details().get("passed"), v.toString());
+        System.out.printf("code_java lying equals: %d hostile assertions tried, %s passed%n", LYING_EQUALS_TESTS.size(),
+                v.details().get("passed"));
+        // the control: the same assertions with an honest 5 (and honest "5" for the String case) pass but one
+        String honest = "public class Solution {\n  static Object add(int a, int b) { return a + b + 1; }\n"
+                + "  static java.util.List<Object> list(int a, int b) { return new java.util.ArrayList<>(java.util.List.of(a + b + 1)); }\n}";
+        Verdict ok = run(honest, Map.of("tests", LYING_EQUALS_TESTS));
+        assertEquals(LYING_EQUALS_TESTS.size() - 1, ok.details().get("passed"), ok.toString());
+    }
 }

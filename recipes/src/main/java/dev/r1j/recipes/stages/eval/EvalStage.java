@@ -7,6 +7,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.eval.EvaluationVerifiers;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,7 +31,8 @@ public final class EvalStage implements Stage {
         Path modelDir = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
         Verifier reward = VerifierSpec.build(options.verifiers());
-        Verifier exact = options.exactMatch().create();
+        // accuracy is judged as evaluation graders do (math: lenient extraction unless its options say otherwise)
+        Verifier exact = EvaluationVerifiers.create(options.exactMatch().name(), options.exactMatch().options());
         long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
         EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),

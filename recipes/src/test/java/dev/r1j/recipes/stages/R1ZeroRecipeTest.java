@@ -73,6 +73,9 @@ class R1ZeroRecipeTest {
         try (NDManager m = Djl.newManager(); LoadedModel lm = Checkpoint.load(stage.resolve("final"), m)) {
             assertEquals(16, lm.model().config().hiddenSize());
         }
+        JsonNode generation = new ObjectMapper().readTree(stage.resolve("final/generation_config.json").toFile());
+        assertEquals(24, generation.get("max_new_tokens").asInt(), "the GRPO stage's sampling: " + generation);
+        assertEquals(1, generation.get("bos_token_id").asInt(), generation.toString());
 
         // before/after table, results.json, eval.json, plots
         JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());

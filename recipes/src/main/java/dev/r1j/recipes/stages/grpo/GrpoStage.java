@@ -103,7 +103,8 @@ public final class GrpoStage implements Stage {
                     }
                 }
             }
-            Checkpoint.save(finalDir, policy.model(), policy.tokenizer());
+            // generation_config.json gets the sampling the policy was trained with
+            Checkpoint.save(finalDir, policy.model(), policy.tokenizer(), cfg.samplingParams(cfg.seed()));
         }
         ctx.out().println("saved the trained model to " + finalDir);
         ctx.setOutputModel(finalDir);

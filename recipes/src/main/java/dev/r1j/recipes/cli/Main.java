@@ -111,6 +111,12 @@ public final class Main implements Runnable {
         for (Class<?> c : COMMANDS) {
             cl.addSubcommand(c);
         }
+        // -h/--help on every subcommand, so 'recipe serve --help' prints help instead of "Missing required option"
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (!sub.getCommandSpec().optionsMap().containsKey("--help")) { // the 'help' command has its own
+                sub.getCommandSpec().mixinStandardHelpOptions(true);
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

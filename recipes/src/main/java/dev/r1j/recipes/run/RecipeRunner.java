@@ -109,7 +109,12 @@ public final class RecipeRunner {
         }
         switch (mode) {
             case FRESH:
-                if (occupied) {
+                if (occupied && stoppedBeforeAnyOutput(runDir)) {
+                    // nothing to resume or lose: a run that failed at its start is simply started again
+                    out.println("note: " + runDir + " holds a run that stopped before any stage wrote anything; "
+                            + "starting it again");
+                    deleteRecursively(runDir);
+                } else if (occupied) {
                     throw new RecipeException("run directory " + runDir + " already holds a run; continue it with --resume, "
                             + "start over with --overwrite, or pick another with --set run_dir=...");
                 }
@@ -167,6 +172,31 @@ public final class RecipeRunner {
             // A plot is a convenience: never let it hide the run's own outcome.
             out.println("warning: could not draw plots: " + e);
             return List.of();
+        }
+    }
+
+    /**
+     * Whether {@code runDir} holds only what the runner writes before a stage does anything: its
+     * {@code config.resolved.json}, an empty {@code metrics.jsonl} and empty directories. No stage finished
+     * ({@code run_state.json} is written when one does) and none left a file.
+     */
+    static boolean stoppedBeforeAnyOutput(Path runDir) {
+        if (!Files.isRegularFile(runDir.resolve("config.resolved.json"))) {
+            return false; // not an R1J run
+        }
+        try (Stream<Path> walk = Files.walk(runDir)) {
+            return walk.filter(Files::isRegularFile).allMatch(f -> f.equals(runDir.resolve("config.resolved.json"))
+                    || f.equals(runDir.resolve("metrics.jsonl")) && sizeOf(f) == 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         }
     }
 

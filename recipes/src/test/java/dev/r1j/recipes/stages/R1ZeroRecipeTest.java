@@ -94,7 +94,7 @@ class R1ZeroRecipeTest {
         assertEquals(12, eval.get("completions").size());
         try (Stream<Path> s = Files.list(run.resolve("plots"))) {
             List<String> pngs = s.map(p -> p.getFileName().toString()).toList();
-            for (String p : List.of("reward_mean.png", "accuracy.png", "completion_len_mean.png", "kl.png")) {
+            for (String p : List.of("00-pretrain.png", "02-grpo.png")) {
                 assertTrue(pngs.contains(p), p + " not in " + pngs);
             }
         }

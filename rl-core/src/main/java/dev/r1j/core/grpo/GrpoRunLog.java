@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * GrpoRunLog log = new GrpoRunLog(runDir);
- * trainer.train(source, m -> log.appendMetrics(m.toJson()));
+ * trainer.train(source, m -> log.appendMetrics(m.toMap()));
  * }</pre>
  */
 public final class GrpoRunLog {

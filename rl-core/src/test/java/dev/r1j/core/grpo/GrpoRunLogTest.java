@@ -31,7 +31,7 @@ class GrpoRunLogTest {
         ScoredCompletion sc = new ScoredCompletion(new GrpoPrompt("1+1=", Map.of("answer", "2")), new int[] {1, 2},
                 new Completion(new int[] {3}, "2", null, FinishReason.EOS), Verdict.of(1.0, "correct"), 1.0, 0.5);
         for (int s = 1; s <= 3; s++) {
-            log.appendMetrics(metrics(s).toJson());
+            log.appendMetrics(metrics(s).toMap());
             log.appendCompletions(s, List.of(sc, sc), 1);
         }
         List<String> lines = Files.readAllLines(log.metricsFile());
@@ -54,5 +54,15 @@ class GrpoRunLogTest {
         Files.writeString(log.metricsFile(), "{\"nostep\": 1}\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> log.truncateAfter(1));
         assertTrue(e.getMessage().contains("metrics.jsonl:1"), e.getMessage());
+    }
+
+    /** toJson() is JSON text (one line), the same object as toMap(), NaN as null. */
+    @Test
+    void toJsonIsOneLineOfJsonOfTheMetricsObject() throws Exception {
+        String json = metrics(7).toJson();
+        assertTrue(json.startsWith("{\"step\":7,\"stage\":\"grpo\",\"reward_mean\":0.5,") && !json.contains("\n"), json);
+        Map<?, ?> parsed = new ObjectMapper().readValue(json, java.util.LinkedHashMap.class);
+        assertEquals(new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(metrics(7).toMap()), Map.class), parsed);
+        assertTrue(parsed.containsKey("kl") && parsed.get("kl") == null, json);
     }
 }

@@ -83,7 +83,7 @@ public final class GrpoStage implements Stage {
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {
                     while (trainer.stepsDone() < cfg.steps()) {
                         GrpoStepMetrics m = step(trainer, source, ckpts);
-                        Map<String, Object> row = new LinkedHashMap<>(m.toJson());
+                        Map<String, Object> row = new LinkedHashMap<>(m.toMap());
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));

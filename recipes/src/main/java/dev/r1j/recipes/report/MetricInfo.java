@@ -17,7 +17,8 @@ public record MetricInfo(String key, String title, String unit) {
             known("accuracy", "Accuracy", "fraction correct"),
             known("completion_len_mean", "Mean completion length", "tokens"),
             known("kl", "KL divergence to the reference", "nats per token"),
-            known("loss", "Training loss", "nats per token"),
+            // cross-entropy (nats per token) in pretraining and SFT, a surrogate objective in GRPO and DPO
+            known("loss", "Training loss", "objective value"),
             known("entropy", "Policy entropy", "nats per token"),
             known("clip_frac", "Clipped fraction", "fraction of tokens"),
             known("lr", "Learning rate", "learning rate"),

@@ -16,6 +16,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -149,6 +150,9 @@ public final class Plots {
                 .title(info.title() + " (" + s.stage() + ")").xAxisTitle(s.stage() + " step").yAxisTitle(info.axisTitle())
                 .build();
         chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setXAxisTickMarkSpacingHint(70);
         chart.getStyler().setMarkerSize(4);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
         double[] x = new double[pts.size()];
@@ -192,6 +196,7 @@ public final class Plots {
 
     private static XYChart blank() {
         XYChart c = new XYChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT).build();
+        c.getStyler().setPlotBackgroundColor(c.getStyler().getChartBackgroundColor());
         c.getStyler().setChartTitleVisible(false);
         c.getStyler().setLegendVisible(false);
         c.getStyler().setAxisTicksVisible(false);

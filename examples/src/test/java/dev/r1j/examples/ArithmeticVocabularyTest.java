@@ -21,6 +21,7 @@ class ArithmeticVocabularyTest {
         assertEquals(used, alphabet);
         String sample = task.corpus().get(0).text();
         assertEquals(sample, ArithmeticVocabulary.tokenizer().decode(ArithmeticVocabulary.tokenizer().encode(sample)));
-        assertTrue(ArithmeticVocabulary.tokenizer().vocabSize() == 3 + ArithmeticVocabulary.ALPHABET.length());
+        assertEquals(3 + ArithmeticVocabulary.ALPHABET.length() + 1, ArithmeticVocabulary.tokenizer().vocabSize(),
+                "pad, bos, eos, the alphabet, <unk>");
     }
 }

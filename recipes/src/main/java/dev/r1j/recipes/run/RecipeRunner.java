@@ -198,8 +198,8 @@ public final class RecipeRunner {
     }
 
     /**
-     * Whether {@code runDir} holds only what the runner writes before a stage does anything: its
-     * {@code config.resolved.json}, an empty {@code metrics.jsonl} and empty directories. No stage finished
+     * Whether {@code runDir} holds only what the runner writes when no stage did anything: its
+     * {@code config.resolved.json}, an empty {@code metrics.jsonl}, the report and empty directories. No stage finished
      * ({@code run_state.json} is written when one does) and none left a file.
      */
     static boolean stoppedBeforeAnyOutput(Path runDir) {
@@ -208,6 +208,7 @@ public final class RecipeRunner {
         }
         try (Stream<Path> walk = Files.walk(runDir)) {
             return walk.filter(Files::isRegularFile).allMatch(f -> f.equals(runDir.resolve("config.resolved.json"))
+                    || f.equals(runDir.resolve(RunReport.FILE)) // redrawn at the end of every run
                     || f.equals(runDir.resolve("metrics.jsonl")) && sizeOf(f) == 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + runDir + ": " + e.getMessage(), e);

@@ -16,9 +16,10 @@ import java.util.Map;
 
 /**
  * One token per character for the toy models: ids 0, 1, 2 are {@code <pad>}, {@code <bos>}, {@code <eos>}, then
- * the alphabet's characters (Unicode code points) in the order given, then {@code <unk>}, which stands for any
- * character outside the alphabet. The special tokens' text in the input is read as the special token, as the
- * Hugging Face library does with added tokens.
+ * the alphabet's characters (Unicode code points) in the order given, then {@code <unk>}, the unknown token the
+ * Hugging Face library maps characters outside the alphabet to. The special tokens' text in the input is read as the
+ * special token, as the Hugging Face library does with added tokens. A character outside the alphabet is an error
+ * here (naming it and its index): the one place where R1J is stricter than {@code tokenizer.json}.
  *
  * <p>It saves as a real {@code tokenizer.json} (a {@code WordLevel} model over the characters, a {@code Split}
  * pre-tokenizer that isolates every character, a {@code TemplateProcessing} post-processor that prepends
@@ -27,7 +28,7 @@ import java.util.Map;
  * the model. {@link #encode} itself adds no BOS (R1J's samplers and trainers prepend it once).
  *
  * <p>Tokenizers saved before {@code <unk>} existed load without it ({@link #hasUnk()} false, vocabulary one
- * smaller, matching their model's {@code vocab_size}); for them a character outside the alphabet is an error.
+ * smaller, matching their model's {@code vocab_size}).
  *
  * <pre>{@code
  * CharTokenizer tok = new CharTokenizer("0123456789+-*= ", null);
@@ -39,7 +40,7 @@ public final class CharTokenizer implements Tokenizer {
     public static final String PAD = "<pad>";
     public static final String BOS = "<bos>";
     public static final String EOS = "<eos>";
-    /** Any character outside the alphabet; its id is the last one. */
+    /** The unknown token, the last id: what {@code tokenizer.json} gives a character outside the alphabet. */
     public static final String UNK = "<unk>";
     private static final String[] SPECIALS = {PAD, BOS, EOS};
     /** Every character, newlines included, as its own piece (the pattern must not depend on '.' and line ends). */
@@ -111,10 +112,9 @@ public final class CharTokenizer implements Tokenizer {
             }
             int cp = text.codePointAt(i);
             Integer id = ids.get(cp);
-            if (id == null && hasUnk) {
-                id = unkId(); // as the Hugging Face WordLevel model does
-            }
             if (id == null) {
+                // Hugging Face's WordLevel model maps it to <unk>; R1J refuses text it cannot represent (a data set
+                // or prompt with characters the model never saw is a mistake to report, not to train on)
                 throw new IllegalArgumentException("character '" + Character.toString(cp) + "' (U+"
                         + String.format("%04X", cp) + ") at index " + i + " is not in the alphabet");
             }

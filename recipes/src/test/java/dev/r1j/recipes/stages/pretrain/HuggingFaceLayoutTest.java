@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages.pretrain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -68,8 +69,9 @@ class HuggingFaceLayoutTest {
                 assertEquals(line.text(), library.decode(library.encode(line.text()).getIds(), true), "decodes back");
             }
             long[] unknown = library.encode("12?").getIds();
-            assertArrayEquals(sampler.encodePrompt("12?"), toInts(unknown), "an unknown character is <unk> in both");
-            assertEquals(tok.unkId(), (int) unknown[3]);
+            assertEquals(tok.unkId(), (int) unknown[3], "outside the alphabet: <unk> in the library");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sampler.encodePrompt("12?"));
+            assertTrue(e.getMessage().contains("'?'"), "and an error naming it in R1J: " + e.getMessage());
         }
 
         JsonNode tokenizerJson = JSON.readTree(dir.resolve("tokenizer.json").toFile());

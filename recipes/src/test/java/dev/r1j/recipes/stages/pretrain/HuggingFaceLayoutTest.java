@@ -11,7 +11,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.GenerationConfig;
 import dev.r1j.core.io.LoadedModel;
@@ -44,7 +45,7 @@ class HuggingFaceLayoutTest {
     @Test
     void toyModelCheckpointTokenisesIdenticallyThroughTokenizerJsonAlone() throws IOException {
         System.setProperty("r1j.fsync", "false");
-        CharTokenizer tok = new CharTokenizer(PretrainStage.ALPHABET, null);
+        CharTokenizer tok = ArithmeticVocabulary.tokenizer();
         SamplingParams sampling = new SamplingParams(8, 64, 0.9, 0.95, 20, List.of(), 1L);
         try (NDManager m = Djl.newManager();
                 Transformer model = Transformer.create(ModelConfig.tinyLlama(tok.vocabSize()), m, 3L)) {
@@ -63,7 +64,7 @@ class HuggingFaceLayoutTest {
                 assertEquals(tok.bosId(), r1j[0]);
                 assertTrue(r1j.length < 2 || r1j[1] != tok.bosId(), "one BOS: " + Arrays.toString(r1j));
                 // the training sequence is the same ids followed by EOS
-                int[] trained = PretrainStage.encode(tok, line.text());
+                int[] trained = ArithmeticVocabulary.withBosEos(tok, line.text());
                 assertArrayEquals(Arrays.copyOf(trained, trained.length - 1),
                         toInts(library.encode(line.text()).getIds()), "text " + line.text());
                 assertEquals(line.text(), library.decode(library.encode(line.text()).getIds(), true), "decodes back");

@@ -42,6 +42,11 @@ public final class VerifierOptions {
         return new VerifierOptions(verifier, vals);
     }
 
+    /** Wraps {@code options} for {@code provider}, allowing exactly the keys of its {@link VerifierProvider#options()}. */
+    public static VerifierOptions of(VerifierProvider provider, Map<String, Object> options) {
+        return of(provider.name(), options, provider.options().stream().map(VerifierOption::key).toArray(String[]::new));
+    }
+
     public boolean has(String key) {
         return values.get(key) != null;
     }

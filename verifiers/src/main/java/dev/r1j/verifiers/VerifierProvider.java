@@ -1,5 +1,6 @@
 package dev.r1j.verifiers;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,15 @@ public interface VerifierProvider {
     /** One line of help for {@code recipe explain} and error messages. */
     default String description() {
         return "";
+    }
+
+    /**
+     * The options {@link #create} accepts, for {@code recipe explain verifiers}; a provider that declares them can
+     * validate with {@link VerifierOptions#of(VerifierProvider, Map)} so the list and the check cannot differ.
+     * Empty by default (the provider documents its options elsewhere).
+     */
+    default List<VerifierOption> options() {
+        return List.of();
     }
 
     /**

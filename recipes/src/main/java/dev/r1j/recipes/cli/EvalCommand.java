@@ -33,7 +33,7 @@ import picocli.CommandLine.ParentCommand;
  * and reference fields ({@code answer}, …).
  */
 @Command(name = "eval", description = {
-        "Evaluates a saved model on a benchmark: pass@1, pass@k (unbiased) and maj@k with 95% intervals.",
+        "Evaluates a saved model on a benchmark: pass@1, pass@k (unbiased) and maj@k with 95%% intervals.",
         "Samples k completions per problem (greedy when k = 1 and the temperature is 0), scores them with the "
                 + "verifier, prints a table and writes eval.json (every figure and the completions)."})
 final class EvalCommand implements Callable<Integer> {

@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "recipe", mixinStandardHelpOptions = true, version = "R1J recipe 0.1.0",
         description = "R1J: reinforcement-learning post-training of reasoning models (DeepSeek-R1 style GRPO) on the JVM.",
+        footer = {"", "Plugins (verifiers, stages): ./recipe --plugins JAR_OR_DIR[:...] COMMAND ..., or R1J_PLUGINS=JAR_OR_DIR[:...];",
+                "'recipe explain verifiers' lists the verifiers found."},
         subcommands = CommandLine.HelpCommand.class)
 public final class Main implements Runnable {
     /** The subcommands, in the order {@code recipe --help} lists them. Register a new command by adding it here. */
@@ -110,6 +112,12 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(main);
         for (Class<?> c : COMMANDS) {
             cl.addSubcommand(c);
+        }
+        // -h/--help on every subcommand, so 'recipe serve --help' prints help instead of "Missing required option"
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (!sub.getCommandSpec().optionsMap().containsKey("--help")) { // the 'help' command has its own
+                sub.getCommandSpec().mixinStandardHelpOptions(true);
+            }
         }
         cl.setOut(out);
         cl.setErr(err);

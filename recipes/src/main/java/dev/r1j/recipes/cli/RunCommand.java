@@ -34,6 +34,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Delete a previous run in run_dir and start over.")
     boolean overwrite;
 
+    @Option(names = "--tensorboard", description = "Also write TensorBoard event files into run_dir/tensorboard "
+            + "(one run per stage; view with: tensorboard --logdir run_dir/tensorboard).")
+    boolean tensorBoard;
+
     @Option(names = "--dry-run", description = "Load and validate the recipe, print it resolved, run nothing.")
     boolean dryRun;
 
@@ -51,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
-        new RecipeRunner(main.out(), main.progress()).run(recipe, mode);
+        new RecipeRunner(main.out(), main.progress()).withTensorBoard(tensorBoard).run(recipe, mode);
         return 0;
     }
 }

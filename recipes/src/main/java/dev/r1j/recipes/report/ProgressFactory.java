@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Makes {@link Progress} displays, on me.tongfei:progressbar. On a terminal a live bar on standard error; without
@@ -42,18 +41,21 @@ public interface ProgressFactory {
 
     /** A live bar on standard error, for a terminal. */
     static ProgressFactory bar() {
-        return (task, total, initial) -> wrap(base(task, total, initial)
-                .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+        return (task, total, initial) -> wrap(base(task, total, initial, true)
                 .setUpdateIntervalMillis(250)
                 .build());
     }
 
     /** Plain lines (no {@code \r}, no colour) handed to {@code sink} every {@code interval} and when done. */
     static ProgressFactory lines(Consumer<String> sink, Duration interval) {
-        return (task, total, initial) -> wrap(base(task, total, initial)
-                .setStyle(ProgressBarStyle.ASCII)
+        return lines(sink, interval, 120);
+    }
+
+    /** Plain lines at most {@code width} characters wide (the extra text is kept; the bar and rate give way). */
+    static ProgressFactory lines(Consumer<String> sink, Duration interval, int width) {
+        return (task, total, initial) -> wrap(base(task, total, initial, false)
                 .setUpdateIntervalMillis((int) Math.max(1, Math.min(Integer.MAX_VALUE, interval.toMillis())))
-                .setConsumer(new DelegatingProgressBarConsumer(sink::accept, 120))
+                .setConsumer(new DelegatingProgressBarConsumer(sink::accept, width))
                 .build());
     }
 
@@ -74,12 +76,12 @@ public interface ProgressFactory {
         };
     }
 
-    private static ProgressBarBuilder base(String task, long total, long initial) {
+    /** The terminal's width is given to the renderer by the library's console consumer (minus a margin). */
+    private static ProgressBarBuilder base(String task, long total, long initial, boolean unicode) {
         return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
-                .setUnit(" steps", 1)
-                .showSpeed(new java.text.DecimalFormat("0.00"))
+                .setRenderer(new FittedRenderer(" steps", unicode))
                 .startsFrom(initial, Duration.ZERO);
     }
 

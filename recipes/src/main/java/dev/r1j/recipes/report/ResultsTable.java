@@ -99,6 +99,21 @@ public final class ResultsTable {
         return sb.toString();
     }
 
+    /** The table as an HTML {@code <table>} (cells escaped; numbers right-aligned). */
+    public String toHtml() {
+        StringBuilder sb = new StringBuilder("<table>\n<tr>");
+        header.forEach(h -> sb.append("<th>").append(Html.escape(h)).append("</th>"));
+        sb.append("</tr>\n");
+        for (List<String> r : rows) {
+            sb.append("<tr>");
+            for (int i = 0; i < r.size(); i++) {
+                sb.append(i == 0 ? "<td>" : "<td class=\"num\">").append(Html.escape(r.get(i))).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table>\n").toString();
+    }
+
     @Override
     public String toString() {
         return render();

@@ -10,6 +10,8 @@ import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Plots;
 import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.report.ResultsTable;
+import dev.r1j.recipes.report.RunReport;
+import dev.r1j.recipes.report.TensorBoardExport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -30,7 +32,10 @@ import java.util.stream.Stream;
  *   stages/NN-id/          each stage's own files (checkpoints, completions)
  *   run_state.json         finished stages and the model each left (for --resume)
  *   results.json           results recorded by stages (e.g. evaluations), printed as one table at the end
- *   plots/*.png            reward_mean, accuracy, completion_len_mean, kl, loss by step, drawn at the end
+ *   plots/NN-stage.png     one page per stage: reward, accuracy, length, KL, loss by the stage's step, smoothed,
+ *                          with the held-out evaluations around it, drawn at the end ({@link Plots})
+ *   report.html            the before/after table, each stage's page, metrics and sample completions ({@link RunReport})
+ *   tensorboard/NN-stage/  TensorBoard event files, with {@link #withTensorBoard} ({@link TensorBoardExport})
  * </pre>
  *
  * <pre>{@code
@@ -41,10 +46,21 @@ import java.util.stream.Stream;
 public final class RecipeRunner {
     private final PrintWriter out;
     private final ProgressFactory progress;
+    private final boolean tensorBoard;
 
     public RecipeRunner(PrintWriter out, ProgressFactory progress) {
+        this(out, progress, false);
+    }
+
+    private RecipeRunner(PrintWriter out, ProgressFactory progress, boolean tensorBoard) {
         this.out = out;
         this.progress = progress;
+        this.tensorBoard = tensorBoard;
+    }
+
+    /** The same runner, also writing TensorBoard event files into {@code run_dir/tensorboard} at the end. */
+    public RecipeRunner withTensorBoard(boolean on) {
+        return new RecipeRunner(out, progress, on);
     }
 
     /**
@@ -109,7 +125,12 @@ public final class RecipeRunner {
         }
         switch (mode) {
             case FRESH:
-                if (occupied) {
+                if (occupied && stoppedBeforeAnyOutput(runDir)) {
+                    // nothing to resume or lose: a run that failed at its start is simply started again
+                    out.println("note: " + runDir + " holds a run that stopped before any stage wrote anything; "
+                            + "starting it again");
+                    deleteRecursively(runDir);
+                } else if (occupied) {
                     throw new RecipeException("run directory " + runDir + " already holds a run; continue it with --resume, "
                             + "start over with --overwrite, or pick another with --set run_dir=...");
                 }
@@ -169,13 +190,45 @@ public final class RecipeRunner {
         try {
             List<Path> pngs = Plots.draw(metricsFile, dir);
             if (!pngs.isEmpty()) {
-                out.println("plots: " + dir + " (" + pngs.size() + " PNG)");
+                out.println("plots: " + dir + " (one page per stage: " + pngs.size() + " PNG)");
+            }
+            out.println("report: " + RunReport.write(metricsFile.getParent()));
+            if (tensorBoard) {
+                List<Path> events = TensorBoardExport.write(metricsFile.getParent());
+                out.println("tensorboard: " + events.size() + " event file(s); view with tensorboard --logdir "
+                        + metricsFile.getParent().resolve(TensorBoardExport.DIR));
             }
             return pngs;
         } catch (RuntimeException | LinkageError e) {
             // A plot is a convenience: never let it hide the run's own outcome.
             out.println("warning: could not draw plots: " + e);
             return List.of();
+        }
+    }
+
+    /**
+     * Whether {@code runDir} holds only what the runner writes when no stage did anything: its
+     * {@code config.resolved.json}, an empty {@code metrics.jsonl}, the report and empty directories. No stage finished
+     * ({@code run_state.json} is written when one does) and none left a file.
+     */
+    static boolean stoppedBeforeAnyOutput(Path runDir) {
+        if (!Files.isRegularFile(runDir.resolve("config.resolved.json"))) {
+            return false; // not an R1J run
+        }
+        try (Stream<Path> walk = Files.walk(runDir)) {
+            return walk.filter(Files::isRegularFile).allMatch(f -> f.equals(runDir.resolve("config.resolved.json"))
+                    || f.equals(runDir.resolve(RunReport.FILE)) // redrawn at the end of every run
+                    || f.equals(runDir.resolve("metrics.jsonl")) && sizeOf(f) == 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         }
     }
 

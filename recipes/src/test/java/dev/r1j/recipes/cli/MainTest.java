@@ -69,6 +69,27 @@ class MainTest {
         assertEquals("recipe run: stage 1/1 'toy' failed: injected failure at step 2 (continue with --resume)\n", err.toString());
     }
 
+    /** A run that failed before any stage wrote anything is started again, not refused with advice to resume. */
+    @Test
+    void aRunThatFailedAtItsStartCanSimplyBeRetried(@TempDir Path dir) throws Exception {
+        Path f = recipe(dir, "stages:\n  - toy: {dataset: d.jsonl, fail_at: 1}\n");
+        assertEquals(1, run("run", f.toString()));
+        assertTrue(Files.isDirectory(dir.resolve("run")), "the failed run's directory is there");
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("run", f.toString(), "--set", "stages[0].toy.fail_at=0"), err.toString());
+        assertTrue(out.toString().contains("holds a run that stopped before any stage wrote anything; starting it again"),
+                out.toString());
+        assertEquals(3, Files.readAllLines(dir.resolve("run/metrics.jsonl")).size());
+
+        // one that failed after writing something is still refused: resuming it is the right advice
+        Files.createDirectories(dir.resolve("late"));
+        Path g = recipe(dir.resolve("late"), "stages:\n  - toy: {dataset: d.jsonl, fail_at: 2}\n");
+        assertEquals(1, run("run", g.toString()));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("run", g.toString(), "--set", "stages[0].toy.fail_at=0"));
+        assertTrue(err.toString().contains("already holds a run; continue it with --resume"), err.toString());
+    }
+
     @Test
     void dryRunPrintsTheResolvedRecipe(@TempDir Path dir) throws Exception {
         Path f = recipe(dir, "stages:\n  - toy: {dataset: d.jsonl}\n");
@@ -102,6 +123,29 @@ class MainTest {
         assertTrue(out.toString().contains("  run_dir"), out.toString());
         assertEquals(1, run("explain", "tyo"));
         assertEquals("recipe explain: unknown stage 'tyo' (did you mean 'toy'?); known stages: toy\n", err.toString());
+    }
+
+    /** Help works without the required options, and no usage text makes picocli warn (an unescaped '%'). */
+    @Test
+    void everyCommandPrintsHelpWithoutItsRequiredOptionsOrWarnings() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            assertEquals(0, run("--help"));
+            for (Class<?> c : Main.COMMANDS) {
+                String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+                for (String flag : List.of("--help", "-h")) {
+                    out.getBuffer().setLength(0);
+                    assertEquals(0, run(name, flag), name + " " + flag + ": " + err);
+                    assertTrue(out.toString().startsWith("Usage: recipe " + name), name + " " + flag + ": " + out);
+                }
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", err.toString());
+        assertFalse(captured.toString().contains("WARN"), captured.toString());
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.r1j.recipes.RecipeSource;
 import dev.r1j.recipes.ToyStage;
 import dev.r1j.recipes.config.RecipeException;
 import dev.r1j.recipes.report.ProgressFactory;
+import dev.r1j.recipes.report.TensorBoardEventsTest;
 import dev.r1j.recipes.stage.StageRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -58,8 +59,13 @@ class RecipeRunnerTest {
                 + "------------------------------\n"
                 + "accuracy  0.100  0.200  +0.100\n"
                 + "seed         11     11       0\n"), out);
-        // reward_mean, kl and loss were logged; accuracy and completion_len_mean were not.
-        assertEquals(List.of(run.resolve("plots/reward_mean.png"), run.resolve("plots/kl.png"), run.resolve("plots/loss.png")), s.plots());
+        // one page per stage, each with the reward_mean, kl and loss that were logged
+        assertEquals(List.of(run.resolve("plots/00-toy.png"), run.resolve("plots/01-toy_2.png")), s.plots());
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("<h2>Before and after</h2>") && html.contains("<img src=\"plots/00-toy.png\"")
+                && html.contains("<h2>Stage 2: toy_2</h2>") && html.contains("Mean reward (reward per completion)"), html);
+        assertTrue(out.contains("report: " + run.resolve("report.html")), out);
+        assertFalse(Files.exists(run.resolve("tensorboard")), "TensorBoard files only when asked for");
     }
 
     @Test
@@ -171,8 +177,23 @@ class RecipeRunnerTest {
     void failedRunStillDrawsWhatWasLogged(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
         assertThrows(StageFailedException.class, () -> runner.run(recipe(run, "stages[0].toy.fail_at=3"), RunMode.FRESH));
-        assertTrue(Files.size(run.resolve("plots/loss.png")) > 1000);
+        assertTrue(Files.size(run.resolve("plots/00-toy.png")) > 1000);
         assertNull(RunState.read(run).finished(0, "toy").orElse(null));
+    }
+
+    @Test
+    void tensorBoardEventFilesOnRequest(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        runner.withTensorBoard(true).run(recipe(run), RunMode.FRESH);
+        // the version record, then reward_mean, loss and kl at each step: 4 steps of toy, 3 of toy_2
+        for (var e : java.util.Map.of("00-toy", 1 + 4 * 3, "01-toy_2", 1 + 3 * 3).entrySet()) {
+            try (var files = Files.list(run.resolve("tensorboard").resolve(e.getKey()))) {
+                List<Path> events = files.toList();
+                assertEquals(1, events.size(), e.getKey());
+                assertTrue(events.get(0).getFileName().toString().startsWith("events.out.tfevents."), events.toString());
+                assertEquals(e.getValue(), TensorBoardEventsTest.readRecords(events.get(0)).size(), e.getKey());
+            }
+        }
     }
 
     private static String gitHead() throws Exception {

@@ -73,6 +73,9 @@ class R1ZeroRecipeTest {
         try (NDManager m = Djl.newManager(); LoadedModel lm = Checkpoint.load(stage.resolve("final"), m)) {
             assertEquals(16, lm.model().config().hiddenSize());
         }
+        JsonNode generation = new ObjectMapper().readTree(stage.resolve("final/generation_config.json").toFile());
+        assertEquals(24, generation.get("max_new_tokens").asInt(), "the GRPO stage's sampling: " + generation);
+        assertEquals(1, generation.get("bos_token_id").asInt(), generation.toString());
 
         // before/after table, results.json, eval.json, plots
         JsonNode results = new ObjectMapper().readTree(run.resolve("results.json").toFile());
@@ -91,7 +94,7 @@ class R1ZeroRecipeTest {
         assertEquals(12, eval.get("completions").size());
         try (Stream<Path> s = Files.list(run.resolve("plots"))) {
             List<String> pngs = s.map(p -> p.getFileName().toString()).toList();
-            for (String p : List.of("reward_mean.png", "accuracy.png", "completion_len_mean.png", "kl.png")) {
+            for (String p : List.of("00-pretrain.png", "02-grpo.png")) {
                 assertTrue(pngs.contains(p), p + " not in " + pngs);
             }
         }

@@ -38,6 +38,8 @@ public record GrpoStepMetrics(
         Map<String, RewardStats.Summary> perReward,
         double fracRewardZeroStd) {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     public GrpoStepMetrics {
         perReward = perReward == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perReward));
     }
@@ -67,12 +69,23 @@ public record GrpoStepMetrics(
     }
 
     /**
+     * The {@link #toMap()} object as one line of JSON, e.g. {@code {"step":1,"stage":"grpo","reward_mean":0.25,...}}.
+     */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(toMap());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e); // numbers, strings and nulls only: cannot happen
+        }
+    }
+
+    /**
      * The {@code metrics.jsonl} object (the standard fields first: step, stage, reward_mean, reward_std, accuracy,
      * loss, kl, clip_frac, entropy, completion_len_mean, lr, grad_norm, tokens_per_s, elapsed_s; then extras:
      * {@code frac_reward_zero_std} and {@code reward/<label>_mean}, {@code reward/<label>_std} per reward);
      * {@code NaN} becomes null.
      */
-    public Map<String, Object> toJson() {
+    public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", step);
         m.put("stage", "grpo");

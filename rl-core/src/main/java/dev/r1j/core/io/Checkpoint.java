@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.HfTokenizer;
 import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.core.tokenizer.Tokenizers;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * A model checkpoint in the Hugging Face layout, so that it moves between R1J and {@code transformers} both ways:
  * {@code config.json}, {@code model.safetensors} (or shards with {@code model.safetensors.index.json}),
- * {@code tokenizer.json} and {@code tokenizer_config.json}, with Hugging Face parameter names.
+ * {@code tokenizer.json}, {@code tokenizer_config.json} and {@code generation_config.json}, with Hugging Face
+ * parameter names and the same special token ids in all of them.
  *
  * <pre>{@code
  * Checkpoint.save(Path.of("runs/x/final"), model, tokenizer);      // atomic: old or new, never half
@@ -41,9 +43,18 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves as float32, sharded above Hugging Face's default 5 GB. */
+    /** Saves as float32, sharded above Hugging Face's default 5 GB, with no sampling defaults (greedy). */
     public static void save(Path dir, CausalLM model, Tokenizer tokenizer) {
         save(dir, model, tokenizer, DType.F32, Weights.DEFAULT_MAX_SHARD_BYTES);
+    }
+
+    /**
+     * Saves as float32 with {@code sampling}'s temperature, top-p, top-k and max new tokens as the defaults in
+     * {@code generation_config.json} (the settings the model was trained to be sampled with).
+     */
+    public static void save(Path dir, CausalLM model, Tokenizer tokenizer, SamplingParams sampling) {
+        AtomicDirectory.write(dir, tmp -> writeFiles(tmp, model, tokenizer, DType.F32,
+                Weights.DEFAULT_MAX_SHARD_BYTES, sampling));
     }
 
     /**
@@ -64,6 +75,11 @@ public final class Checkpoint {
      */
     public static void writeFiles(Path dir, CausalLM model, Tokenizer tokenizer, DType floatType,
             long maxShardBytes) {
+        writeFiles(dir, model, tokenizer, floatType, maxShardBytes, null);
+    }
+
+    private static void writeFiles(Path dir, CausalLM model, Tokenizer tokenizer, DType floatType,
+            long maxShardBytes, SamplingParams sampling) {
         ModelConfig config = model.config();
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens but the model's "
@@ -75,6 +91,8 @@ public final class Checkpoint {
                         : tokenizer.eosId() >= 0 ? List.of(tokenizer.eosId()) : List.of(),
                 config.padTokenId() != null ? config.padTokenId() : idOrNull(tokenizer.padId()));
         withIds.write(dir.resolve(CONFIG_FILE));
+        new GenerationConfig(withIds.bosTokenId(), withIds.eosTokenId(), withIds.padTokenId(), sampling)
+                .write(dir.resolve(GenerationConfig.FILE));
         Weights.write(dir, model.parameters(), floatType, maxShardBytes);
         tokenizer.save(dir);
     }

@@ -28,7 +28,7 @@ class CompletionsLogTest {
 
     @Test
     void metricsJsonHasTheDocumentedFields() {
-        Map<String, Object> first = metrics(1).toJson();
+        Map<String, Object> first = metrics(1).toMap();
         for (String key : List.of("step", "stage", "reward_mean", "reward_std", "accuracy", "loss", "kl", "clip_frac",
                 "entropy", "completion_len_mean", "lr", "grad_norm", "tokens_per_s", "elapsed_s")) {
             assertTrue(first.containsKey(key), key);
@@ -56,5 +56,15 @@ class CompletionsLogTest {
         Files.writeString(log.completionsFile(), "{\"nostep\": 1}\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> log.truncateAfter(1));
         assertTrue(e.getMessage().contains("completions.jsonl:1"), e.getMessage());
+    }
+
+    /** toJson() is JSON text (one line), the same object as toMap(), NaN as null. */
+    @Test
+    void toJsonIsOneLineOfJsonOfTheMetricsObject() throws Exception {
+        String json = metrics(7).toJson();
+        assertTrue(json.startsWith("{\"step\":7,\"stage\":\"grpo\",\"reward_mean\":0.5,") && !json.contains("\n"), json);
+        Map<?, ?> parsed = new ObjectMapper().readValue(json, java.util.LinkedHashMap.class);
+        assertEquals(new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(metrics(7).toMap()), Map.class), parsed);
+        assertTrue(parsed.containsKey("kl") && parsed.get("kl") == null, json);
     }
 }

@@ -145,7 +145,7 @@ class GrpoRewardWiringTest {
         // Group "b": every part is constant over the group, so it contributes 0.
         for (ScoredCompletion s : group(r.completions(), "b")) assertEquals(0.0, s.reward(), 0.0);
 
-        Map<String, Object> json = r.metrics().toJson();
+        Map<String, Object> json = r.metrics().toMap();
         assertEquals(0.5, (double) json.get("frac_reward_zero_std"), 0.0, "group b has all-equal rewards, a does not");
         // Raw rewards over the 8 completions: len = a's four and four zeros; e = [1, 1, 0, 0] and four zeros.
         double lenMean = (0 - 1 - 0.5 - 1) / 8.0;
@@ -161,7 +161,7 @@ class GrpoRewardWiringTest {
     @Test
     void aPlainVerifierIsLoggedAsOneRewardAndZeroStdCountsEveryGroup() {
         Run r = oneStep(STARTS_WITH_E);
-        Map<String, Object> json = r.metrics().toJson();
+        Map<String, Object> json = r.metrics().toMap();
         assertEquals(0.25, (double) json.get("reward/reward_mean"), 1e-12);
         assertEquals(0.5, (double) json.get("frac_reward_zero_std"), 0.0);
         assertEquals(0.0, GrpoTrainer.fracZeroStd(r.completions().stream()

@@ -2,10 +2,12 @@ package dev.r1j.core.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,23 +25,24 @@ class TokenizersTest {
     @Test
     void charTokenizerIdsAreFixedAndRoundTrip() {
         CharTokenizer tok = new CharTokenizer("0123456789+-*= ", null);
-        assertEquals(3 + 15, tok.vocabSize());
+        assertEquals(3 + 15 + 1, tok.vocabSize(), "specials, the alphabet, <unk>");
         assertEquals(0, tok.padId());
         assertEquals(1, tok.bosId());
         assertEquals(2, tok.eosId());
+        assertEquals(18, tok.unkId());
         assertArrayEquals(new int[] {4, 5, 13, 10, 16}, tok.encode("12+7="));
-        assertArrayEquals(new int[] {1, 4, 2, 0}, tok.encode("<bos>1<eos><pad>"), "special tokens in the text");
-        assertEquals("12+7=19", tok.decode(new int[] {1, 4, 5, 13, 10, 16, 4, 12, 2, 0, 0}));
+        assertArrayEquals(new int[] {1, 4, 2, 0, 18}, tok.encode("<bos>1<eos><pad><unk>"), "special tokens in the text");
+        assertEquals("12+7=19", tok.decode(new int[] {1, 4, 5, 13, 10, 16, 4, 12, 2, 0, 0, 18}));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tok.encode("1+x"));
         assertTrue(e.getMessage().contains("'x'") && e.getMessage().contains("index 2"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {18}));
+        assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {19}));
         e = assertThrows(IllegalArgumentException.class, () -> new CharTokenizer("abca", null));
         assertTrue(e.getMessage().contains("'a' twice"), e.getMessage());
     }
 
     /** The saved tokenizer.json, run by the Hugging Face library itself, must give the same ids and text. */
     @Test
-    void charTokenizerSavesATokenizerJsonTheHfLibraryReadsIdentically() {
+    void charTokenizerSavesATokenizerJsonTheHfLibraryReadsIdentically() throws IOException {
         CharTokenizer chars = new CharTokenizer(ALPHABET, "{% for m in messages %}<{{ m.role }}>{{ m.content }}"
                 + "{{ eos_token }}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}");
         chars.save(dir);
@@ -49,11 +52,20 @@ class TokenizersTest {
         assertEquals(chars.eosId(), hf.eosId());
         assertEquals(chars.padId(), hf.padId());
         List<String> samples = List.of("12+7=19", "  two  spaces ", "line\nbreak\n\n", "(3*4)-5/6",
-                "<bos>12<eos>", "a<eos><pad>b", "café 😀 x", "<not special>", "", "=", "\n");
-        for (String s : samples) {
-            int[] ids = chars.encode(s);
-            assertArrayEquals(ids, hf.encode(s), "encode of '" + s + "'");
-            assertEquals(chars.decode(ids), hf.decode(ids), "decode of '" + s + "'");
+                "<bos>12<eos>", "a<eos><pad>b", "café 😀 x", "<not special>", "", "=", "\n", "(1<unk>2)");
+        try (HuggingFaceTokenizer library = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"),
+                Map.of("truncation", "false", "padding", "false"))) {
+            for (String s : samples) {
+                int[] ids = chars.encode(s);
+                assertArrayEquals(ids, hf.encode(s), "encode of '" + s + "'");
+                assertEquals(chars.decode(ids), hf.decode(ids), "decode of '" + s + "'");
+                // tokenizer.json alone, as transformers runs it (special tokens added): BOS, then R1J's ids
+                assertArrayEquals(withBos(ids), toInts(library.encode(s).getIds()), "library encode of '" + s + "'");
+                assertArrayEquals(ids, toInts(library.encode(s, false, false).getIds()), "without specials: " + s);
+            }
+            // outside the alphabet: <unk> in the library, an error naming the character in R1J
+            assertArrayEquals(new int[] {1, chars.unkId()}, toInts(library.encode("Ä").getIds()));
+            assertThrows(IllegalArgumentException.class, () -> chars.encode("Ä"));
         }
         assertEquals("café 😀 x", hf.decode(chars.encode("<bos>café 😀 x<eos>")));
         List<Map<String, String>> chat = List.of(Map.of("role", "user", "content", "1+1"));
@@ -64,6 +76,70 @@ class TokenizersTest {
         CharTokenizer again = assertInstanceOf(CharTokenizer.class, loaded);
         assertEquals(ALPHABET, again.alphabet());
         assertEquals("<user>1+1<eos><assistant>", again.applyChatTemplate(chat, true));
+    }
+
+    /** R1J's tokenizers add no BOS themselves, whichever implementation loads the file: no BOS twice. */
+    @Test
+    void loadedTokenizersDoNotAddTheBosThePostProcessorDeclares() throws IOException {
+        CharTokenizer chars = new CharTokenizer(ALPHABET, null);
+        chars.save(dir);
+        String json = Files.readString(dir.resolve("tokenizer.json"));
+        assertTrue(json.contains("TemplateProcessing"), json);
+        for (Tokenizer loaded : List.of(Tokenizers.load(dir), HfTokenizer.load(dir))) {
+            int[] ids = loaded.encode("12+7=");
+            assertEquals(5, ids.length, loaded.getClass().getSimpleName() + ": one id a character, no BOS");
+            assertArrayEquals(chars.encode("12+7="), ids, loaded.getClass().getSimpleName());
+            assertEquals(0, loaded.encode("").length, loaded.getClass().getSimpleName());
+        }
+        assertInstanceOf(CharTokenizer.class, Tokenizers.load(dir), "the post-processor is recognised as ours");
+        TokenizerConfig config = TokenizerConfig.read(dir);
+        assertEquals("<bos>", config.bosToken());
+        assertEquals("<unk>", config.unkToken());
+        assertEquals(Boolean.TRUE, config.raw().path("add_bos_token").booleanValue());
+        assertEquals(Boolean.FALSE, config.raw().path("add_eos_token").booleanValue());
+    }
+
+    /** A tokenizer.json saved before <unk> and the post-processor existed still loads, and re-saves compatibly. */
+    @Test
+    void legacyCharTokenizerFilesLoadWithoutUnk() throws IOException {
+        CharTokenizer current = new CharTokenizer("0123456789+=", null);
+        current.save(dir);
+        // the file as the previous version wrote it: no post-processor, no <unk> in vocab or added tokens
+        com.fasterxml.jackson.databind.node.ObjectNode legacy = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("tokenizer.json").toFile());
+        legacy.putNull("post_processor");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) legacy.get("model").get("vocab")).remove("<unk>");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) legacy.get("added_tokens")).remove(3);
+        Path old = dir.resolve("old");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("tokenizer.json"), legacy.toString());
+        Files.writeString(old.resolve("tokenizer_config.json"),
+                "{\"bos_token\": \"<bos>\", \"eos_token\": \"<eos>\", \"pad_token\": \"<pad>\"}");
+        CharTokenizer loaded = assertInstanceOf(CharTokenizer.class, Tokenizers.load(old));
+        assertFalse(loaded.hasUnk());
+        assertEquals(3 + 12, loaded.vocabSize(), "the old model's vocab_size still fits");
+        assertArrayEquals(current.encode("12+7=19"), loaded.encode("12+7=19"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loaded.encode("1x"));
+        assertTrue(e.getMessage().contains("'x'") && e.getMessage().contains("index 1"), e.getMessage());
+        Path resaved = dir.resolve("resaved");
+        loaded.save(resaved);
+        CharTokenizer again = assertInstanceOf(CharTokenizer.class, Tokenizers.load(resaved));
+        assertEquals(loaded.vocabSize(), again.vocabSize());
+        try (HuggingFaceTokenizer library = HuggingFaceTokenizer.newInstance(resaved.resolve("tokenizer.json"),
+                Map.of("truncation", "false", "padding", "false"))) {
+            assertArrayEquals(withBos(loaded.encode("3+4=7")), toInts(library.encode("3+4=7").getIds()));
+        }
+    }
+
+    static int[] withBos(int[] ids) {
+        int[] out = new int[ids.length + 1];
+        out[0] = 1;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    static int[] toInts(long[] ids) {
+        return java.util.Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
     }
 
     /** A small BPE tokenizer.json in the shape Qwen's has (added special tokens, object-valued eos in config). */

@@ -22,7 +22,7 @@ import java.util.Set;
  * @param limits        sandbox limits
  */
 public record CodeVerifierOptions(boolean partialCredit, String python, boolean sitePackages, SandboxLimits limits) {
-    private static final Set<String> KEYS = Set.of("partial_credit", "python", "site_packages", "timeout_seconds", "cpu_seconds",
+    static final Set<String> KEYS = Set.of("partial_credit", "python", "site_packages", "timeout_seconds", "cpu_seconds",
             "memory_mb", "max_processes", "max_output_bytes", "max_file_mb", "work_dir_mb", "max_open_files");
 
     public CodeVerifierOptions {

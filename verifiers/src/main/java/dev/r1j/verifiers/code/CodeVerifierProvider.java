@@ -28,6 +28,19 @@ public final class CodeVerifierProvider implements VerifierProvider {
     }
 
     @Override
+    public java.util.List<dev.r1j.verifiers.VerifierOption> options() {
+        java.util.List<dev.r1j.verifiers.VerifierOption> o = new java.util.ArrayList<>(java.util.List.of(
+                new dev.r1j.verifiers.VerifierOption("partial_credit", "false",
+                        "reward = share of test statements passed (else 1 only when all pass)"),
+                new dev.r1j.verifiers.VerifierOption("python", "python3", "the interpreter"),
+                new dev.r1j.verifiers.VerifierOption("site_packages", "false",
+                        "let the code import third-party packages of the interpreter"),
+                new dev.r1j.verifiers.VerifierOption("java", "{}", "code_java's options, for rows whose tests are Java")));
+        o.addAll(dev.r1j.verifiers.sandbox.SandboxLimits.options(dev.r1j.verifiers.sandbox.SandboxLimits.defaults()));
+        return o;
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
         Map<String, Object> rest = new LinkedHashMap<>(options);
         Object java = rest.remove("java");

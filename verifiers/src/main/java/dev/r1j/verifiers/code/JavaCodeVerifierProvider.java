@@ -23,6 +23,17 @@ public final class JavaCodeVerifierProvider implements VerifierProvider {
     }
 
     @Override
+    public java.util.List<dev.r1j.verifiers.VerifierOption> options() {
+        java.util.List<dev.r1j.verifiers.VerifierOption> o = new java.util.ArrayList<>(java.util.List.of(
+                new dev.r1j.verifiers.VerifierOption("partial_credit", "false",
+                        "reward = share of tests passed (else 1 only when all pass)"),
+                new dev.r1j.verifiers.VerifierOption("java_home", "this JVM's java.home", "the JDK that compiles and runs"),
+                new dev.r1j.verifiers.VerifierOption("heap_mb", "256", "the JVM's -Xmx, MiB")));
+        o.addAll(dev.r1j.verifiers.sandbox.SandboxLimits.options(JavaCodeOptions.defaultLimits()));
+        return o;
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
         return new JavaCodeVerifier(JavaCodeOptions.fromMap(options));
     }

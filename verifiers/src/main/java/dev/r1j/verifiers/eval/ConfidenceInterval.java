@@ -1,6 +1,7 @@
 package dev.r1j.verifiers.eval;
 
 import java.util.Arrays;
+import org.apache.commons.math3.stat.interval.WilsonScoreInterval;
 import java.util.SplittableRandom;
 
 /**
@@ -24,16 +25,17 @@ public record ConfidenceInterval(double low, double high, String method) {
     public static final int DEFAULT_RESAMPLES = 2000;
     public static final long DEFAULT_SEED = 20211;
 
-    /** The 95% Wilson score interval of {@code successes} out of {@code n}. */
+    /**
+     * The 95% Wilson score interval of {@code successes} out of {@code n}, computed by commons-math3's
+     * {@link WilsonScoreInterval} (clamped to [0, 1] against rounding at 0 or n successes).
+     */
     public static ConfidenceInterval wilson(long successes, long n) {
         if (n <= 0 || successes < 0 || successes > n) {
             throw new IllegalArgumentException("wilson interval needs 0 <= successes <= n, n > 0; got " + successes + "/" + n);
         }
-        double p = (double) successes / n;
-        double z2 = Z95 * Z95;
-        double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-        double half = Z95 * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
-        return new ConfidenceInterval(Math.max(0, centre - half), Math.min(1, centre + half), "wilson");
+        org.apache.commons.math3.stat.interval.ConfidenceInterval ci = new WilsonScoreInterval()
+                .createInterval(Math.toIntExact(n), Math.toIntExact(successes), 0.95);
+        return new ConfidenceInterval(Math.max(0, ci.getLowerBound()), Math.min(1, ci.getUpperBound()), "wilson");
     }
 
     /** The 95% percentile-bootstrap interval of the mean of {@code values}. */

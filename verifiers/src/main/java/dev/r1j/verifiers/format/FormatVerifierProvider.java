@@ -1,9 +1,11 @@
 package dev.r1j.verifiers.format;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -31,8 +33,17 @@ public final class FormatVerifierProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("mode", "think_answer (regex with a pattern)", "think_answer, tag_count, boxed or regex"),
+                new VerifierOption("pattern", "none", "a Java regex the whole completion must match (mode regex; DOTALL)"),
+                new VerifierOption("partial", "false", "think_answer: a shape miss earns 0.25 a tag present once (at most 0.75)"),
+                new VerifierOption("timeout_ms", "200", "time limit of the regex match, 1..60000 ms"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "mode", "pattern", "partial", "timeout_ms");
+        VerifierOptions o = VerifierOptions.of(this, options);
         String mode = o.choice("mode", o.has("pattern") ? "regex" : "think_answer", "think_answer", "tag_count", "boxed", "regex");
         Pattern p = null;
         if (o.has("pattern")) {

@@ -1,8 +1,10 @@
 package dev.r1j.verifiers.math;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,9 +32,19 @@ public final class MathVerifierProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("answer_key", "answer", "the dataset field holding the reference answer"),
+                new VerifierOption("tolerance", String.valueOf(MathEquivalence.DEFAULT_TOLERANCE), "relative tolerance when comparing numbers, in [0, 0.5]"),
+                new VerifierOption("timeout_ms", String.valueOf(MathEquivalence.DEFAULT_TIMEOUT_MS), "time limit of one symbolic comparison, 1..60000 ms"),
+                new VerifierOption("max_chars", "100000", "longer completions score 0 without being parsed"),
+                new VerifierOption("extraction", "strict", "strict: only \\boxed{}, <answer>, #### and 'the answer is' "
+                        + "(rewards) | lenient: then LaTeX environments, 'final answer' phrases, the last number (evaluation)"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "answer_key", "tolerance", "timeout_ms", "max_chars",
-                "extraction");
+        VerifierOptions o = VerifierOptions.of(this, options);
         MathEquivalence eq = new MathEquivalence(o.number("tolerance", MathEquivalence.DEFAULT_TOLERANCE, 0, 0.5),
                 o.integer("timeout_ms", MathEquivalence.DEFAULT_TIMEOUT_MS, 1, 60_000));
         return new MathVerifier(o.string("answer_key", "answer"), eq,

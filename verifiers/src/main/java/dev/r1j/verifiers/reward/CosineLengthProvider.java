@@ -1,9 +1,11 @@
 package dev.r1j.verifiers.reward;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
 import dev.r1j.verifiers.VerifierRegistry;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,9 +31,21 @@ public final class CosineLengthProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("verifier", "math", "the correctness verifier whose reward is scaled"),
+                new VerifierOption("verifier_options", "{}", "that verifier's options"),
+                new VerifierOption("min_value_correct", "0.5", "reward of a correct answer at max_length"),
+                new VerifierOption("max_value_correct", "1.0", "reward of a correct answer of length 0"),
+                new VerifierOption("min_value_wrong", "-1.0", "reward of a wrong answer of length 0"),
+                new VerifierOption("max_value_wrong", "-0.5", "reward of a wrong answer at max_length"),
+                new VerifierOption("max_length", "1000", "length (characters) at which the cosine reaches its end"),
+                new VerifierOption("correct_threshold", "1.0", "inner reward at or above which an answer counts as correct"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "verifier", "verifier_options", "min_value_correct",
-                "max_value_correct", "min_value_wrong", "max_value_wrong", "max_length", "correct_threshold");
+        VerifierOptions o = VerifierOptions.of(this, options);
         String inner = o.string("verifier", "math");
         if (inner.equals(name())) {
             throw o.bad("verifier", inner, "a correctness verifier other than cosine_length itself");

@@ -1,6 +1,7 @@
 package dev.r1j.verifiers.reward;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
 import java.util.List;
@@ -29,8 +30,17 @@ public final class LanguageConsistencyProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("script", "[latin]", "the target Unicode script(s)"),
+                new VerifierOption("section", "think", "think (the chain of thought) or completion (all of it)"),
+                new VerifierOption("empty_reward", "0.0", "the reward when the section has no letters"),
+                new VerifierOption("script_key", "none", "a dataset field naming the script per row (overrides script)"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "script", "section", "empty_reward", "script_key");
+        VerifierOptions o = VerifierOptions.of(this, options);
         List<String> names = o.strings("script", List.of("latin"));
         boolean thinkOnly = o.choice("section", "think", "think", "completion").equals("think");
         double empty = o.number("empty_reward", 0.0);

@@ -1,8 +1,10 @@
 package dev.r1j.verifiers.reward;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -28,8 +30,16 @@ public final class ReasoningStepsProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("target", "3", "step markers that earn the full reward"),
+                new VerifierOption("pattern", "'Step 1:', numbered or bulleted lines, 'First,', ...", "a Java regex (MULTILINE) matching one step marker"),
+                new VerifierOption("timeout_ms", "200", "time limit of the regex count, 1..60000 ms"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "target", "pattern", "timeout_ms");
+        VerifierOptions o = VerifierOptions.of(this, options);
         Pattern p = ReasoningStepsVerifier.DEFAULT_PATTERN;
         if (o.has("pattern")) {
             try {

@@ -1,8 +1,10 @@
 package dev.r1j.verifiers.reward;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,8 +27,15 @@ public final class RepetitionPenaltyProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("ngram_size", "3", "words per n-gram, 1..100"),
+                new VerifierOption("max_penalty", "-1.0", "the penalty of a completion that only repeats (<= 0)"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "ngram_size", "max_penalty");
+        VerifierOptions o = VerifierOptions.of(this, options);
         return new RepetitionPenaltyVerifier((int) o.integer("ngram_size", 3, 1, 100),
                 o.number("max_penalty", -1.0, -1e9, 0.0));
     }

@@ -57,6 +57,25 @@ public record SandboxLimits(Duration wallClock, int cpuSeconds, long memoryBytes
     }
 
     /** 10 s wall, 5 s CPU, 1 GiB address space, 64 processes, 1 MiB output, 16 MiB files, 64 MiB work dir, 64 fds. */
+    /** The option keys {@link #fromOptions} reads, each with its help and its value in {@code limits}. */
+    public static java.util.List<dev.r1j.verifiers.VerifierOption> options(SandboxLimits limits) {
+        return java.util.List.of(
+                new dev.r1j.verifiers.VerifierOption("timeout_seconds", String.valueOf(limits.wallClock.toMillis() / 1000.0),
+                        "real time after which the whole process tree is killed"),
+                new dev.r1j.verifiers.VerifierOption("cpu_seconds", String.valueOf(limits.cpuSeconds), "CPU time of each process"),
+                new dev.r1j.verifiers.VerifierOption("memory_mb", String.valueOf(limits.memoryBytes >> 20),
+                        "address space of each process, MiB"),
+                new dev.r1j.verifiers.VerifierOption("max_processes", String.valueOf(limits.maxProcesses),
+                        "processes and threads of the sandbox user"),
+                new dev.r1j.verifiers.VerifierOption("max_output_bytes", String.valueOf(limits.maxOutputBytes),
+                        "bytes kept of stdout and of stderr; more is killed"),
+                new dev.r1j.verifiers.VerifierOption("max_file_mb", String.valueOf(limits.maxFileBytes >> 20),
+                        "largest file a process may write, MiB"),
+                new dev.r1j.verifiers.VerifierOption("work_dir_mb", String.valueOf(limits.workDirBytes >> 20),
+                        "size of the work directory's tmpfs, MiB"),
+                new dev.r1j.verifiers.VerifierOption("max_open_files", String.valueOf(limits.maxOpenFiles), "open files per process"));
+    }
+
     public static SandboxLimits defaults() {
         return new SandboxLimits(DEFAULT_WALL_CLOCK, 5, 1L << 30, 64, 1L << 20, 16L << 20, 64L << 20, 64);
     }

@@ -88,6 +88,24 @@ class EvalMathsTest {
         assertEquals("bootstrap", ConfidenceInterval.of(new double[] {1, 0.5, 1}).method());
     }
 
+    /** The library's interval against the textbook formula, kept here as the naive reference, over a grid. */
+    @Test
+    void wilsonIntervalMatchesTheTextbookFormula() {
+        double z = ConfidenceInterval.Z95;
+        for (int n : new int[] {1, 2, 7, 40, 200, 1000}) {
+            for (int k = 0; k <= n; k += Math.max(1, n / 9)) {
+                double p = (double) k / n;
+                double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+                double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / (1 + z * z / n);
+                ConfidenceInterval ci = ConfidenceInterval.wilson(k, n);
+                assertEquals(Math.max(0, centre - half), ci.low(), 1e-9, k + "/" + n);
+                assertEquals(Math.min(1, centre + half), ci.high(), 1e-9, k + "/" + n);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ConfidenceInterval.wilson(3, 2));
+        assertThrows(IllegalArgumentException.class, () -> ConfidenceInterval.wilson(0, 0));
+    }
+
     @Test
     void bootstrapIsReproducibleAndBracketsTheMean() {
         double[] v = {0.0, 0.25, 0.5, 0.5, 0.75, 1.0, 1.0, 0.0, 0.25, 0.75};

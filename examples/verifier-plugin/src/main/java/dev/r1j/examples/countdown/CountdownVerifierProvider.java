@@ -1,8 +1,10 @@
 package dev.r1j.examples.countdown;
 
 import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierOption;
 import dev.r1j.verifiers.VerifierOptions;
 import dev.r1j.verifiers.VerifierProvider;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,8 +29,16 @@ public final class CountdownVerifierProvider implements VerifierProvider {
     }
 
     @Override
+    public List<VerifierOption> options() {
+        return List.of(
+                new VerifierOption("format_score", "0.1", "reward of a well-formed but wrong equation, in [0, 1]"),
+                new VerifierOption("use_all", "true", "every number in 'nums' must be used exactly once"),
+                new VerifierOption("max_equation_chars", "200", "longer equations score 0 unparsed"));
+    }
+
+    @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "format_score", "use_all", "max_equation_chars");
+        VerifierOptions o = VerifierOptions.of(this, options);
         return new CountdownVerifier(o.number("format_score", 0.1, 0.0, 1.0), o.bool("use_all", true),
                 (int) o.integer("max_equation_chars", 200, 1, 10_000));
     }

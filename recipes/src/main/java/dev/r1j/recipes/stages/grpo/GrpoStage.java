@@ -85,7 +85,7 @@ public final class GrpoStage implements Stage {
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {
                     while (trainer.stepsDone() < cfg.steps()) {
                         GrpoStepMetrics m = step(trainer, source, ckpts);
-                        Map<String, Object> row = new LinkedHashMap<>(m.toJson());
+                        Map<String, Object> row = new LinkedHashMap<>(m.toMap());
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
@@ -105,7 +105,8 @@ public final class GrpoStage implements Stage {
                     }
                 }
             }
-            Checkpoint.save(finalDir, policy.model(), policy.tokenizer());
+            // generation_config.json gets the sampling the policy was trained with
+            Checkpoint.save(finalDir, policy.model(), policy.tokenizer(), cfg.samplingParams(cfg.seed()));
         }
         ctx.out().println("saved the trained model to " + finalDir);
         ctx.setOutputModel(finalDir);

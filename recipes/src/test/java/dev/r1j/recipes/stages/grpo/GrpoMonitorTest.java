@@ -63,7 +63,7 @@ class GrpoMonitorTest {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (MetricsLog log = MetricsLog.open(dir.resolve("metrics.jsonl"), "grpo", 2)) {
             for (Step s : script()) {
-                Map<String, Object> row = new LinkedHashMap<>(s.metrics().toJson());
+                Map<String, Object> row = new LinkedHashMap<>(s.metrics().toMap());
                 row.remove("step");
                 row.remove("stage");
                 row.putAll(monitor.observe(s.metrics(), s.completions(), new PrintWriter(out, true)));

@@ -31,7 +31,7 @@ class ArithmeticVocabularyTest {
     @Test
     void idsAreTheToyModelsVocabulary() {
         CharTokenizer tok = ArithmeticVocabulary.tokenizer();
-        assertEquals(3 + 45, tok.vocabSize());
+        assertEquals(3 + 45 + 1, tok.vocabSize(), "pad, bos, eos, the alphabet, <unk>");
         assertEquals("0123456789+-*=<>/,abcdefghijklmnopqrstuvwxyz ", ArithmeticVocabulary.ALPHABET);
         assertArrayEquals(new int[] {3, 12, 13, 16, 17, 18, 20, 45, 47}, tok.encode("09+=<>,y "));
         assertArrayEquals(new int[] {tok.bosId(), 4, 13, 5, tok.eosId()}, ArithmeticVocabulary.withBosEos(tok, "1+2"));

@@ -268,9 +268,8 @@ public final class LocalSampler implements Sampler {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray idArray = step.create(ids, new Shape(rows, len));
             NDArray maskArray = step.create(mask, new Shape(rows, mask.length / rows));
-            NDArray out = model.forward(idArray, maskArray, cache);
-            out.attach(step); // whichever manager the model used, the step's logits die with the step
-            NDArray last = out.get(new NDIndex(":, -1, :"));
+            NDArray last = model.forwardLast(idArray, maskArray, cache);
+            last.attach(step); // whichever manager the model used, the step's logits die with the step
             if (last.getDataType() != DataType.FLOAT32) last = last.toType(DataType.FLOAT32, false);
             return last.toFloatArray();
         }

@@ -37,6 +37,15 @@ public interface CausalLM extends AutoCloseable {
     }
 
     /**
+     * Like {@link #forward} but only the last position's logits, {@code [B, vocab]}: what a sampler needs. Models
+     * that can apply the LM head to the last position alone override it (at a 151,936-token vocabulary the head is
+     * most of a prefill's work).
+     */
+    default NDArray forwardLast(NDArray inputIds, NDArray attentionMask, KVCache cache) {
+        return forward(inputIds, attentionMask, cache).get(new ai.djl.ndarray.index.NDIndex(":, -1, :"));
+    }
+
+    /**
      * The final hidden states {@code [B, T, hidden]} (after the last norm, before the LM head) of a forward without
      * cache, or {@code null} when the model does not expose them; {@link #logits} turns any slice of them into
      * logits. {@link LogProbs} uses the pair to compute log-probs chunk by chunk without the full logits.

@@ -304,6 +304,10 @@ public final class Transformer implements CausalLM {
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache kvCache) {
+        return forward(inputIds, attentionMask, kvCache, false);
+    }
+
+    private NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache kvCache, boolean lastOnly) {
         long[] idShape = inputIds.getShape().getShape();
         if (idShape.length != 2) {
             throw new IllegalArgumentException("inputIds: expected shape [B, T], found " + inputIds.getShape());
@@ -323,7 +327,17 @@ public final class Transformer implements CausalLM {
         }
         NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0)
                 .get(new NDIndex(":, {}:", past));
-        return decode(inputIds, positions, additiveMask(mask, past, t), cache, past);
+        NDArray hidden = decodeHidden(inputIds, positions, additiveMask(mask, past, t), cache, past);
+        NDArray h = lastOnly ? hidden.get(new NDIndex(":, -1, :")) : hidden;
+        NDArray logits = logits(h);
+        hidden.close();
+        return logits;
+    }
+
+    /** The LM head on the last position only: a prefill computes {@code [B, vocab]} logits, not {@code [B, T, vocab]}. */
+    @Override
+    public NDArray forwardLast(NDArray inputIds, NDArray attentionMask, KVCache kvCache) {
+        return forward(inputIds, attentionMask, kvCache, true);
     }
 
     /**

@@ -44,9 +44,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One training mode per JVM, so the peak RSS is that mode's ({@code bench.mode}): {@code full} (full
  * fine-tuning, a separate reference copy), {@code full-gc} (the same with gradient checkpointing), {@code lora}
- * (LoRA r=16, alpha 32 on all linear projections; the reference is the base with adapters off). Other settings:
- * {@code bench.ga} (micro-batches; default 8 for full, 2 otherwise), {@code bench.gc} (checkpointing, default on for
- * full-gc only), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.threads} [PyTorch's].
+ * (LoRA r=16, alpha 32 on all linear projections, with checkpointing; the reference is the base with adapters off).
+ * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
+ * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.threads} [PyTorch's].
  *
  * <pre>
  * mvn -B -o -Pbench -pl examples -am test -Dtest=RealScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -65,7 +65,7 @@ class RealScaleBenchmark {
         String mode = System.getProperty("bench.mode", "lora");
         boolean lora = mode.equals("lora");
         int ga = intProp("ga", mode.equals("full") ? 8 : 2);
-        boolean gc = Boolean.parseBoolean(System.getProperty("bench.gc", Boolean.toString(mode.equals("full-gc"))));
+        boolean gc = Boolean.parseBoolean(System.getProperty("bench.gc", Boolean.toString(!mode.equals("full"))));
         int layers = intProp("layers", 24);
         int maxNew = intProp("maxNewTokens", 64);
         if (Integer.getInteger("bench.threads") != null) {

@@ -2,8 +2,7 @@ package dev.r1j.examples;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
-import dev.r1j.core.data.arith.Problem;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.tokenizer.CharTokenizer;
@@ -12,10 +11,10 @@ import dev.r1j.preference.PreferenceOptions;
 import dev.r1j.preference.PreferencePair;
 import dev.r1j.preference.PreferenceStepMetrics;
 import dev.r1j.preference.PreferenceTrainer;
-import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.pretrain.PretrainStage;
 import dev.r1j.sft.TrainingOptions;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
+import dev.r1j.tasks.arith.Problem;
 import java.util.List;
 import java.util.Locale;
 
@@ -37,7 +36,7 @@ public final class DpoFromJava {
         // the wrong answer is off by ten: the pair differs in one digit, as a careless model's answers do
         List<PreferencePair> pairs = problems.stream().map(p -> new PreferencePair(p.prompt(),
                 "<answer>" + p.answer() + "</answer>", "<answer>" + (p.answer() + 10) + "</answer>")).toList();
-        CharTokenizer tokenizer = new CharTokenizer(PretrainStage.ALPHABET, null);
+        CharTokenizer tokenizer = ArithmeticVocabulary.tokenizer();
         PreferenceOptions options = new PreferenceOptions(loss, 0.1, 0.5, TrainingOptions.builder().maxSteps(steps)
                 .batchSize(8).maxLength(64).learningRate(3e-3).seed(seed).build());
         try (NDManager manager = Djl.newManager();
@@ -49,7 +48,7 @@ public final class DpoFromJava {
 
     public static void main(String[] args) {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        PreferenceLossType loss = PreferenceLossType.parse(args.length > 1 ? args[1] : "dpo");
+        PreferenceLossType loss = dev.r1j.options.OptionRecords.enumConstant(PreferenceLossType.class, args.length > 1 ? args[1] : "dpo");
         for (PreferenceStepMetrics m : run(steps, loss, 42L)) {
             System.out.printf(Locale.ROOT, "step %3d  loss %.4f  margin %+.4f  accuracy %.2f%n", m.step(), m.loss(),
                     m.rewardMargin(), m.accuracy());

@@ -14,6 +14,7 @@ import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

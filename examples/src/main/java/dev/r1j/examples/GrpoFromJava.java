@@ -2,16 +2,17 @@ package dev.r1j.examples;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
 import dev.r1j.core.grpo.GrpoConfig;
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;
 import java.util.List;
@@ -37,9 +38,9 @@ public final class GrpoFromJava {
 
     /** Trains for {@code steps} GRPO steps, handing each step's metrics to {@code onStep}; returns them all. */
     public static List<GrpoStepMetrics> run(int steps, long seed, Consumer<GrpoStepMetrics> onStep) {
-        List<GrpoPrompt> prompts = new ArithmeticTask(ArithmeticTask.Config.defaults().withSizes(0, 500, 0, 0))
+        List<Prompt> prompts = new ArithmeticTask(ArithmeticTask.Config.defaults().withSizes(0, 500, 0, 0))
                 .trainProblems().stream()
-                .map(p -> new GrpoPrompt(p.prompt(), Map.of("answer", Long.toString(p.answer())))).toList();
+                .map(p -> new Prompt(p.prompt(), Map.of("answer", Long.toString(p.answer())))).toList();
         CharTokenizer tokenizer = ArithmeticVocabulary.tokenizer();
         Verifier reward = VerifierRegistry.defaultRegistry().create("format", Map.of("pattern", "\\d+"));
         GrpoConfig config = GrpoConfig.builder().groupSize(8).promptsPerStep(8).maxNewTokens(4)

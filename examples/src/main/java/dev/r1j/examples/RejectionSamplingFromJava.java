@@ -2,16 +2,16 @@ package dev.r1j.examples;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
-import dev.r1j.core.data.arith.ArithmeticTask;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.tokenizer.CharTokenizer;
-import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.pretrain.PretrainStage;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.sft.RejectionOptions;
 import dev.r1j.sft.RejectionSampler;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ public final class RejectionSamplingFromJava {
                 .trainProblems().stream()
                 .map(p -> new PromptExample(p.prompt(), null, null, Map.of("answer", Long.toString(p.answer())), "arith"))
                 .toList();
-        CharTokenizer tokenizer = new CharTokenizer(PretrainStage.ALPHABET, null);
+        CharTokenizer tokenizer = ArithmeticVocabulary.tokenizer();
         Verifier digitsOnly = VerifierRegistry.defaultRegistry().create("format", Map.of("mode", "regex", "pattern", "\\d+"));
         RejectionOptions options = new RejectionOptions(samplesPerPrompt, 2, 1.0, 1.0, List.of(), 1.0, maxPerPrompt,
                 false, 16, seed);

@@ -2,21 +2,21 @@ package dev.r1j.examples;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.tokenizer.CharTokenizer;
-import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.pretrain.PretrainStage;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.sft.EvalMetrics;
 import dev.r1j.sft.SftEncoder;
 import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.SftOptions;
 import dev.r1j.sft.SftTrainer;
 import dev.r1j.sft.StepMetrics;
-import dev.r1j.sft.TokenSequence;
 import dev.r1j.sft.TrainEvalSplit;
 import dev.r1j.sft.TrainingOptions;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import java.util.List;
 import java.util.Locale;
 
@@ -38,7 +38,7 @@ public final class SftFromJava {
     public static Result run(int steps, long seed) {
         EngineThreads.apply(1); // one PyTorch thread: toy matrices gain nothing from more, and on busy cores they spin
         ArithmeticTask task = new ArithmeticTask(ArithmeticTask.Config.defaults().withSizes(0, 0, 0, 240));
-        CharTokenizer tokenizer = new CharTokenizer(PretrainStage.ALPHABET, null);
+        CharTokenizer tokenizer = ArithmeticVocabulary.tokenizer();
         SftEncoder encoder = new SftEncoder(tokenizer, SftFormat.defaults());
         List<TokenSequence> examples = task.sftExamples().stream()
                 .map(l -> encoder.promptCompletion(l.prompt(), l.completion())).toList();

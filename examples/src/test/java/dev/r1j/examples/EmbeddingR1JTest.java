@@ -13,6 +13,7 @@ import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

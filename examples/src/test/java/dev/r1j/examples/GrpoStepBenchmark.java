@@ -2,9 +2,7 @@ package dev.r1j.examples;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
 import dev.r1j.core.grpo.GrpoConfig;
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.LossType;
@@ -13,13 +11,16 @@ import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.rollout.DecodeStats;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.sft.LmTrainer;
 import dev.r1j.sft.LmTrainerConfig;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;
@@ -87,8 +88,8 @@ class GrpoStepBenchmark {
 
         CharTokenizer tok = ArithmeticVocabulary.tokenizer();
         ArithmeticTask task = new ArithmeticTask(ArithmeticTask.Config.defaults().withSizes(20_000, 2_000, 0, 0));
-        List<GrpoPrompt> train = task.trainProblems().stream()
-                .map(p -> new GrpoPrompt(p.prompt(), Map.of("answer", Long.toString(p.answer())))).toList();
+        List<Prompt> train = task.trainProblems().stream()
+                .map(p -> new Prompt(p.prompt(), Map.of("answer", Long.toString(p.answer())))).toList();
         Verifier reward = CompositeVerifier.fromSpecs(VerifierRegistry.defaultRegistry(), List.of(
                 Map.of("name", "math", "weight", 1.0), Map.of("name", "format", "weight", 0.1)));
         ModelConfig mc = ModelConfig.llama(tok.vocabSize(), hidden, intermediate, layers, heads, kvHeads, 256);
@@ -125,10 +126,10 @@ class GrpoStepBenchmark {
         try (NDManager root = Djl.newManager(); Transformer model = Transformer.create(mc, root, 1L)) {
             if (steps > 0) {
                 List<TokenSequence> corpus = new ArrayList<>();
-                for (ArithmeticTask.CorpusLine l : task.corpus()) corpus.add(TokenSequence.allTokens(withBosEos(tok, l.text())));
+                for (ArithmeticTask.CorpusLine l : task.corpus()) corpus.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tok, l.text())));
                 long t0 = System.nanoTime();
-                LmTrainer.Result r = new LmTrainer(LmTrainerConfig.defaults().withSteps(steps)
-                        .withWarmup(Math.max(1, steps / 20))).train(model, corpus, tok.padId(), m -> {
+                LmTrainer.Result r = new LmTrainer(LmTrainerConfig.builder().steps(steps)
+                        .warmupSteps(Math.max(1, steps / 20)).build()).train(model, corpus, tok.padId(), m -> {
                             if (m.step() % 50 == 0) System.out.printf(Locale.ROOT, "  pretrain step %d loss %.3f%n", m.step(), m.loss());
                         });
                 System.out.printf(Locale.ROOT, "base model: pretrained %d steps in %.1f s, final loss %.3f%n",
@@ -138,7 +139,7 @@ class GrpoStepBenchmark {
         }
     }
 
-    private static void run(Path base, GrpoConfig cfg, List<GrpoPrompt> train, Verifier reward) {
+    private static void run(Path base, GrpoConfig cfg, List<Prompt> train, Verifier reward) {
         try (NDManager root = Djl.newManager(); LoadedModel policy = Checkpoint.load(base, root);
                 LoadedModel ref = cfg.beta() > 0 ? Checkpoint.load(base, root) : null) {
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
@@ -179,14 +180,5 @@ class GrpoStepBenchmark {
                         100 * prefill / gen, 100 * fwd / gen);
             }
         }
-    }
-
-    private static int[] withBosEos(CharTokenizer tok, String text) {
-        int[] body = tok.encode(text);
-        int[] ids = new int[body.length + 2];
-        ids[0] = tok.bosId();
-        System.arraycopy(body, 0, ids, 1, body.length);
-        ids[ids.length - 1] = tok.eosId();
-        return ids;
     }
 }

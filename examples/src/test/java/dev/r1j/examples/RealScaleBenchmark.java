@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.Djl;
 import dev.r1j.core.grpo.GrpoConfig;
-import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.LossType;
@@ -82,7 +82,7 @@ class RealScaleBenchmark {
                 + "2048^3), memory read %.1f GB/s (sum over 1 GB)%n", gemm / 1e9, bandwidth / 1e9);
         resetPeak();
 
-        List<GrpoPrompt> prompts = gsm8k(2);
+        List<Prompt> prompts = gsm8k(2);
         Tokenizer tok = new PaddedVocabulary(new CharTokenizer(alphabet(prompts), null), VOCAB);
         ModelConfig config = new ModelConfig("qwen2", VOCAB, 896, 4864, layers, 14, 2, 64, 32768, 1e-6, 1000000.0,
                 null, true, false, false, null, List.of(), null, "float32", null);
@@ -186,23 +186,23 @@ class RealScaleBenchmark {
         return best;
     }
 
-    private static List<GrpoPrompt> gsm8k(int n) throws IOException {
+    private static List<Prompt> gsm8k(int n) throws IOException {
         Path file = Path.of(System.getProperty("user.dir")).resolve("../data/benchmarks/gsm8k_test.jsonl").normalize();
         ObjectMapper json = new ObjectMapper();
-        List<GrpoPrompt> out = new ArrayList<>();
+        List<Prompt> out = new ArrayList<>();
         for (String line : Files.readAllLines(file).subList(0, n)) {
             JsonNode row = json.readTree(line);
             String answer = row.get("answer").asText();
-            out.add(new GrpoPrompt("Question: " + row.get("question").asText() + "\nAnswer:",
+            out.add(new Prompt("Question: " + row.get("question").asText() + "\nAnswer:",
                     Map.of("answer", answer.substring(answer.lastIndexOf("####") + 4).trim())));
         }
         return out;
     }
 
-    private static String alphabet(List<GrpoPrompt> prompts) {
+    private static String alphabet(List<Prompt> prompts) {
         TreeSet<Integer> cps = new TreeSet<>();
         "0123456789 .,+-*/=()$%\n<>abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".codePoints().forEach(cps::add);
-        for (GrpoPrompt p : prompts) p.prompt().codePoints().forEach(cps::add);
+        for (Prompt p : prompts) p.prompt().codePoints().forEach(cps::add);
         StringBuilder b = new StringBuilder();
         cps.forEach(b::appendCodePoint);
         return b.toString();

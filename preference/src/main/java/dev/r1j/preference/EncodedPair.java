@@ -1,7 +1,7 @@
 package dev.r1j.preference;
 
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.sft.SftEncoder;
-import dev.r1j.sft.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,10 +1,12 @@
 package dev.r1j.preference;
 
-import java.util.Locale;
+import dev.r1j.options.Alias;
+
 
 /** Which preference objective {@link PreferenceLoss} computes ({@code loss_type} in recipes). */
 public enum PreferenceLossType {
     /** DPO, Rafailov et al. 2023: {@code -log σ(β·((π_c − ref_c) − (π_r − ref_r)))} over sequence log-probs. */
+    @Alias("dpo")
     SIGMOID("sigmoid", true),
     /** IPO, Azar et al. 2023: {@code (((π_c − ref_c) − (π_r − ref_r)) − 1/(2β))²}. */
     IPO("ipo", true),
@@ -30,11 +32,4 @@ public enum PreferenceLossType {
         return needsReference;
     }
 
-    /** Parses {@code sigmoid|dpo|ipo|simpo|orpo} ({@code dpo} is {@code sigmoid}). */
-    public static PreferenceLossType parse(String s) {
-        String v = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
-        if (v.equals("dpo")) return SIGMOID;
-        for (PreferenceLossType t : values()) if (t.wireName.equals(v)) return t;
-        throw new IllegalArgumentException("loss_type: expected one of sigmoid|dpo|ipo|simpo|orpo, got '" + s + "'");
-    }
 }

@@ -11,9 +11,9 @@ import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
+import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
-import dev.r1j.sft.GradientStep;
 import dev.r1j.sft.SftEncoder;
 import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.TrainingOptions;
@@ -225,7 +225,7 @@ public final class PreferenceTrainer implements AutoCloseable {
                 }
             }
         }
-        double gradNorm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, options.training().maxGradNorm(), step);
+        double gradNorm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         elapsedBefore = before + (System.nanoTime() - start) / 1e9;
         double c = 0, r = 0, correct = 0;

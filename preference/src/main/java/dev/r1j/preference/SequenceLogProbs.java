@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LogProbs;
-import dev.r1j.sft.PaddedBatch;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.List;
 
 /**

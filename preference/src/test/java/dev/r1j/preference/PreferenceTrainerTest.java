@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.KVCache;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.sft.TrainingOptions;
 import java.nio.file.Files;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,20 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** Preference tuning of a tiny real {@link Transformer}: the implicit reward margin grows, references are cached. */
 class PreferenceTrainerTest {
     static final CharTokenizer TOK = new CharTokenizer("0123456789+=", null);
-    static NDManager root;
+    @RootManager static NDManager root;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void start() {
-        root = Djl.newManager();
         System.setProperty("r1j.fsync", "false");
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
     }
 
     private static Transformer model(long seed) {

@@ -80,7 +80,9 @@ public final class RecipeLoader {
                 throw RecipeException.at(tree.sources().locate(stagePath), at, stages.unknown(name));
             }
             StageProvider<?> provider = stages.get(name);
-            OptionsBinder.Bound<? extends Record> options = binder.bind(provider.optionsType(), entry.get(name), stagePath);
+            // every seed option of a stage left out of the recipe takes the recipe's seed
+            OptionsBinder.Bound<? extends Record> options = binder.bindInheriting(provider.optionsType(), entry.get(name),
+                    stagePath, Map.of("seed", NODES.numberNode(settings.value().seed())));
             int n = seen.merge(name, 1, Integer::sum);
             String id = n == 1 ? name : name + "_" + n;
             specs.add(new StageSpec(i, id, name, options.value(), provider, tree.sources().locate(stagePath)));

@@ -1,7 +1,7 @@
 package dev.r1j.recipes;
 
-import dev.r1j.recipes.config.Default;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
 import java.nio.file.Path;
 
 /**

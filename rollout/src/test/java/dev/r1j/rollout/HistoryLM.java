@@ -17,6 +17,11 @@ import java.util.Map;
  * therefore on left padding, cache bookkeeping and row order being right. Its cache stores each row's history, so
  * {@link KVCache#keepRows} mistakes change the output. It checks the {@link CausalLM} shape contract on every call
  * and records how many rows each forward had.
+ *
+ * <p>Why it is not rl-core's shared {@code dev.r1j.core.testing.TinyLM}: sampler tests compare sampled tokens and
+ * log-probs with {@link #logitsAfter} worked out in Java (chi-square against softmax(z/T), exact top-k/top-p sets), set
+ * the bigram table by hand to force chains and early EOS, and check the cache bookkeeping through {@link HistoryCache};
+ * a model with trained or random weights gives none of that. It has no parameters and nothing to train.
  */
 final class HistoryLM implements CausalLM {
     final float[][] bigram;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.KVCache;
@@ -15,6 +14,7 @@ import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.core.testing.RootManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,17 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TransformerSamplingTest {
     static final TestCharTokenizer TOK = new TestCharTokenizer("abcdefghijklmnop");
     static final int V = TOK.vocabSize();
-    static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager static NDManager root;
 
     static Stream<ModelConfig> configs() {
         return Stream.of(ModelConfig.tinyLlama(V), ModelConfig.tinyQwen2(V), ModelConfig.tinyDeepSeekV3(V, 12));

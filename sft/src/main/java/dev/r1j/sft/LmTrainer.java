@@ -7,6 +7,9 @@ import dev.r1j.core.Djl;
 import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
+import dev.r1j.core.optim.GradientStep;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,8 +65,7 @@ public final class LmTrainer {
         EpochCursor cursor = new EpochCursor(seqs.size(), config.seed(), true);
         List<StepMetrics> history = new ArrayList<>(config.steps());
         long start = System.nanoTime();
-        try (AdamW opt = new AdamW(model.trainableParameters(), new AdamW.Config(config.beta1(), config.beta2(), 1e-8,
-                config.weightDecay()))) {
+        try (AdamW opt = new AdamW(model.trainableParameters(), config.optimizer().adam())) {
             opt.zeroGrad();
             for (int step = 0; step < config.steps(); step++) {
                 long t0 = System.nanoTime();
@@ -83,7 +85,7 @@ public final class LmTrainer {
                         GradientStep.requireFinite(loss, step + 1);
                         model.backward(gc, l);
                     }
-                    gradNorm = GradientStep.apply(model.trainableParameters(), opt, lr, config.maxGradNorm(), step + 1);
+                    gradNorm = GradientStep.apply(model.trainableParameters(), opt, lr, config.optimizer().maxGradNorm(), step + 1);
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
                 StepMetrics m = new StepMetrics(step + 1, loss, lr, gradNorm, tokens, real / dt,

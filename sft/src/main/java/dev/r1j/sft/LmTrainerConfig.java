@@ -1,78 +1,65 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.optim.OptimizerConfig;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
+import dev.r1j.options.OptionRecords;
+
 /**
- * Settings of {@link LmTrainer} (pretraining and SFT share them).
- *
- * @param steps         optimizer steps
- * @param batchSize     sequences per step
- * @param maxLength     longer sequences are cut to this many tokens
- * @param learningRate  peak learning rate (after warmup)
- * @param warmupSteps   linear warmup from lr/warmup to lr
- * @param minLrRatio    cosine decay ends at {@code learningRate * minLrRatio}
- * @param weightDecay   AdamW decoupled weight decay (not on norms and biases)
- * @param beta1         AdamW first-moment decay
- * @param beta2         AdamW second-moment decay
- * @param maxGradNorm   global gradient-norm clip; 0 disables
- * @param seed          data order; the same seed and data give the same run
+ * Settings of {@link LmTrainer}, next-token training of whole sequences (the {@code pretrain} stage binds them
+ * directly). The defaults pretrain the toy arithmetic model (see {@code ArithmeticPretrainExperimentBenchmark}):
+ * warmup then cosine decay to a tenth, AdamW with beta2 0.98 and a little weight decay.
  *
  * <pre>{@code
- * LmTrainerConfig c = LmTrainerConfig.defaults().withSteps(600).withLearningRate(3e-3);
+ * LmTrainerConfig c = LmTrainerConfig.builder().steps(600).learningRate(3e-3).build();
  * }</pre>
  */
-public record LmTrainerConfig(int steps, int batchSize, int maxLength, double learningRate, int warmupSteps,
-                              double minLrRatio, double weightDecay, double beta1, double beta2, double maxGradNorm,
-                              long seed) {
+public record LmTrainerConfig(
+        @Help("optimizer steps") @Default("600") int steps,
+        @Help("sequences per step") @Default("32") int batchSize,
+        @Help("longer sequences are cut to this many tokens (and the model's context length)") @Default("128")
+                int maxLength,
+        @Help("the AdamW optimizer and its schedule") @Inline @Default("{learning_rate: 0.003, lr_schedule: cosine, "
+                + "warmup_steps: 30, min_lr_ratio: 0.1, weight_decay: 0.01, adam_beta2: 0.98}") OptimizerConfig optimizer,
+        @Help("seed of data order and of the model's initialisation (in a recipe: the recipe's seed)") @Default("0")
+                long seed) {
     public LmTrainerConfig {
         if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
         if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
         if (maxLength < 2) throw new IllegalArgumentException("max_length must be >= 2, got " + maxLength);
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning_rate must be > 0, got " + learningRate);
-        }
-        if (warmupSteps < 0) throw new IllegalArgumentException("warmup_steps must be >= 0, got " + warmupSteps);
-        if (!(minLrRatio >= 0 && minLrRatio <= 1)) {
-            throw new IllegalArgumentException("min_lr_ratio must be in [0, 1], got " + minLrRatio);
-        }
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight_decay must be >= 0, got " + weightDecay);
-        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("adam_beta1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("adam_beta2 must be in [0, 1), got " + beta2);
-        if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("max_grad_norm must be >= 0, got " + maxGradNorm);
+        if (optimizer == null) throw new IllegalArgumentException("the optimizer settings must be given");
     }
 
-    /** Settings that pretrain the toy arithmetic model (see {@code ArithmeticPretrainExperimentBenchmark}). */
+    /** Every option at its default. */
     public static LmTrainerConfig defaults() {
-        return new LmTrainerConfig(600, 32, 128, 3e-3, 30, 0.1, 0.01, 0.9, 0.98, 1.0, 0L);
+        return builder().build();
     }
 
-    public LmTrainerConfig withSteps(int s) {
-        return new LmTrainerConfig(s, batchSize, maxLength, learningRate, warmupSteps, minLrRatio, weightDecay, beta1,
-                beta2, maxGradNorm, seed);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public LmTrainerConfig withBatchSize(int b) {
-        return new LmTrainerConfig(steps, b, maxLength, learningRate, warmupSteps, minLrRatio, weightDecay, beta1,
-                beta2, maxGradNorm, seed);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public LmTrainerConfig withLearningRate(double lr) {
-        return new LmTrainerConfig(steps, batchSize, maxLength, lr, warmupSteps, minLrRatio, weightDecay, beta1,
-                beta2, maxGradNorm, seed);
-    }
-
-    public LmTrainerConfig withWarmup(int w) {
-        return new LmTrainerConfig(steps, batchSize, maxLength, learningRate, w, minLrRatio, weightDecay, beta1,
-                beta2, maxGradNorm, seed);
-    }
-
-    public LmTrainerConfig withSeed(long s) {
-        return new LmTrainerConfig(steps, batchSize, maxLength, learningRate, warmupSteps, minLrRatio, weightDecay,
-                beta1, beta2, maxGradNorm, s);
-    }
-
-    /** Warmup, then cosine decay to {@code minLrRatio}; step is 0-based. */
+    /** The learning rate of 0-based step {@code step}: the optimizer block's schedule over {@link #steps}. */
     public double lrAt(long step) {
-        if (step < warmupSteps) return learningRate * (step + 1) / warmupSteps;
-        double progress = Math.min(1.0, (step - warmupSteps) / (double) Math.max(1, steps - warmupSteps));
-        return learningRate * (minLrRatio + (1 - minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+        return optimizer.schedule(steps).lr(step);
+    }
+
+    /** Fluent construction from the defaults; one line per option over {@link OptionRecords.Builder#set}. */
+    public static final class Builder extends OptionRecords.Builder<LmTrainerConfig> {
+        private Builder() { super(LmTrainerConfig.class); }
+        private Builder(LmTrainerConfig from) { super(from); }
+
+        public Builder steps(int v) { set("steps", v); return this; }
+        public Builder batchSize(int v) { set("batchSize", v); return this; }
+        public Builder maxLength(int v) { set("maxLength", v); return this; }
+        public Builder optimizer(OptimizerConfig v) { set("optimizer", v); return this; }
+        public Builder learningRate(double v) { set("learningRate", v); return this; }
+        public Builder warmupSteps(int v) { set("warmupSteps", v); return this; }
+        public Builder seed(long v) { set("seed", v); return this; }
     }
 }

@@ -3,6 +3,7 @@ package dev.r1j.sft;
 import ai.djl.ndarray.NDArray;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LogProbs;
+import dev.r1j.core.train.PaddedBatch;
 
 /**
  * The masked next-token cross-entropy: the mean over target tokens of {@code -log p(ids[t+1] | ids[..t])}.

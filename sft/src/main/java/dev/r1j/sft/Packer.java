@@ -1,5 +1,7 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,29 +1,30 @@
 package dev.r1j.sft;
 
 import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.OptionRecords;
 import java.util.List;
 
 /**
- * Settings of {@link RejectionSampler}.
- *
- * @param samplesPerPrompt N completions sampled per prompt; default 8
- * @param maxNewTokens     completion length limit; default 512
- * @param temperature      sampling temperature; default 1.0 (diverse candidates)
- * @param topP             nucleus sampling; default 1.0 (off)
- * @param stop             stop strings; default none
- * @param threshold        a completion is accepted when the verifier's reward is at least this; default 1.0
- * @param maxPerPrompt     at most this many distinct accepted completions are kept per prompt; default 1
- * @param dropTruncated    reject completions cut by {@code max_new_tokens}; default true
- * @param promptsPerBatch  prompts handed to the sampler per call; default 16
- * @param seed             sampling seed (batch {@code b} samples with {@code seed + b}); default 0
+ * Settings of {@link RejectionSampler}; the one declaration of each option (the {@code rejection_sample} stage
+ * binds this record inline).
  *
  * <pre>{@code
  * RejectionOptions o = RejectionOptions.defaults().withSamples(16).withMaxPerPrompt(2);
  * }</pre>
  */
-public record RejectionOptions(int samplesPerPrompt, int maxNewTokens, double temperature, double topP,
-                               List<String> stop, double threshold, int maxPerPrompt, boolean dropTruncated,
-                               int promptsPerBatch, long seed) {
+public record RejectionOptions(
+        @Help("completions sampled per prompt, N") @Default("8") int samplesPerPrompt,
+        @Help("maximum completion length in tokens") @Default("512") int maxNewTokens,
+        @Help("sampling temperature") @Default("1.0") double temperature,
+        @Help("nucleus sampling mass, 1 = off (Holtzman et al. 2020)") @Default("1.0") double topP,
+        @Help("strings that end a completion") @Default("[]") List<String> stop,
+        @Help("minimum verifier reward to accept") @Default("1.0") double threshold,
+        @Help("distinct accepted completions kept per prompt") @Default("1") int maxPerPrompt,
+        @Help("reject completions cut at max_new_tokens") @Default("true") boolean dropTruncated,
+        @Help("prompts per sampler call") @Default("16") int promptsPerBatch,
+        @Help("sampling seed, batch b uses seed + b (in a recipe: the recipe's seed)") @Default("0") long seed) {
     public RejectionOptions {
         if (samplesPerPrompt < 1) throw new IllegalArgumentException("samples_per_prompt must be >= 1, got " + samplesPerPrompt);
         if (maxPerPrompt < 1) throw new IllegalArgumentException("max_per_prompt must be >= 1, got " + maxPerPrompt);
@@ -35,7 +36,12 @@ public record RejectionOptions(int samplesPerPrompt, int maxNewTokens, double te
     }
 
     public static RejectionOptions defaults() {
-        return new RejectionOptions(8, 512, 1.0, 1.0, List.of(), 1.0, 1, true, 16, 0L);
+        return OptionRecords.defaults(RejectionOptions.class);
+    }
+
+    public RejectionOptions withSeed(long s) {
+        return new RejectionOptions(samplesPerPrompt, maxNewTokens, temperature, topP, stop, threshold, maxPerPrompt,
+                dropTruncated, promptsPerBatch, s);
     }
 
     public RejectionOptions withSamples(int n) {

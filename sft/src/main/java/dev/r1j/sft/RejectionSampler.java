@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.sampling.Completion;
-import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.sampling.SampleAndScore;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.tokenizer.Tokenizer;
-import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verifier;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,11 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * Rejection sampling, the R1 recipe's way to turn an RL-trained model into SFT data: sample N completions per
- * prompt with any {@link Sampler}, keep those the verifier accepts (reward {@code >= threshold}) that also pass the
+ * prompt with any {@link Sampler} and score them ({@link SampleAndScore}), keep those the verifier accepts (reward {@code >= threshold}) that also pass the
  * format check and were not truncated, drop exact duplicates, keep at most {@code max_per_prompt} per prompt (in
  * sampling order), and write them as an SFT dataset ({@code prompt}, {@code completion}, {@code reward} per line).
  *
@@ -43,6 +42,7 @@ public final class RejectionSampler {
     private final Verifier format;
     private final Tokenizer chatTokenizer;
     private final RejectionOptions options;
+    private final List<Verifier> verifiers;
 
     /**
      * What happened.
@@ -79,6 +79,7 @@ public final class RejectionSampler {
         this.format = format;
         this.chatTokenizer = chatTokenizer;
         this.options = options;
+        this.verifiers = format == null ? List.of(verifier) : List.of(verifier, format);
     }
 
     /** Samples, filters and writes {@code output} (replaced whole, via a temporary file). */
@@ -95,33 +96,23 @@ public final class RejectionSampler {
         int size = options.promptsPerBatch();
         for (int start = 0, batch = 0; start < prompts.size(); start += size, batch++) {
             List<PromptExample> part = prompts.subList(start, Math.min(prompts.size(), start + size));
-            List<String> texts = part.stream().map(this::promptText).toList();
-            List<CompletionGroup> groups = sampler.sample(texts, options.params(batch));
-            if (groups.size() != part.size()) {
-                throw new IllegalStateException("sampler returned " + groups.size() + " groups for " + part.size() + " prompts");
-            }
-            for (int i = 0; i < part.size(); i++) {
-                List<Completion> cs = groups.get(i).completions();
-                PromptExample p = part.get(i);
-                String text = texts.get(i);
-                double[] reward = new double[cs.size()];
-                boolean[] formatOk = new boolean[cs.size()];
-                // verifiers are thread-safe by contract; code verifiers are slow enough for this to matter
-                IntStream.range(0, cs.size()).parallel().forEach(k -> {
-                    Sample s = new Sample(text, cs.get(k).text(), p.reference());
-                    reward[k] = verifier.verify(s).reward();
-                    formatOk[k] = format == null || format.verify(s).reward() >= 1.0;
-                });
+            List<Prompt> texts = part.stream().map(p -> new Prompt(promptText(p), p.reference())).toList();
+            List<SampleAndScore.Group> groups = SampleAndScore.run(sampler, texts, options.params(batch), verifiers);
+            for (SampleAndScore.Group g : groups) {
+                String text = g.prompt().prompt();
                 Set<String> distinct = new LinkedHashSet<>();
                 int keptHere = 0;
-                for (int k = 0; k < cs.size(); k++) {
+                for (SampleAndScore.Scored s : g.completions()) {
+                    Completion c = s.completion();
+                    double reward = s.verdict(0).reward();
+                    boolean formatOk = format == null || s.verdict(1).reward() >= 1.0;
                     samples++;
-                    if (reward[k] < options.threshold()) continue;
+                    if (reward < options.threshold()) continue;
                     verified++;
-                    if (!formatOk[k] || (options.dropTruncated() && cs.get(k).finishReason() == FinishReason.LENGTH)) continue;
+                    if (!formatOk || (options.dropTruncated() && c.finishReason() == FinishReason.LENGTH)) continue;
                     accepted++;
-                    if (keptHere < options.maxPerPrompt() && distinct.add(cs.get(k).text())) {
-                        out.add(new Row(text, cs.get(k).text(), reward[k]));
+                    if (keptHere < options.maxPerPrompt() && distinct.add(c.text())) {
+                        out.add(new Row(text, c.text(), reward));
                         keptHere++;
                     }
                 }

@@ -3,6 +3,7 @@ package dev.r1j.sft;
 import dev.r1j.core.data.PromptDataset;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -10,8 +10,11 @@ import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
+import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -218,7 +221,7 @@ public final class SftTrainer implements AutoCloseable {
                 }
             }
         }
-        gradNorm = GradientStep.apply(model.trainableParameters(), optimizer, lr, options.training().maxGradNorm(), step);
+        gradNorm = GradientStep.apply(model.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
         elapsedBefore = before + now;

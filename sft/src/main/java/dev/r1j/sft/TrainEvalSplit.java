@@ -1,5 +1,6 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
-import dev.r1j.core.data.arith.Problem;
+import dev.r1j.core.train.TokenSequence;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.Problem;
+import dev.r1j.core.testing.TinyLM;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -82,11 +84,11 @@ class ArithmeticPretrainExperimentBenchmark {
         System.out.printf("config: hidden=%d layers=%d heads=%d steps=%d batch=%d lr=%.4f corpus=%d worked=%.2f%n",
                 hidden, layers, heads, steps, batch, lr, corpusSize, tc.workedShare());
         System.out.println("load before: " + load());
-        try (NDManager root = Djl.newManager(); TinyGpt model = new TinyGpt(root, vocab, hidden, layers, heads, 128, 7)) {
+        try (NDManager root = Djl.newManager(); TinyLM model = TinyLM.gpt(root, vocab, hidden, layers, heads, 128, 7)) {
             long nParams = model.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
             System.out.printf("params: %d%n", nParams);
-            LmTrainerConfig cfg = LmTrainerConfig.defaults().withSteps(steps).withBatchSize(batch).withLearningRate(lr)
-                    .withWarmup(Math.max(1, steps / 20));
+            LmTrainerConfig cfg = LmTrainerConfig.builder().steps(steps).batchSize(batch).learningRate(lr)
+                    .warmupSteps(Math.max(1, steps / 20)).build();
             long t0 = System.nanoTime();
             double c0 = cpuSeconds();
             new LmTrainer(cfg).train(model, data, 0, m -> {
@@ -115,7 +117,7 @@ class ArithmeticPretrainExperimentBenchmark {
 
     record Eval(double acc, double think, double thinkAcc, double len, double passAtK) {}
 
-    static Eval evaluate(TinyGpt model, List<Problem> problems, int k, double temperature, long seed) {
+    static Eval evaluate(TinyLM model, List<Problem> problems, int k, double temperature, long seed) {
         List<String> prompts = new ArrayList<>();
         for (Problem p : problems) for (int j = 0; j < k; j++) prompts.add(p.prompt());
         List<String> outs = new ArrayList<>();
@@ -147,7 +149,7 @@ class ArithmeticPretrainExperimentBenchmark {
     }
 
     /** Left-padded batch generation without a KV cache (re-runs the prefix each token); stops at EOS. */
-    static List<String> generate(TinyGpt model, List<String> prompts, int maxNew, double temperature, Random rng) {
+    static List<String> generate(TinyLM model, List<String> prompts, int maxNew, double temperature, Random rng) {
         int b = prompts.size();
         int[][] enc = new int[b][];
         int p = 0;

@@ -6,33 +6,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
+import dev.r1j.core.testing.RootManager;
+import dev.r1j.core.testing.TinyLM;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class LmTrainerTest {
-    private static NDManager root;
+    @RootManager private static NDManager root;
 
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
-
-    private static TinyGpt model(long seed) {
-        return new TinyGpt(root, 12, 32, 1, 2, 16, seed);
+    private static TinyLM model(long seed) {
+        return TinyLM.gpt(root, 12, 32, 1, 2, 16, seed);
     }
 
     @Test
     void lossMatchesANaiveComputationFromTheLogits() {
-        try (TinyGpt m = model(1); NDManager s = root.newSubManager()) {
+        try (TinyLM m = model(1); NDManager s = root.newSubManager()) {
             List<TokenSequence> seqs = List.of(
                     TokenSequence.completionOnly(new int[] {1, 5, 6}, new int[] {7, 8, 2}),
                     TokenSequence.allTokens(new int[] {1, 9, 3, 2}));
@@ -69,7 +61,7 @@ class LmTrainerTest {
     }
 
     /** Gradients of the mean loss over {@code seqs} padded with {@code padId}, flattened per parameter. */
-    private static Map<String, float[]> grads(TinyGpt m, List<TokenSequence> seqs, int padId) {
+    private static Map<String, float[]> grads(TinyLM m, List<TokenSequence> seqs, int padId) {
         Map<String, float[]> out = new java.util.LinkedHashMap<>();
         for (NDArray p : m.parameters().values()) p.setRequiresGradient(true);
         try (NDManager s = m.manager().newSubManager()) {
@@ -98,7 +90,7 @@ class LmTrainerTest {
 
     @Test
     void maskedTokensAndPadsContributeNoGradient() {
-        try (TinyGpt m = model(2)) {
+        try (TinyLM m = model(2)) {
             // the last two tokens are not targets (and nothing after them is): changing them must not matter
             boolean[] tgt = {false, false, true, true, false, false};
             TokenSequence a = new TokenSequence(new int[] {1, 4, 5, 6, 7, 8}, tgt);
@@ -123,14 +115,14 @@ class LmTrainerTest {
         List<TokenSequence> data = new ArrayList<>();
         int[][] rows = {{1, 3, 4, 5, 6, 2}, {1, 6, 5, 4, 3, 2}, {1, 7, 7, 8, 2}, {1, 9, 3, 9, 3, 9, 2}};
         for (int[] r : rows) data.add(TokenSequence.allTokens(r));
-        LmTrainerConfig cfg = LmTrainerConfig.defaults().withSteps(120).withBatchSize(4).withLearningRate(5e-3)
-                .withWarmup(10).withSeed(3);
+        LmTrainerConfig cfg = LmTrainerConfig.builder().steps(120).batchSize(4).learningRate(5e-3)
+                .warmupSteps(10).seed(3).build();
         List<Double> losses = new ArrayList<>();
         LmTrainer.Result r1, r2;
-        try (TinyGpt m = model(4)) {
+        try (TinyLM m = model(4)) {
             r1 = new LmTrainer(cfg).train(m, data, 0, s -> losses.add(s.loss()));
         }
-        try (TinyGpt m = model(4)) {
+        try (TinyLM m = model(4)) {
             r2 = new LmTrainer(cfg).train(m, data, 0, null);
         }
         assertEquals(120, losses.size());

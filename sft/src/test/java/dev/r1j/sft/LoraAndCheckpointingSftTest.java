@@ -10,6 +10,7 @@ import dev.r1j.core.model.LoraAdapters;
 import dev.r1j.core.model.LoraConfig;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class LoraAndCheckpointingSftTest {
     private static NDManager root;
     private static final List<TokenSequence> DATA = new ArrayList<>();
-    private static final LmTrainerConfig CFG = LmTrainerConfig.defaults().withSteps(30).withBatchSize(4)
-            .withLearningRate(1e-2).withWarmup(2).withSeed(3);
+    private static final LmTrainerConfig CFG = LmTrainerConfig.builder().steps(30).batchSize(4).learningRate(1e-2)
+            .warmupSteps(2).seed(3).build();
 
     @BeforeAll
     static void start() {
@@ -62,12 +63,12 @@ class LoraAndCheckpointingSftTest {
     void gradientCheckpointingTrainsTheSameWeights() {
         Map<String, float[]> plain, checkpointed;
         try (Transformer model = Transformer.create(ModelConfig.tinyQwen2(12), root, 4)) {
-            new LmTrainer(CFG.withSteps(5)).train(model, DATA, 0, null);
+            new LmTrainer(CFG.toBuilder().steps(5).build()).train(model, DATA, 0, null);
             plain = snapshot(model.parameters());
         }
         try (Transformer model = Transformer.create(ModelConfig.tinyQwen2(12), root, 4)) {
             model.setGradientCheckpointing(true);
-            new LmTrainer(CFG.withSteps(5)).train(model, DATA, 0, null);
+            new LmTrainer(CFG.toBuilder().steps(5).build()).train(model, DATA, 0, null);
             checkpointed = snapshot(model.parameters());
         }
         for (String k : plain.keySet()) assertArrayEquals(plain.get(k), checkpointed.get(k), 1e-5f, k);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.r1j.core.data.PromptDataset;
 import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

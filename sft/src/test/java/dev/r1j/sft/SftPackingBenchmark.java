@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

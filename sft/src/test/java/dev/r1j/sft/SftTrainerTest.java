@@ -12,14 +12,16 @@ import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.TokenSequence;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,20 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** SFT on the real {@link Transformer}: masking, packing equivalence, learning, held-out loss and exact resume. */
 class SftTrainerTest {
     static final CharTokenizer TOK = SftDataTest.TOK;
-    static NDManager root;
+    @RootManager static NDManager root;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void start() {
-        root = Djl.newManager();
         System.setProperty("r1j.fsync", "false");
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
     }
 
     private static Transformer model(long seed) {

@@ -1,13 +1,13 @@
 package dev.r1j.recipes.cli;
 
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptDataset;
 import dev.r1j.core.data.PromptExample;
-import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.eval.EvalReport;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.recipes.config.DidYouMean;
-import dev.r1j.recipes.stages.EngineThreads;
-import dev.r1j.recipes.stages.eval.EvalReport;
 import dev.r1j.recipes.stages.eval.ModelEvaluation;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;
@@ -101,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!(t >= 0) || Double.isInfinite(t)) throw new CliException("--temperature must be finite and >= 0, got " + t);
         if (!Files.isDirectory(model)) throw new CliException("--model: no such checkpoint directory " + model);
         Verifier v = VerifierRegistry.defaultRegistry().create(verifier, KeyValues.parse(options, "--option"));
-        List<GrpoPrompt> problems = problems(dataset, benchmarks, limit);
+        List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
         SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
         EvalReport r = ModelEvaluation.evaluate(model, tok -> chatTemplate ? withChat(problems, tok) : problems, v, v,
@@ -132,10 +132,10 @@ final class EvalCommand implements Callable<Integer> {
      * The problems of {@code dataset}: a bundled name, a file named like a bundled one (read with its adapter), or a
      * JSONL file of prompts with reference fields; the first {@code limit} (0 = all).
      */
-    static List<GrpoPrompt> problems(String dataset, Path benchmarks, int limit) {
-        List<GrpoPrompt> out = new ArrayList<>();
+    static List<Prompt> problems(String dataset, Path benchmarks, int limit) {
+        List<Prompt> out = new ArrayList<>();
         if (EvalDatasets.names().contains(dataset)) {
-            for (EvalProblem p : EvalDatasets.loadBundled(dataset, benchmarks)) out.add(new GrpoPrompt(p.prompt(), p.reference()));
+            for (EvalProblem p : EvalDatasets.loadBundled(dataset, benchmarks)) out.add(new Prompt(p.prompt(), p.reference()));
         } else {
             Path file = Path.of(dataset);
             if (!Files.isRegularFile(file)) {
@@ -146,13 +146,13 @@ final class EvalCommand implements Callable<Integer> {
             String bundled = EvalDatasets.names().stream()
                     .filter(n -> EvalDatasets.fileName(n).equals(file.getFileName().toString())).findFirst().orElse(null);
             if (bundled != null) {
-                for (EvalProblem p : EvalDatasets.load(bundled, file)) out.add(new GrpoPrompt(p.prompt(), p.reference()));
+                for (EvalProblem p : EvalDatasets.load(bundled, file)) out.add(new Prompt(p.prompt(), p.reference()));
             } else {
                 for (PromptExample e : PromptDataset.load(file).examples()) {
                     if (e.prompt() == null) {
                         throw new CliException("--dataset: " + file + " (" + e.source() + ") has no 'prompt'");
                     }
-                    out.add(new GrpoPrompt(e.prompt(), e.reference()));
+                    out.add(new Prompt(e.prompt(), e.reference()));
                 }
             }
         }
@@ -160,8 +160,8 @@ final class EvalCommand implements Callable<Integer> {
         return limit > 0 && limit < out.size() ? List.copyOf(out.subList(0, limit)) : out;
     }
 
-    private static List<GrpoPrompt> withChat(List<GrpoPrompt> problems, Tokenizer tok) {
-        return problems.stream().map(p -> new GrpoPrompt(
+    private static List<Prompt> withChat(List<Prompt> problems, Tokenizer tok) {
+        return problems.stream().map(p -> new Prompt(
                 tok.applyChatTemplate(List.of(Map.of("role", "user", "content", p.prompt())), true), p.reference())).toList();
     }
 }

@@ -8,6 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.r1j.options.Alias;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
+import dev.r1j.options.Names;
 
 /**
  * Reads the documentation of an options record: keys, types, defaults and help, for {@code recipe explain} and for
@@ -43,24 +48,93 @@ public final class Options {
     }
 
     private static void describe(Class<?> type, String prefix, List<OptionDoc> out) {
+        describe(type, prefix, null, out);
+    }
+
+    /** {@code overrides}: an object of defaults that win over the components' own (an inline block's). */
+    private static void describe(Class<?> type, String prefix, JsonNode overrides, List<OptionDoc> out) {
         for (RecordComponent c : type.getRecordComponents()) {
-            String key = prefix + Names.snake(c.getName());
+            String name = Names.snake(c.getName());
+            JsonNode own = c.getAnnotation(Default.class) != null ? OptionsBinder.defaultTree(type, c) : null;
+            JsonNode override = overrides != null && overrides.has(name) ? overrides.get(name) : null;
+            if (c.getAnnotation(Inline.class) != null) {
+                describe(c.getType(), prefix, merged(own, overrides), out); // the holder's defaults name its keys flat
+                continue;
+            }
+            String key = prefix + name;
             Help help = c.getAnnotation(Help.class);
             String def;
-            if (c.getAnnotation(Default.class) != null) {
-                JsonNode d = OptionsBinder.defaultTree(type, c);
+            JsonNode d = merged(own, override);
+            if (d != null && !(c.getType().isRecord() && d.isObject())) {
                 def = d.isTextual() ? d.asText() : d.toString();
-            } else if (c.getType().isRecord() && allDefaulted(c.getType())) {
+            } else if (c.getType().isRecord() && (d != null || allDefaulted(c.getType()))) {
                 def = "(defaults below)";
             } else {
                 def = "required";
             }
-            out.add(new OptionDoc(key, typeName(c.getGenericType()), def, help == null ? "" : help.value()));
+            String text = help == null ? "" : help.value();
+            for (Alias alias : c.getAnnotationsByType(Alias.class)) {
+                text += " [" + (alias.source().isEmpty() ? "also" : alias.source()) + ": " + String.join(", ", alias.value()) + "]";
+            }
+            out.add(new OptionDoc(key, typeName(c.getGenericType()), def, text));
             Class<?> element = recordElement(c.getGenericType());
             if (element != null) {
-                describe(element, key + (c.getType().isRecord() ? "." : "[]."), out);
+                describe(element, key + (c.getType().isRecord() ? "." : "[]."),
+                        c.getType().isRecord() && d != null && d.isObject() ? d : null, out);
             }
         }
+    }
+
+    private static JsonNode merged(JsonNode base, JsonNode over) {
+        if (over == null) {
+            return base;
+        }
+        if (base == null || !base.isObject() || !over.isObject()) {
+            return over;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode m = ((com.fasterxml.jackson.databind.node.ObjectNode) base).deepCopy();
+        over.fields().forEachRemaining(e -> m.set(e.getKey(), merged(m.get(e.getKey()), e.getValue())));
+        return m;
+    }
+
+    /** The keys of {@code type} in a recipe: its components' names, with {@link Inline} blocks' keys in their place. */
+    public static List<String> keys(Class<?> type) {
+        List<String> out = new ArrayList<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (c.getAnnotation(Inline.class) != null) {
+                out.addAll(keys(c.getType()));
+            } else {
+                out.add(Names.snake(c.getName()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * When {@code key} is another tool's name of an option of {@code type} (an {@link Alias}, here, in an inline block
+     * or one record down), the answer naming R1J's key: {@code "TRL's num_generations is group_size here"}; else null.
+     */
+    public static String aliasHint(Class<?> type, String key) {
+        return aliasHint(type, key, "");
+    }
+
+    private static String aliasHint(Class<?> type, String key, String prefix) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            for (Alias a : c.getAnnotationsByType(Alias.class)) {
+                if (List.of(a.value()).contains(key)) {
+                    String who = a.source().isEmpty() ? key : a.source() + "'s " + key;
+                    return who + " is " + prefix + Names.snake(c.getName()) + " here";
+                }
+            }
+            if (c.getType().isRecord() && prefix.isEmpty()) {
+                String inner = aliasHint(c.getType(), key,
+                        c.getAnnotation(Inline.class) != null ? "" : Names.snake(c.getName()) + ".");
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     /** The record type of a component, or of the elements of a list component; null otherwise. */

@@ -22,6 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
+import dev.r1j.options.Names;
+import dev.r1j.options.OptionRecords;
 
 /**
  * Binds a recipe tree to option records: fills {@link Default}s under what the tree gives, rejects unknown keys
@@ -62,54 +67,160 @@ public final class OptionsBinder {
     }
 
     /**
+     * Like {@link #bind}, but every option named like a key of {@code inherited} that the tree leaves out takes that
+     * value instead of its {@link Default}, at any depth, and a given value is inherited further down: a stage's
+     * {@code seed} defaults to the recipe's, a {@code training.seed} to the stage's.
+     */
+    public <R extends Record> Bound<R> bindInheriting(Class<R> type, JsonNode node, String path,
+            Map<String, JsonNode> inherited) {
+        node = objectOrEmpty(type, node, path);
+        checkKeys(type, node, path, Set.of());
+        Bound<Record> b = bindComponents(type, (ObjectNode) node, path, null, inherited);
+        return new Bound<>(type.cast(b.value()), b.resolved());
+    }
+
+    /**
      * Like {@link #bind}, but tolerates {@code extraKeys} (handled by the caller) and leaves them out of the
      * resolved tree; they still count as valid names for "did you mean".
      */
     public <R extends Record> Bound<R> bindRecord(Class<R> type, JsonNode node, String path, Set<String> extraKeys) {
+        node = objectOrEmpty(type, node, path);
+        checkKeys(type, node, path, extraKeys);
+        Bound<Record> b = bindComponents(type, (ObjectNode) node, path, null, Map.of());
+        return new Bound<>(type.cast(b.value()), b.resolved());
+    }
+
+    private JsonNode objectOrEmpty(Class<?> type, JsonNode node, String path) {
         if (node == null || node.isNull() || node.isMissingNode()) {
-            node = NODES.objectNode();
+            return NODES.objectNode();
         }
         if (!node.isObject()) {
-            throw error(path, "expected an object with keys " + keys(type) + ", got " + Describe.value(node));
+            throw error(path, "expected an object with keys " + String.join(", ", Options.keys(type)) + ", got "
+                    + Describe.value(node));
         }
-        RecordComponent[] components = type.getRecordComponents();
-        Map<String, RecordComponent> byKey = new LinkedHashMap<>();
-        for (RecordComponent c : components) {
-            byKey.put(Names.snake(c.getName()), c);
-        }
+        return node;
+    }
+
+    /** Rejects a key that is no option here (nor of an {@link Inline} block), naming another tool's name as ours. */
+    private void checkKeys(Class<?> type, JsonNode node, String path, Set<String> extraKeys) {
+        Set<String> valid = new LinkedHashSet<>(Options.keys(type));
         for (var it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!byKey.containsKey(key) && !extraKeys.contains(key)) {
-                Set<String> valid = new LinkedHashSet<>(byKey.keySet());
-                valid.addAll(extraKeys);
-                String childPath = ConfigPath.child(path, key);
-                throw RecipeException.at(sources.locate(childPath), path.isEmpty() ? "" : path,
-                        "unknown key '" + key + "'" + DidYouMean.hint(key, valid) + "; valid keys: " + String.join(", ", valid));
+            if (valid.contains(key) || extraKeys.contains(key)) {
+                continue;
             }
+            String childPath = ConfigPath.child(path, key);
+            String alias = Options.aliasHint(type, key);
+            if (alias != null) {
+                throw RecipeException.at(sources.locate(childPath), path.isEmpty() ? "" : path,
+                        "unknown key '" + key + "': " + alias);
+            }
+            Set<String> all = new LinkedHashSet<>(valid);
+            all.addAll(extraKeys);
+            throw RecipeException.at(sources.locate(childPath), path.isEmpty() ? "" : path,
+                    "unknown key '" + key + "'" + DidYouMean.hint(key, all) + "; valid keys: " + String.join(", ", all));
         }
+    }
+
+    /**
+     * Binds the components of {@code type} from {@code node}, whose keys were checked. {@code defaults} is an object
+     * of defaults that win over the components' own (an {@link Inline} or partial record default); {@code inherited}
+     * are values for keys the tree leaves out at any depth.
+     */
+    private Bound<Record> bindComponents(Class<?> type, ObjectNode node, String path, JsonNode defaults,
+            Map<String, JsonNode> inherited) {
+        RecordComponent[] components = type.getRecordComponents();
+        Map<String, JsonNode> inherit = new LinkedHashMap<>(inherited);
         Object[] args = new Object[components.length];
         ObjectNode resolved = NODES.objectNode();
+        // plain options first, so that a given seed is inherited by the records below, whatever the order
+        Integer[] order = new Integer[components.length];
         for (int i = 0; i < components.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Boolean.compare(components[a].getType().isRecord(),
+                components[b].getType().isRecord()));
+        ObjectNode[] resolvedParts = new ObjectNode[components.length];
+        for (int i : order) {
             RecordComponent c = components[i];
             String key = Names.snake(c.getName());
             String childPath = ConfigPath.child(path, key);
+            JsonNode componentDefault = c.getAnnotation(Default.class) != null ? defaultTree(type, c) : null;
+            JsonNode override = defaults != null && defaults.has(key) ? defaults.get(key) : null;
+            if (c.getAnnotation(Inline.class) != null) {
+                ObjectNode own = NODES.objectNode();
+                for (String k : Options.keys(c.getType())) {
+                    if (node.has(k)) {
+                        own.set(k, node.get(k));
+                    }
+                }
+                // the holder's defaults name the block's keys flat, as a recipe does
+                Bound<Record> b = bindComponents(c.getType(), own, path, merge(componentDefault, defaults), inherit);
+                args[i] = b.value();
+                resolvedParts[i] = (ObjectNode) b.resolved();
+                continue;
+            }
             JsonNode given = node.get(key);
             Bound<Object> b;
-            if (given != null) {
+            if (given != null && given.isNull() && !(componentDefault != null && componentDefault.isNull())) {
+                throw error(childPath, "expected " + Options.typeName(c.getGenericType()) + ", got null (this option "
+                        + "cannot be null; leave it out for its default)");
+            }
+            if (given != null && given.isObject() && c.getType().isRecord()) {
+                // a given block starts from the defaults of the block, merged key by key
+                Bound<Record> r = bindComponents(c.getType(), checked(c.getType(), given, childPath), childPath,
+                        merge(componentDefault, override), inherit);
+                b = new Bound<>(r.value(), r.resolved());
+            } else if (given != null) {
                 b = bindValue(c.getGenericType(), given, childPath);
-            } else if (c.getAnnotation(Default.class) != null) {
-                b = bindValue(c.getGenericType(), defaultTree(type, c), childPath);
+            } else if (inherit.containsKey(key) && !c.getType().isRecord()) {
+                b = bindValue(c.getGenericType(), inherit.get(key), childPath);
+            } else if (override != null || componentDefault != null) {
+                JsonNode d = merge(componentDefault, override);
+                if (c.getType().isRecord() && d.isObject()) {
+                    Bound<Record> r = bindComponents(c.getType(), NODES.objectNode(), childPath, d, inherit);
+                    b = new Bound<>(r.value(), r.resolved());
+                } else {
+                    b = bindValue(c.getGenericType(), d, childPath);
+                }
             } else if (c.getType().isRecord() && Options.allDefaulted(c.getType())) {
-                b = bindValue(c.getGenericType(), NODES.objectNode(), childPath);
+                Bound<Record> r = bindComponents(c.getType(), NODES.objectNode(), childPath, null, inherit);
+                b = new Bound<>(r.value(), r.resolved());
             } else {
                 Help help = c.getAnnotation(Help.class);
                 throw error(path, "missing required key '" + key + "' (" + Options.typeName(c.getGenericType()) + ")"
                         + (help == null ? "" : ": " + help.value()));
             }
+            if (inherit.containsKey(key) && !c.getType().isRecord()) {
+                inherit.put(key, b.resolved());
+            }
             args[i] = b.value();
-            resolved.set(key, b.resolved());
+            ObjectNode one = NODES.objectNode();
+            one.set(key, b.resolved());
+            resolvedParts[i] = one;
         }
-        return new Bound<>(type.cast(construct(type, components, args, node, path)), resolved);
+        for (ObjectNode part : resolvedParts) {
+            resolved.setAll(part);
+        }
+        return new Bound<>(construct(type, components, args, node, path), resolved);
+    }
+
+    private ObjectNode checked(Class<?> type, JsonNode given, String path) {
+        checkKeys(type, given, path, Set.of());
+        return (ObjectNode) given;
+    }
+
+    /** {@code over} merged key by key over {@code base} (either may be null). */
+    private static JsonNode merge(JsonNode base, JsonNode over) {
+        if (over == null) {
+            return base;
+        }
+        if (base == null || !base.isObject() || !over.isObject()) {
+            return over;
+        }
+        ObjectNode m = ((ObjectNode) base).deepCopy();
+        over.fields().forEachRemaining(e -> m.set(e.getKey(), merge(m.get(e.getKey()), e.getValue())));
+        return m;
     }
 
     /**
@@ -117,6 +228,10 @@ public final class OptionsBinder {
      * catches a malformed default or an unsupported component type at once, not when a user first runs the stage.
      */
     static void checkDefaults(Class<?> type) {
+        List<String> keys = Options.keys(type);
+        if (new LinkedHashSet<>(keys).size() != keys.size()) {
+            throw new IllegalStateException(type.getName() + ": an @Inline block repeats a key of its holder: " + keys);
+        }
         OptionsBinder b = new OptionsBinder(new SourceMap(type.getSimpleName()));
         for (RecordComponent c : type.getRecordComponents()) {
             checkType(c.getGenericType(), type.getName() + "." + c.getName());
@@ -191,6 +306,9 @@ public final class OptionsBinder {
                 List<Object> out = new ArrayList<>();
                 ArrayNode res = NODES.arrayNode();
                 for (int i = 0; i < node.size(); i++) {
+                    if (node.get(i).isNull()) {
+                        throw error(ConfigPath.index(path, i), "expected " + Options.typeName(args[0]) + ", got null");
+                    }
                     Bound<Object> b = bindValue(args[0], node.get(i), ConfigPath.index(path, i));
                     out.add(b.value());
                     res.add(b.resolved());
@@ -288,14 +406,14 @@ public final class OptionsBinder {
             if (!node.isTextual()) {
                 throw typeError(path, type, node);
             }
-            String want = Names.enumKey(node.asText());
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            Enum<?> constant = OptionRecords.enumConstant((Class) c, node.asText());
+            if (constant != null) {
+                return new Bound<>(constant, NODES.textNode(Names.enumKey(constant.name())));
+            }
             List<String> names = new ArrayList<>();
-            for (Object constant : c.getEnumConstants()) {
-                String name = Names.enumKey(((Enum<?>) constant).name());
-                names.add(name);
-                if (name.equals(want)) {
-                    return new Bound<>(constant, NODES.textNode(name));
-                }
+            for (Object k : c.getEnumConstants()) {
+                names.add(Names.enumKey(((Enum<?>) k).name()));
             }
             throw error(path, "expected one of " + String.join("|", names) + ", got " + Describe.value(node)
                     + DidYouMean.hint(node.asText(), names));
@@ -303,15 +421,15 @@ public final class OptionsBinder {
         throw new IllegalStateException("unsupported option type " + c.getName() + " at " + path);
     }
 
-    private Record construct(Class<? extends Record> type, RecordComponent[] components, Object[] args, JsonNode node, String path) {
+    private Record construct(Class<?> type, RecordComponent[] components, Object[] args, JsonNode node, String path) {
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
             types[i] = components[i].getType();
         }
         try {
-            Constructor<? extends Record> ctor = type.getDeclaredConstructor(types);
+            Constructor<?> ctor = type.getDeclaredConstructor(types);
             ctor.setAccessible(true);
-            return ctor.newInstance(args);
+            return (Record) ctor.newInstance(args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
@@ -346,13 +464,5 @@ public final class OptionsBinder {
 
     private RecipeException error(String path, String message) {
         return RecipeException.at(sources.locate(path), path, message);
-    }
-
-    private static String keys(Class<?> type) {
-        List<String> k = new ArrayList<>();
-        for (RecordComponent c : type.getRecordComponents()) {
-            k.add(Names.snake(c.getName()));
-        }
-        return String.join(", ", k);
     }
 }

@@ -19,8 +19,9 @@ import java.util.Set;
 
 /**
  * Appends one JSON object per step to a run's {@code metrics.jsonl}, tagged with the stage, and flushes each line
- * (a crash loses at most the line being written). Fields are those of DESIGN section 6 ({@code reward_mean},
- * {@code loss}, {@code kl}, …); non-finite numbers are written as {@code null}.
+ * (a crash loses at most the line being written). Fields are the trainers' own (for GRPO those of
+ * {@code GrpoStepMetrics.toJson}: {@code reward_mean}, {@code loss}, {@code kl}, …); non-finite numbers are written
+ * as {@code null}.
  *
  * <p>Resuming: the first {@link #log} of a session first drops the lines that a resumed run is about to write again,
  * i.e. this stage's lines at that step or later and every line of a later stage, so a resumed run leaves the same

@@ -3,8 +3,8 @@ package dev.r1j.recipes.stage;
 /**
  * Makes a {@link Stage} from its options. Found by {@link java.util.ServiceLoader}: list the class in
  * {@code META-INF/services/dev.r1j.recipes.stage.StageProvider} (of this module, or of a plugin jar on the class
- * path). The options type is a record whose components carry {@link dev.r1j.recipes.config.Help} and
- * {@link dev.r1j.recipes.config.Default}; its compact constructor validates (the one place options are checked).
+ * path). The options type is a record whose components carry {@link dev.r1j.options.Help} and
+ * {@link dev.r1j.options.Default}; its compact constructor validates (the one place options are checked).
  * A recipe names the stage by {@link #name()}: {@code stages: [{grpo: {steps: 50}}]}.
  *
  * <pre>{@code

@@ -1,8 +1,8 @@
 package dev.r1j.recipes.stage;
 
-import dev.r1j.recipes.config.Default;
+import dev.r1j.options.Default;
 import dev.r1j.recipes.config.DidYouMean;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Help;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierRegistry;

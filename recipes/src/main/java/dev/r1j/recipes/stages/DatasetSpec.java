@@ -2,10 +2,10 @@ package dev.r1j.recipes.stages;
 
 import dev.r1j.core.data.PromptDataset;
 import dev.r1j.core.data.PromptExample;
-import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.tokenizer.Tokenizer;
-import dev.r1j.recipes.config.Default;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
 import dev.r1j.recipes.stage.StageContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code {path: data/benchmarks/gsm8k_test.jsonl, prompt_field: question, answer_format: gsm8k}}.
  *
  * <pre>{@code
- * List<GrpoPrompt> prompts = options.dataset().prompts(ctx, tokenizer);
+ * List<Prompt> prompts = options.dataset().prompts(ctx, tokenizer);
  * }</pre>
  */
 public record DatasetSpec(
@@ -64,8 +64,8 @@ public record DatasetSpec(
     }
 
     /** The rows as prompt texts for the model (chat messages rendered with the tokenizer's template). */
-    public List<GrpoPrompt> prompts(StageContext ctx, String option, Tokenizer tokenizer) {
-        List<GrpoPrompt> out = new ArrayList<>();
+    public List<Prompt> prompts(StageContext ctx, String option, Tokenizer tokenizer) {
+        List<Prompt> out = new ArrayList<>();
         for (PromptExample e : load(ctx, option)) {
             String text;
             if (e.messages() != null) {
@@ -75,7 +75,7 @@ public record DatasetSpec(
             } else {
                 text = e.prompt();
             }
-            out.add(new GrpoPrompt(text, e.reference()));
+            out.add(new Prompt(text, e.reference()));
         }
         return out;
     }

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.Djl;
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.stage.StageRegistry;
@@ -110,11 +110,11 @@ class EvalCommandTest {
 
     @Test
     void datasetsResolveByNameOrBundledFileAndBadNamesGetASuggestion(@TempDir Path dir) {
-        List<GrpoPrompt> byName = EvalCommand.problems("gsm8k_test", benchmarks(), 3);
+        List<Prompt> byName = EvalCommand.problems("gsm8k_test", benchmarks(), 3);
         assertEquals(3, byName.size());
         assertTrue(byName.get(0).prompt().startsWith("Janet"), byName.get(0).prompt());
         assertEquals("18", byName.get(0).reference().get("answer"));
-        List<GrpoPrompt> byFile = EvalCommand.problems(benchmarks().resolve("gsm8k_test.jsonl").toString(), dir, 3);
+        List<Prompt> byFile = EvalCommand.problems(benchmarks().resolve("gsm8k_test.jsonl").toString(), dir, 3);
         assertEquals(byName, byFile);
         assertEquals("python", EvalCommand.problems("mbpp", benchmarks(), 1).get(0).reference().get("language"));
 

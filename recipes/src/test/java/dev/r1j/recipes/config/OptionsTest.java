@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
 import dev.r1j.recipes.ToyStage;
 import java.util.List;
 import java.util.Map;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The bundled r1-zero recipe end to end through the command line, shrunk with {@code --set}. */
 class R1ZeroRecipeTest {
-    static final List<String> DESIGN_FIELDS = List.of("step", "stage", "reward_mean", "reward_std", "accuracy", "loss",
+    static final List<String> STANDARD_FIELDS = List.of("step", "stage", "reward_mean", "reward_std", "accuracy", "loss",
             "kl", "clip_frac", "entropy", "completion_len_mean", "lr", "grad_norm", "tokens_per_s", "elapsed_s",
             "time_generation_s", "time_reward_s", "time_logprob_s", "time_update_s");
 
@@ -41,13 +41,13 @@ class R1ZeroRecipeTest {
         assertEquals(12, Files.readAllLines(run.resolve("data/arith-test.jsonl")).size());
         assertTrue(Files.isRegularFile(dir.resolve("base-model/config.json")));
 
-        // metrics: pretrain losses, then one line per GRPO step with the DESIGN fields
+        // metrics: pretrain losses, then one line per GRPO step with the standard fields
         List<ObjectNode> metrics = MetricsLog.read(run.resolve("metrics.jsonl"));
         assertEquals(6, metrics.stream().filter(m -> m.get("stage").asText().equals("pretrain")).count());
         List<ObjectNode> grpo = metrics.stream().filter(m -> m.get("stage").asText().equals("grpo")).toList();
         assertEquals(List.of(1, 2), grpo.stream().map(m -> m.get("step").asInt()).toList());
         for (ObjectNode m : grpo) {
-            for (String f : DESIGN_FIELDS) assertTrue(m.has(f), "metrics line lacks " + f + ": " + m);
+            for (String f : STANDARD_FIELDS) assertTrue(m.has(f), "metrics line lacks " + f + ": " + m);
             assertTrue(m.get("loss").isNumber() && Double.isFinite(m.get("loss").asDouble()), m.toString());
             double len = m.get("completion_len_mean").asDouble();
             assertTrue(len >= 1 && len <= 24, "completion length within max_new_tokens: " + m);

@@ -4,7 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.r1j.core.grpo.Clip;
 import dev.r1j.core.grpo.GrpoConfig;
+import dev.r1j.core.optim.OptimizerConfig;
+import dev.r1j.options.OptionRecords;
+import dev.r1j.preference.PreferenceLossType;
+import dev.r1j.preference.PreferenceOptions;
+import dev.r1j.recipes.config.OptionsBinder;
+import dev.r1j.recipes.config.SourceMap;
+import dev.r1j.recipes.stages.dpo.DpoOptions;
+import dev.r1j.sft.LmTrainerConfig;
+import dev.r1j.sft.RejectionOptions;
+import dev.r1j.sft.SftOptions;
+import dev.r1j.sft.TrainingOptions;
 import dev.r1j.core.grpo.LossType;
 import dev.r1j.recipes.Recipe;
 import dev.r1j.recipes.RecipeLoader;
@@ -42,19 +54,93 @@ class StageOptionsTest {
                 .filter(n -> Set.of("eval", "grpo", "pretrain").contains(n)).toList());
     }
 
+    /**
+     * Each library config record is bound as declared: the binder (full YAML parser, the recipe's path) and the
+     * library's builder (OptionRecords, the Java users' path) read the same annotations into the same values.
+     */
     @Test
-    void grpoDefaultsAreRlCoresDefaults() {
+    void theBinderAndTheLibraryBuilderGiveTheSameDefaults() {
+        for (Class<? extends Record> type : List.of(GrpoConfig.class, OptimizerConfig.class, Clip.class,
+                TrainingOptions.class, SftOptions.class, LmTrainerConfig.class, PreferenceOptions.class,
+                RejectionOptions.class)) {
+            Options.validate(type);
+            Record bound = new OptionsBinder(new SourceMap("t.yaml")).bind(type, null, "").value();
+            assertEquals(OptionRecords.defaults(type), bound, type.getSimpleName());
+        }
+    }
+
+    @Test
+    void grpoBindsRlCoresConfigInlineWithTheRecipeSeed() {
         Set<String> keys = Options.describe(GrpoOptions.class).stream().map(OptionDoc::key).collect(Collectors.toSet());
-        for (GrpoConfig.Option o : GrpoConfig.OPTIONS) assertTrue(keys.contains(o.name()), o.name());
-        GrpoOptions g = (GrpoOptions) parse("stages: [{grpo: {dataset: d.jsonl}}]").stages().get(0).options();
-        assertEquals(GrpoConfig.defaults(), g.toConfig(GrpoConfig.defaults().seed()));
+        for (String k : List.of("group_size", "beta", "clip", "clip.low", "learning_rate", "adam_beta2", "max_grad_norm",
+                "seed", "checkpoint_every")) {
+            assertTrue(keys.contains(k), k);
+        }
+        GrpoOptions g = (GrpoOptions) parse("seed: 42\nstages: [{grpo: {dataset: d.jsonl}}]").stages().get(0).options();
+        assertEquals(GrpoConfig.defaults(), g.trainer());
         GrpoOptions set = (GrpoOptions) parse("seed: 5\nstages: [{grpo: {dataset: d.jsonl, loss_type: dr_grpo, "
-                + "clip: {high: 0.28}}}]").stages().get(0).options();
-        GrpoConfig c = set.toConfig(5L);
+                + "clip: {high: 0.28}, learning_rate: 0.001}}]").stages().get(0).options();
+        GrpoConfig c = set.trainer();
         assertEquals(LossType.DR_GRPO, c.lossType());
         assertEquals(0.2, c.clip().low());
         assertEquals(0.28, c.clip().high());
+        assertEquals(0.001, c.optimizer().learningRate());
         assertEquals(5L, c.seed());
+        GrpoOptions own = (GrpoOptions) parse("seed: 5\nstages: [{grpo: {dataset: d.jsonl, seed: 9}}]").stages().get(0).options();
+        assertEquals(9L, own.trainer().seed());
+    }
+
+    /** A stage's seed defaults to the recipe's; a block's seed (dpo's training.seed) to the stage's. */
+    @Test
+    void seedsAreInheritedDownward() {
+        DpoOptions d = (DpoOptions) parse("seed: 3\nstages: [{dpo: {pairs: p.jsonl}}]").stages().get(0).options();
+        assertEquals(3L, d.seed());
+        assertEquals(3L, d.preference().training().seed());
+        d = (DpoOptions) parse("seed: 3\nstages: [{dpo: {pairs: p.jsonl, seed: 8}}]").stages().get(0).options();
+        assertEquals(8L, d.preference().training().seed());
+        d = (DpoOptions) parse("seed: 3\nstages: [{dpo: {pairs: p.jsonl, seed: 8, training: {seed: 1, epochs: 2}}}]")
+                .stages().get(0).options();
+        assertEquals(1L, d.preference().training().seed());
+        assertEquals(2.0, d.preference().training().epochs());
+        assertEquals(1e-6, d.preference().training().optimizer().learningRate(), "a given block keeps dpo's defaults");
+        PretrainOptions p = (PretrainOptions) parse("seed: 4\nstages: [{pretrain: {learning_rate: 0.005}}]")
+                .stages().get(0).options();
+        assertEquals(4L, p.trainer().seed());
+        assertEquals(0.005, p.trainer().optimizer().learningRate());
+        assertEquals(0.98, p.trainer().optimizer().adamBeta2(), "the inline block's own overrides stay");
+        assertEquals(30, p.trainer().optimizer().warmupSteps());
+    }
+
+    /** TRL's and veRL's names are answered with R1J's, not with a "did you mean" guess at a different knob. */
+    @Test
+    void otherToolsNamesAreAnsweredWithOurs() {
+        String e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      num_generations: 4\n");
+        assertTrue(e.contains("line 4") && e.contains("unknown key 'num_generations': TRL's num_generations is group_size here"), e);
+        e = error("stages:\n  - grpo: {dataset: d.jsonl, epsilon_high: 0.28}\n");
+        assertTrue(e.contains("TRL's epsilon_high is clip.high here"), e);
+        e = error("stages:\n  - grpo: {dataset: d.jsonl, max_completion_length: 128}\n");
+        assertTrue(e.contains("TRL's max_completion_length is max_new_tokens here"), e);
+        e = error("stages:\n  - grpo: {dataset: d.jsonl, lr_scheduler_type: cosine}\n");
+        assertTrue(e.contains("TRL's lr_scheduler_type is lr_schedule here"), e);
+        e = error("stages:\n  - sft: {dataset: d.jsonl, training: {num_train_epochs: 2}}\n");
+        assertTrue(e.contains("TRL's num_train_epochs is epochs here"), e);
+        DpoOptions d = (DpoOptions) parse("stages: [{dpo: {pairs: p.jsonl, loss_type: dpo}}]").stages().get(0).options();
+        assertEquals(PreferenceLossType.SIGMOID, d.preference().lossType());
+    }
+
+    /** An explicit null is a type error naming the key, unless the option's default is null. */
+    @Test
+    void explicitNullIsATypeErrorNamingTheKey() {
+        String e = error("stages:\n  - grpo: {dataset: d.jsonl}\n", "stages[0].grpo.clip=null");
+        assertTrue(e.contains("stages[0].grpo.clip") && e.contains("got null"), e);
+        e = error("stages:\n  - grpo: {dataset: d.jsonl}\n", "stages[0].grpo.dataset=null");
+        assertTrue(e.contains("stages[0].grpo.dataset") && e.contains("got null"), e);
+        e = error("stages:\n  - sft: {dataset: d.jsonl, training: null}\n");
+        assertTrue(e.contains("training") && e.contains("got null"), e);
+        e = error("stages:\n  - grpo: {dataset: d.jsonl, stop: [null]}\n");
+        assertTrue(e.contains("stop[0]") && e.contains("got null"), e);
+        GrpoOptions g = (GrpoOptions) parse("stages: [{grpo: {dataset: d.jsonl, model: null}}]").stages().get(0).options();
+        assertEquals(null, g.model());
     }
 
     @Test

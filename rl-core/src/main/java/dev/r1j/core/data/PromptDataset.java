@@ -1,5 +1,6 @@
 package dev.r1j.core.data;
 
+import dev.r1j.verifiers.eval.Gsm8kAnswer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -191,12 +192,11 @@ public final class PromptDataset {
             throw new IllegalArgumentException(row.where() + ": field '" + field + "' must be a string with '#### N' (gsm8k), got "
                     + JsonlRow.describe(v));
         }
-        int at = s.lastIndexOf("####");
-        if (at < 0) {
+        String a = Gsm8kAnswer.parse(s);
+        if (a == null) {
             throw new IllegalArgumentException(row.where() + ": field '" + field
                     + "' has no '#### <answer>' line (answer_format gsm8k)");
         }
-        String a = s.substring(at + 4).strip().replace(",", "");
         if (a.isEmpty()) throw new IllegalArgumentException(row.where() + ": field '" + field + "' is empty after '####'");
         return a;
     }

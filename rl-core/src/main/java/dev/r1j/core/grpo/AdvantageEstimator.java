@@ -5,14 +5,5 @@ package dev.r1j.core.grpo;
  * other G-1 samples of the same prompt ({@code rloo}, Ahmadian et al. 2024, "Back to Basics").
  */
 public enum AdvantageEstimator {
-    GRPO, RLOO;
-
-    /** Parses {@code grpo|rloo}. */
-    public static AdvantageEstimator parse(String s) {
-        return WireEnum.parse(AdvantageEstimator.class, "advantage_estimator", s);
-    }
-
-    public String wireName() {
-        return WireEnum.wire(this);
-    }
+    GRPO, RLOO
 }

@@ -67,8 +67,10 @@ public record GrpoStepMetrics(
     }
 
     /**
-     * The {@code metrics.jsonl} object (DESIGN section 6 names first, then extras: {@code frac_reward_zero_std} and
-     * {@code reward/<label>_mean}, {@code reward/<label>_std} per reward); {@code NaN} becomes null.
+     * The {@code metrics.jsonl} object (the standard fields first: step, stage, reward_mean, reward_std, accuracy,
+     * loss, kl, clip_frac, entropy, completion_len_mean, lr, grad_norm, tokens_per_s, elapsed_s; then extras:
+     * {@code frac_reward_zero_std} and {@code reward/<label>_mean}, {@code reward/<label>_std} per reward);
+     * {@code NaN} becomes null.
      */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

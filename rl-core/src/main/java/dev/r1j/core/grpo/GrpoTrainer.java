@@ -9,23 +9,23 @@ import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
-import dev.r1j.core.optim.GradClip;
 import dev.r1j.core.optim.GradientAccumulation;
+import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.sampling.SampleAndScore;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.verifiers.BatchReward;
 import dev.r1j.verifiers.RewardStats;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
-import dev.r1j.verifiers.reward.CompletionLength;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * GRPO on a {@link CausalLM}: each {@link #step} samples {@code group_size} completions for
@@ -33,8 +33,8 @@ import java.util.stream.IntStream;
  * group-relative advantages and takes {@code num_iterations} AdamW updates of the {@link PolicyLoss} on that batch
  * (old log-probs stored before the first update, reference log-probs when {@code beta > 0}).
  *
- * <p>Each sample's reference carries the completion's token count under {@link CompletionLength#TOKENS_KEY}, so
- * length-based rewards count tokens. When the verifier is a {@link BatchReward} (e.g. a composite with
+ * <p>Completions are sampled and scored by {@link SampleAndScore}: each sample carries the completion's token count,
+ * so length-based rewards count tokens. When the verifier is a {@link BatchReward} (e.g. a composite with
  * {@code normalized_sum}), a group's rewards are {@link BatchReward#groupRewards} of its verdicts rather than each
  * verdict's own reward.
  *
@@ -78,8 +78,7 @@ public final class GrpoTrainer implements AutoCloseable {
         this.loss = PolicyLoss.of(config);
         this.schedule = config.schedule();
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
-        this.optimizer = new AdamW(policy.trainableParameters(), new AdamW.Config(config.adamBeta1(), config.adamBeta2(),
-                config.adamEpsilon(), config.weightDecay()));
+        this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
     }
 
     public GrpoConfig config() {
@@ -128,10 +127,10 @@ public final class GrpoTrainer implements AutoCloseable {
         int drawn = 0, round = 0, draw = target;
         long genNs = 0, rewNs = 0;
         while (draw > 0) {
-            List<GrpoPrompt> prompts = source.next(draw);
+            List<Prompt> prompts = source.next(draw);
             drawn += draw;
             long t0 = System.nanoTime();
-            List<CompletionGroup> groups = sampler.sample(prompts.stream().map(GrpoPrompt::prompt).toList(),
+            List<CompletionGroup> groups = sampler.sample(prompts.stream().map(Prompt::prompt).toList(),
                     config.samplingParams(samplingSeed(step, round)));
             long t1 = System.nanoTime();
             List<List<ScoredCompletion>> scored = score(prompts, groups);
@@ -160,46 +159,18 @@ public final class GrpoTrainer implements AutoCloseable {
         return config.seed() * 1_000_003L + step * 1_009L + round;
     }
 
-    private List<List<ScoredCompletion>> score(List<GrpoPrompt> prompts, List<CompletionGroup> groups) {
-        int g = config.groupSize();
-        if (groups.size() != prompts.size()) {
-            throw new IllegalStateException("sampler returned " + groups.size() + " groups for " + prompts.size()
-                    + " prompts");
-        }
-        List<GrpoPrompt> flatPrompts = new ArrayList<>();
-        List<CompletionGroup> flatGroups = new ArrayList<>();
-        List<Completion> flat = new ArrayList<>();
-        for (int i = 0; i < groups.size(); i++) {
-            CompletionGroup cg = groups.get(i);
-            if (cg.completions().size() != g) {
-                throw new IllegalStateException("sampler returned " + cg.completions().size()
-                        + " completions for prompt " + i + ", expected group_size " + g);
-            }
-            for (Completion c : cg.completions()) {
-                flatPrompts.add(prompts.get(i));
-                flatGroups.add(cg);
-                flat.add(c);
-            }
-        }
-        Verdict[] verdicts = new Verdict[flat.size()];
-        // Verifiers are thread-safe by contract; code verifiers are slow enough for this to matter.
-        IntStream.range(0, flat.size()).parallel().forEach(i -> {
-            GrpoPrompt p = flatPrompts.get(i);
-            Completion c = flat.get(i);
-            verdicts[i] = verifier.verify(CompletionLength.sampleWithTokens(p.prompt(), c.text(), p.reference(),
-                    c.tokenIds().length));
-        });
+    private List<List<ScoredCompletion>> score(List<Prompt> prompts, List<CompletionGroup> groups) {
         List<List<ScoredCompletion>> res = new ArrayList<>();
-        for (int start = 0; start < flat.size(); start += g) {
-            double[] rewards = groupRewards(List.of(verdicts).subList(start, start + g));
-            List<ScoredCompletion> group = new ArrayList<>(g);
-            for (int j = 0; j < g; j++) {
-                int i = start + j;
-                Completion c = flat.get(i);
+        for (SampleAndScore.Group sg : SampleAndScore.score(prompts, groups, config.groupSize(), List.of(verifier))) {
+            List<Verdict> verdicts = sg.completions().stream().map(s -> s.verdict(0)).toList();
+            double[] rewards = groupRewards(verdicts);
+            List<ScoredCompletion> group = new ArrayList<>(rewards.length);
+            for (int j = 0; j < rewards.length; j++) {
+                Completion c = sg.completions().get(j).completion();
                 double reward = rewards[j] + Overlong.softPenalty(c.tokenIds().length, config.maxNewTokens(),
                         config.overlongBuffer(), config.overlongPenaltyFactor());
-                group.add(new ScoredCompletion(flatPrompts.get(i), flatGroups.get(i).promptTokenIds(), c, verdicts[i],
-                        reward, Double.NaN));
+                group.add(new ScoredCompletion(sg.prompt(), sg.promptTokenIds(), c, verdicts.get(j), reward,
+                        Double.NaN));
             }
             res.add(List.copyOf(group));
         }
@@ -294,13 +265,8 @@ public final class GrpoTrainer implements AutoCloseable {
                         }
                     }
                 }
-                double norm = GradClip.clipGlobalNorm(policy.trainableParameters().values(), config.maxGradNorm());
-                if (!Double.isFinite(norm)) {
-                    optimizer.zeroGrad();
-                    throw new NonFiniteLossException(step, "the gradient norm", norm);
-                }
-                optimizer.step(lr);
-                optimizer.zeroGrad();
+                double norm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, config.optimizer().maxGradNorm(),
+                        n -> new NonFiniteLossException(step, "the gradient norm", n));
                 lossSum += iterLoss;
                 normSum += norm;
             }

@@ -6,14 +6,5 @@ package dev.r1j.core.grpo;
  * and divides by a constant {@code B * max_completion_length} (Liu et al. 2025), removing the length bias.
  */
 public enum LossType {
-    GRPO, DAPO, DR_GRPO;
-
-    /** Parses {@code grpo|dapo|dr_grpo}. */
-    public static LossType parse(String s) {
-        return WireEnum.parse(LossType.class, "loss_type", s);
-    }
-
-    public String wireName() {
-        return WireEnum.wire(this);
-    }
+    GRPO, DAPO, DR_GRPO
 }

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * The GRPO policy loss over token tensors (DeepSeekMath, Shao et al. 2024, with DAPO's decoupled clip range).
  *
  * <p>Per token, with {@code ratio = exp(new - old)}:
- * {@code -min(ratio*A, clip(ratio, 1-eps_low, 1+eps_high)*A) + beta * (exp(ref-new) - (ref-new) - 1)}, the last term
+ * {@code -min(ratio*A, clip(ratio, 1-clip.low, 1+clip.high)*A) + beta * (exp(ref-new) - (ref-new) - 1)}, the last term
  * being Schulman's k3 estimator of KL(policy || reference). Tokens outside the completion mask do not count; the
  * masked sum is aggregated by {@link LossType}. Gradient flows only through {@code newLogProbs}.
  *
@@ -18,29 +18,23 @@ import ai.djl.ndarray.types.Shape;
  * sub-manager. The statistics are computed in a sub-manager of their own and freed at once.
  *
  * <pre>{@code
- * PolicyLoss pl = new PolicyLoss(LossType.DAPO, 0.2, 0.28, 0.0, 64);
+ * PolicyLoss pl = new PolicyLoss(LossType.DAPO, new Clip(0.2, 0.28), 0.0, 64);
  * PolicyLoss.Result r = pl.compute(newLp, oldLp, null, advantages, mask, null, null);
  * collector.backward(r.loss());
  * }</pre>
  */
 public final class PolicyLoss {
     private final LossType type;
-    private final double epsilonLow;
-    private final double epsilonHigh;
+    private final Clip clip;
     private final double beta;
     private final int maxCompletionLength;
 
     /** The loss (a float32 scalar, differentiable) and its statistics. */
     public record Result(NDArray loss, LossStats stats) {}
 
-    public PolicyLoss(LossType type, double epsilonLow, double epsilonHigh, double beta, int maxCompletionLength) {
+    public PolicyLoss(LossType type, Clip clip, double beta, int maxCompletionLength) {
         if (type == null) throw new IllegalArgumentException("loss_type must be given");
-        if (!(epsilonLow >= 0 && epsilonLow < 1)) {
-            throw new IllegalArgumentException("clip.low must be in [0, 1), got " + epsilonLow);
-        }
-        if (!(epsilonHigh >= 0) || Double.isInfinite(epsilonHigh)) {
-            throw new IllegalArgumentException("clip.high must be finite and >= 0, got " + epsilonHigh);
-        }
+        if (clip == null) throw new IllegalArgumentException("clip must be given");
         if (!(beta >= 0) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("beta must be finite and >= 0, got " + beta);
         }
@@ -48,16 +42,14 @@ public final class PolicyLoss {
             throw new IllegalArgumentException("max_completion_length must be >= 1, got " + maxCompletionLength);
         }
         this.type = type;
-        this.epsilonLow = epsilonLow;
-        this.epsilonHigh = epsilonHigh;
+        this.clip = clip;
         this.beta = beta;
         this.maxCompletionLength = maxCompletionLength;
     }
 
     /** The loss of {@code config}'s objective. */
     public static PolicyLoss of(GrpoConfig config) {
-        return new PolicyLoss(config.lossType(), config.clip().low(), config.clip().high(), config.beta(),
-                config.maxNewTokens());
+        return new PolicyLoss(config.lossType(), config.clip(), config.beta(), config.maxNewTokens());
     }
 
     public LossType type() {
@@ -106,7 +98,7 @@ public final class PolicyLoss {
 
         NDArray ratio = current.sub(old).exp();
         NDArray unclipped = ratio.mul(adv);
-        NDArray clipped = ratio.clip(1 - epsilonLow, 1 + epsilonHigh).mul(adv);
+        NDArray clipped = ratio.clip(1 - clip.low(), 1 + clip.high()).mul(adv);
         // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
         NDArray perToken = NDArrays.minimum(unclipped, clipped).neg();
         NDArray kl = null;
@@ -138,8 +130,8 @@ public final class PolicyLoss {
             NDArray m = detachTo(mask, sm);
             double tokens = m.sum().getFloat();
             if (tokens == 0) return new LossStats(0, 0, 0, Double.NaN, Double.NaN, Double.NaN);
-            NDArray low = r.lt(1 - epsilonLow).logicalAnd(a.lt(0)).toType(DataType.FLOAT32, false);
-            NDArray high = r.gt(1 + epsilonHigh).logicalAnd(a.gt(0)).toType(DataType.FLOAT32, false);
+            NDArray low = r.lt(1 - clip.low()).logicalAnd(a.lt(0)).toType(DataType.FLOAT32, false);
+            NDArray high = r.gt(1 + clip.high()).logicalAnd(a.gt(0)).toType(DataType.FLOAT32, false);
             double klMean = kl == null ? Double.NaN : maskedMean(detachTo(kl, sm), m, tokens);
             double entMean = entropy == null ? Double.NaN : maskedMean(detachTo(entropy, sm), m, tokens);
             return new LossStats(tokens, maskedMean(low, m, tokens), maskedMean(high, m, tokens), klMean,

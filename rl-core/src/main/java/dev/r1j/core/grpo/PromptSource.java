@@ -1,6 +1,7 @@
 package dev.r1j.core.grpo;
 
 import dev.r1j.core.data.EpochCursor;
+import dev.r1j.core.sampling.Prompt;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,27 +13,27 @@ import java.util.Random;
  *
  * <pre>{@code
  * PromptSource src = new PromptSource(prompts, 42L);
- * List<GrpoPrompt> batch = src.next(8);
+ * List<Prompt> batch = src.next(8);
  * long pos = src.position();           // save ...
  * src.seek(pos);                        // ... and restore
  * }</pre>
  */
 public final class PromptSource {
-    private final List<GrpoPrompt> prompts;
+    private final List<Prompt> prompts;
     private final long seed;
     private long position;
     private long epoch = -1;
     private List<Integer> order = List.of();
 
-    public PromptSource(List<GrpoPrompt> prompts, long seed) {
+    public PromptSource(List<Prompt> prompts, long seed) {
         if (prompts.isEmpty()) throw new IllegalArgumentException("the prompt dataset is empty");
         this.prompts = List.copyOf(prompts);
         this.seed = seed;
     }
 
     /** The next {@code n} prompts, crossing epoch boundaries as needed. */
-    public List<GrpoPrompt> next(int n) {
-        List<GrpoPrompt> out = new ArrayList<>(n);
+    public List<Prompt> next(int n) {
+        List<Prompt> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long e = position / prompts.size();
             if (e != epoch) {

@@ -6,14 +6,5 @@ package dev.r1j.core.grpo;
  * all ({@code none}, Dr. GRPO, Liu et al. 2025, which removes the difficulty bias of dividing by a small std).
  */
 public enum ScaleRewards {
-    GROUP, BATCH, NONE;
-
-    /** Parses {@code group|batch|none}. */
-    public static ScaleRewards parse(String s) {
-        return WireEnum.parse(ScaleRewards.class, "scale_rewards", s);
-    }
-
-    public String wireName() {
-        return WireEnum.wire(this);
-    }
+    GROUP, BATCH, NONE
 }

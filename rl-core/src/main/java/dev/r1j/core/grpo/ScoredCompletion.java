@@ -1,6 +1,7 @@
 package dev.r1j.core.grpo;
 
 import dev.r1j.core.sampling.Completion;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.verifiers.Verdict;
 
 /**
@@ -9,7 +10,7 @@ import dev.r1j.verifiers.Verdict;
  * groups that dynamic sampling dropped).
  */
 public record ScoredCompletion(
-        GrpoPrompt prompt, int[] promptTokenIds, Completion completion, Verdict verdict, double reward,
+        Prompt prompt, int[] promptTokenIds, Completion completion, Verdict verdict, double reward,
         double advantage) {
 
     ScoredCompletion withAdvantage(double a) {

@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Preallocation beats concatenation here: an in-place slice write copies only the new positions, while a
  * concat copies the whole cache on every decoding step (measured ~39 µs for a write vs. milliseconds for a
- * concat of a [64, 4, 512, 32] cache, see DJL-NOTES).
+ * concat of a [64, 4, 512, 32] cache with DJL 0.36 on a 2-core CPU).
  */
 final class TransformerCache implements KVCache {
     private final NDManager manager;

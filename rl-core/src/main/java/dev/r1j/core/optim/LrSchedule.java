@@ -1,6 +1,5 @@
 package dev.r1j.core.optim;
 
-import java.util.Locale;
 
 /**
  * A learning-rate schedule: linear warmup over {@code warmupSteps} (step {@code s < warmup} gets
@@ -17,21 +16,7 @@ public record LrSchedule(Kind kind, double base, int warmupSteps, int totalSteps
 
     /** The shape after warmup. */
     public enum Kind {
-        CONSTANT, COSINE, LINEAR;
-
-        /** Parses {@code constant|cosine|linear}. */
-        public static Kind parse(String s) {
-            if (s != null) {
-                for (Kind k : values()) {
-                    if (k.wireName().equals(s.trim().toLowerCase(Locale.ROOT))) return k;
-                }
-            }
-            throw new IllegalArgumentException("lr_schedule: expected one of constant|cosine|linear, got '" + s + "'");
-        }
-
-        public String wireName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+        CONSTANT, COSINE, LINEAR
     }
 
     public LrSchedule {
@@ -58,7 +43,10 @@ public record LrSchedule(Kind kind, double base, int warmupSteps, int totalSteps
         if (kind == Kind.CONSTANT) return base;
         int decaySteps = Math.max(1, totalSteps - warmupSteps);
         double progress = Math.min(1.0, (double) (step - warmupSteps) / decaySteps);
-        double shape = kind == Kind.COSINE ? 0.5 * (1 + Math.cos(Math.PI * progress)) : 1 - progress;
-        return base * (minRatio + (1 - minRatio) * shape);
+        if (kind == Kind.COSINE) {
+            // written as LmTrainer's pretraining schedule always was, so its rates stay bit-identical
+            return base * (minRatio + (1 - minRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+        }
+        return base * (minRatio + (1 - minRatio) * (1 - progress));
     }
 }

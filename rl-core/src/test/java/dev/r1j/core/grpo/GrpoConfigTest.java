@@ -5,26 +5,62 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.r1j.core.optim.LrSchedule;
+import dev.r1j.core.optim.OptimizerConfig;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class GrpoConfigTest {
+    /** The defaults as documented (TRL-like), written out by hand: the annotations must give exactly these. */
     @Test
-    void defaultsMatchTheOptionTable() {
+    void defaultsAreTheDocumentedOnes() {
         GrpoConfig d = GrpoConfig.defaults();
-        Map<String, Object> asMap = d.toMap();
-        assertEquals(GrpoConfig.OPTIONS.size(), asMap.size());
-        for (GrpoConfig.Option o : GrpoConfig.OPTIONS) {
-            assertTrue(asMap.containsKey(o.name()), o.name());
-            Object v = asMap.get(o.name());
-            Object want = o.defaultValue();
-            if (want instanceof Number n) {
-                assertEquals(n.doubleValue(), ((Number) v).doubleValue(), 0.0, o.name());
-            } else {
-                assertEquals(want, v, o.name());
-            }
-            assertTrue(o.help().length() > 10, o.name());
+        assertEquals(8, d.groupSize());
+        assertEquals(64, d.maxNewTokens());
+        assertEquals(1.0, d.temperature());
+        assertEquals(1.0, d.topP());
+        assertEquals(0, d.topK());
+        assertEquals(List.of(), d.stop());
+        assertEquals(0.0, d.beta());
+        assertEquals(new Clip(0.2, 0.2), d.clip());
+        assertEquals(LossType.DAPO, d.lossType());
+        assertEquals(ScaleRewards.GROUP, d.scaleRewards());
+        assertEquals(AdvantageEstimator.GRPO, d.advantageEstimator());
+        assertEquals(1, d.numIterations());
+        assertEquals(100, d.steps());
+        assertEquals(8, d.promptsPerStep());
+        assertEquals(new OptimizerConfig(1e-6, LrSchedule.Kind.CONSTANT, 0, 0.0, 0.0, 0.9, 0.999, 1e-8, 1.0),
+                d.optimizer());
+        assertEquals(1, d.gradientAccumulationSteps());
+        assertEquals(false, d.dynamicSampling());
+        assertEquals(3, d.maxSamplingRounds());
+        assertEquals(false, d.maskTruncatedCompletions());
+        assertEquals(0, d.overlongBuffer());
+        assertEquals(1.0, d.overlongPenaltyFactor());
+        assertEquals(42L, d.seed());
+    }
+
+    @Test
+    void everyOptionHasHelpAndATypedSetter() {
+        Set<String> setters = Arrays.stream(GrpoConfig.Builder.class.getMethods()).map(Method::getName)
+                .collect(Collectors.toSet());
+        List<RecordComponent> all = new ArrayList<>();
+        for (RecordComponent c : GrpoConfig.class.getRecordComponents()) {
+            all.add(c);
+            if (c.getAnnotation(Inline.class) != null) all.addAll(List.of(c.getType().getRecordComponents()));
+        }
+        for (RecordComponent c : all) {
+            assertTrue(c.getAnnotation(Help.class) != null && c.getAnnotation(Help.class).value().length() > 10,
+                    c.getName() + " has no help");
+            boolean adam = c.getName().startsWith("adam"); // set together by adam(beta1, beta2, epsilon)
+            assertTrue(setters.contains(adam ? "adam" : c.getName()), "GrpoConfig.Builder lacks " + c.getName() + "(...)");
         }
     }
 
@@ -34,12 +70,14 @@ class GrpoConfigTest {
                 .scaleRewards(ScaleRewards.NONE).lrSchedule(LrSchedule.Kind.COSINE).learningRate(1e-4)
                 .stop(List.of("\n\n")).build();
         assertEquals(4, c.groupSize());
-        assertEquals(new GrpoConfig.Clip(0.2, 0.28), c.clip());
+        assertEquals(new Clip(0.2, 0.28), c.clip());
         assertEquals(LossType.DR_GRPO, c.lossType());
         assertEquals(ScaleRewards.NONE, c.scaleRewards());
         assertEquals(LrSchedule.Kind.COSINE, c.schedule().kind());
+        assertEquals(1e-4, c.schedule().base());
         assertEquals(List.of("\n\n"), c.samplingParams(1).stop());
         assertEquals(c, c.toBuilder().build());
+        assertEquals(0.5, c.toBuilder().beta(0.5).build().beta());
     }
 
     @Test
@@ -51,5 +89,17 @@ class GrpoConfigTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> GrpoConfig.builder().groupSize(1).advantageEstimator(AdvantageEstimator.RLOO).build());
         assertTrue(e.getMessage().contains("rloo"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().learningRate(-1).build());
+        assertTrue(e.getMessage().startsWith("learning_rate"), e.getMessage());
+    }
+
+    /** Configurations that would silently train on all-zero advantages are refused (issue: group of one, greedy). */
+    @Test
+    void zeroAdvantageConfigurationsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GrpoConfig.builder().groupSize(1).build());
+        assertTrue(e.getMessage().startsWith("group_size must be >= 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().temperature(0).build());
+        assertTrue(e.getMessage().startsWith("temperature 0"), e.getMessage());
     }
 }

@@ -13,6 +13,7 @@ import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.Completion;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.verifiers.Verdict;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ class GrpoObjectiveFixesTest {
             List<ScoredCompletion> samples = new ArrayList<>();
             for (CompletionGroup g : groups) {
                 for (Completion c : g.completions()) {
-                    samples.add(new ScoredCompletion(new GrpoPrompt(g.prompt(), Map.of()), g.promptTokenIds(), c,
+                    samples.add(new ScoredCompletion(new Prompt(g.prompt(), Map.of()), g.promptTokenIds(), c,
                             Verdict.of(0, ""), 0, 0));
                 }
             }
@@ -86,7 +87,7 @@ class GrpoObjectiveFixesTest {
             Thread worker = new Thread(() -> {
                 try {
                     result.set(trainer.step(new PromptSource(
-                            List.of(new GrpoPrompt("ab", Map.of()), new GrpoPrompt("c", Map.of())), 2)));
+                            List.of(new Prompt("ab", Map.of()), new Prompt("c", Map.of())), 2)));
                 } catch (Throwable t) {
                     result.set(t);
                 }
@@ -109,7 +110,7 @@ class GrpoObjectiveFixesTest {
     @Test
     void aZeroTokenMicroBatchLeavesTheMergedStatisticsFinite() {
         try (NDManager m = root.newSubManager()) {
-            PolicyLoss loss = new PolicyLoss(LossType.DAPO, 0.2, 0.28, 0.1, 4);
+            PolicyLoss loss = new PolicyLoss(LossType.DAPO, new Clip(0.2, 0.28), 0.1, 4);
             NDArray lp = m.create(new float[] {-1f, -2f, -0.5f, -1.5f}, new Shape(1, 4));
             NDArray old = m.create(new float[] {-1.1f, -1.9f, -0.5f, -1.4f}, new Shape(1, 4));
             NDArray ref = m.create(new float[] {-1.2f, -2.1f, -0.7f, -1.5f}, new Shape(1, 4));
@@ -154,7 +155,7 @@ class GrpoObjectiveFixesTest {
             NDArray ref = m.create(new float[] {-0.9f, -2.2f, masked, -0.4f, -0.8f, -1.1f}, new Shape(2, 3));
             NDArray mask = m.create(new float[] {1, 1, 0, 1, 1, 1}, new Shape(2, 3));
             NDArray adv = m.create(new float[] {0.7f, -0.4f});
-            PolicyLoss loss = new PolicyLoss(type, 0.2, 0.28, 0.05, 3);
+            PolicyLoss loss = new PolicyLoss(type, new Clip(0.2, 0.28), 0.05, 3);
             double[] out = new double[7];
             try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                 NDArray l = loss.compute(lp, old, ref, adv, mask, null, null).loss();

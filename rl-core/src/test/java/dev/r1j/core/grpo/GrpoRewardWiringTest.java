@@ -4,23 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.core.testing.RootManager;
+import dev.r1j.core.testing.TinyLM;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
-import dev.r1j.verifiers.reward.CompletionLength;
 import dev.r1j.verifiers.reward.OverlongPenaltyVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,9 +29,9 @@ import org.junit.jupiter.api.Test;
  * characters instead of tokens would give other numbers.
  */
 class GrpoRewardWiringTest {
-    private static final List<GrpoPrompt> PROMPTS = List.of(new GrpoPrompt("a", Map.of("answer", "1")),
-            new GrpoPrompt("b", Map.of("answer", "2")));
-    private static NDManager root;
+    private static final List<Prompt> PROMPTS = List.of(new Prompt("a", Map.of("answer", "1")),
+            new Prompt("b", Map.of("answer", "2")));
+    @RootManager private static NDManager root;
 
     /** Prompt "a": texts and token counts chosen so that chars give no overlong penalty but tokens do. */
     private static final String[] TEXTS_A = {"e", "ea", "a", "ab"};
@@ -72,16 +71,6 @@ class GrpoRewardWiringTest {
         }
     };
 
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
-
     private static GrpoConfig config() {
         return GrpoConfig.builder().groupSize(4).maxNewTokens(5).promptsPerStep(2).learningRate(0.01).steps(1)
                 .seed(3).build();
@@ -95,7 +84,7 @@ class GrpoRewardWiringTest {
     private record Run(GrpoStepMetrics metrics, List<ScoredCompletion> completions) {}
 
     private static Run oneStep(Verifier v) {
-        try (TinyBigramLM model = new TinyBigramLM(root, 8, 4, 1);
+        try (TinyLM model = TinyLM.bigram(root, 8, 4, 1);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, SCRIPTED, v, config())) {
             GrpoStepMetrics m = trainer.step(new PromptSource(PROMPTS, 1));
             return new Run(m, trainer.lastCompletions());
@@ -117,7 +106,7 @@ class GrpoRewardWiringTest {
 
             @Override
             public Verdict verify(Sample s) {
-                seen.add(s.completion() + "=" + s.reference().get(CompletionLength.TOKENS_KEY));
+                seen.add(s.completion() + "=" + s.completionTokens());
                 assertEquals(s.prompt().equals("a") ? "1" : "2", s.referenceString("answer"), "the row's fields stay");
                 return Verdict.of(0, "");
             }

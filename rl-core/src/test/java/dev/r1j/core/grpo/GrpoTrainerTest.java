@@ -10,21 +10,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.Djl;
+import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.testing.RootManager;
+import dev.r1j.core.testing.TinyLM;
 import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class GrpoTrainerTest {
     private static final String ALPHA = "abcdefgh";
     private static final int E = ALPHA.indexOf('e');
-    private static final List<GrpoPrompt> PROMPTS =
-            List.of("a", "b", "c", "d").stream().map(p -> new GrpoPrompt(p, Map.of())).toList();
-    private static NDManager root;
+    private static final List<Prompt> PROMPTS =
+            List.of("a", "b", "c", "d").stream().map(p -> new Prompt(p, Map.of())).toList();
+    @RootManager private static NDManager root;
 
     /** Full credit when the completion starts with 'e'. */
     static final Verifier STARTS_WITH_E = new Verifier() {
@@ -39,17 +40,7 @@ class GrpoTrainerTest {
         }
     };
 
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
-
-    private static double probOfE(TinyBigramLM model, String prompt) {
+    private static double probOfE(TinyLM model, String prompt) {
         try (NDManager sm = root.newSubManager()) {
             NDArray ids = sm.create(new long[] {ALPHA.indexOf(prompt)}, new Shape(1, 1));
             return model.forward(ids, sm.ones(new Shape(1, 1)), null).softmax(-1).toFloatArray()[E];
@@ -63,10 +54,10 @@ class GrpoTrainerTest {
 
     @Test
     void policyLearnsTheRewardedToken() {
-        try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 1);
+        try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 1);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA), STARTS_WITH_E,
                         base().steps(25).build())) {
-            for (GrpoPrompt p : PROMPTS) {
+            for (Prompt p : PROMPTS) {
                 double pe = probOfE(model, p.prompt());
                 System.out.printf("GRPO toy: start p(e|%s) = %.3f%n", p.prompt(), pe);
                 assertTrue(pe < 0.4, "start: " + p.prompt());
@@ -81,7 +72,7 @@ class GrpoTrainerTest {
                 assertEquals(2.0, m.completionLenMean());
                 assertEquals(32, trainer.lastCompletions().size());
             }
-            for (GrpoPrompt p : PROMPTS) {
+            for (Prompt p : PROMPTS) {
                 double pe = probOfE(model, p.prompt());
                 assertTrue(pe > 0.8, "p(e | " + p.prompt() + ") = " + pe);
             }
@@ -96,8 +87,8 @@ class GrpoTrainerTest {
         GrpoConfig cfg = base().steps(3).numIterations(2).beta(0.04).gradientAccumulationSteps(3)
                 .dynamicSampling(true).lossType(LossType.GRPO).advantageEstimator(AdvantageEstimator.RLOO)
                 .overlongBuffer(1).build();
-        try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 2);
-                TinyBigramLM ref = new TinyBigramLM(root, ALPHA.length(), 8, 2);
+        try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 2);
+                TinyLM ref = TinyLM.bigram(root, ALPHA.length(), 8, 2);
                 GrpoTrainer trainer = new GrpoTrainer(model, ref, new CharSampler(model, ALPHA), STARTS_WITH_E, cfg)) {
             return trainer.train(new PromptSource(PROMPTS, 3), null);
         }
@@ -124,7 +115,7 @@ class GrpoTrainerTest {
 
     @Test
     void nonFiniteLossStopsBeforeTheParametersChange() {
-        try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 4);
+        try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 4);
                 GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA), STARTS_WITH_E,
                         base().steps(5).build())) {
             PromptSource src = new PromptSource(PROMPTS, 1);
@@ -145,7 +136,7 @@ class GrpoTrainerTest {
             double[][] out = new double[2][];
             int[] ks = {1, 5};
             for (int i = 0; i < 2; i++) {
-                try (TinyBigramLM model = new TinyBigramLM(root, ALPHA.length(), 8, 9);
+                try (TinyLM model = TinyLM.bigram(root, ALPHA.length(), 8, 9);
                         GrpoTrainer trainer = new GrpoTrainer(model, null, new CharSampler(model, ALPHA),
                                 STARTS_WITH_E, base().lossType(type).gradientAccumulationSteps(ks[i]).build())) {
                     GrpoStepMetrics m = trainer.step(new PromptSource(PROMPTS, 5));

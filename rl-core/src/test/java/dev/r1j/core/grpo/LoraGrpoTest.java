@@ -13,6 +13,7 @@ import dev.r1j.core.model.LoraAdapters;
 import dev.r1j.core.model.LoraConfig;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.sampling.Prompt;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** GRPO with LoRA: the reference is the base with adapters off, and a resume from PEFT files continues exactly. */
 class LoraGrpoTest {
     private static final String ALPHA = "abcdefgh";
-    private static final List<GrpoPrompt> PROMPTS =
-            List.of("a", "b", "c", "d").stream().map(p -> new GrpoPrompt(p, Map.of())).toList();
+    private static final List<Prompt> PROMPTS =
+            List.of("a", "b", "c", "d").stream().map(p -> new Prompt(p, Map.of())).toList();
     private static final LoraConfig LORA = new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj", "down_proj"), false);
     private static NDManager root;
 

@@ -10,15 +10,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
+import dev.r1j.core.testing.RootManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PolicyLossTest {
     private static final int B = 4, T = 6, MAX_LEN = 10;
     private static final double LOW = 0.2, HIGH = 0.28;
-    private static NDManager root;
+    @RootManager private static NDManager root;
 
     // Inputs: row 2 is half masked, row 3 fully masked; old log-probs differ by up to +-0.5 so that the ratio
     // leaves the clip range on both sides.
@@ -27,16 +26,6 @@ class PolicyLossTest {
     private final double[][] oldLp = new double[B][T];
     private final double[][] refLp = new double[B][T];
     private final double[][] mask = new double[B][T];
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
 
     PolicyLossTest() {
         Random rnd = new Random(11);
@@ -117,7 +106,7 @@ class PolicyLossTest {
                 try (NDManager m = root.newSubManager()) {
                     NDArray x = arr(m, newLp);
                     x.setRequiresGradient(true);
-                    PolicyLoss pl = new PolicyLoss(type, LOW, HIGH, beta, MAX_LEN);
+                    PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), beta, MAX_LEN);
                     PolicyLoss.Result res;
                     try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                         res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m), arr(m, mask),
@@ -152,7 +141,7 @@ class PolicyLossTest {
     @Test
     void clipFractionsCountEachSide() {
         try (NDManager m = root.newSubManager()) {
-            PolicyLoss.Result res = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0, MAX_LEN)
+            PolicyLoss.Result res = new PolicyLoss(LossType.DAPO, new Clip(LOW, HIGH), 0, MAX_LEN)
                     .compute(arr(m, newLp), arr(m, oldLp), null, adv(m), arr(m, mask), null, null);
             int low = 0, high = 0;
             double ratioSum = 0;
@@ -180,7 +169,7 @@ class PolicyLossTest {
         try (NDManager m = root.newSubManager()) {
             for (NDArray old : new NDArray[] {null, arr(m, newLp)}) {
                 NDArray x = arr(m, newLp);
-                PolicyLoss.Result res = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0, MAX_LEN)
+                PolicyLoss.Result res = new PolicyLoss(LossType.DAPO, new Clip(LOW, HIGH), 0, MAX_LEN)
                         .compute(x, old, null, adv(m), arr(m, mask), null, null);
                 double want = 0;
                 for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) want -= ADV[b] * mask[b][t];
@@ -189,7 +178,7 @@ class PolicyLossTest {
                 assertEquals(1.0, res.stats().ratioMean());
                 assertEquals(0.0, res.stats().clipFrac());
                 // grpo: mean over sequences of -A (the fully masked row counts as 0).
-                PolicyLoss.Result g = new PolicyLoss(LossType.GRPO, LOW, HIGH, 0, MAX_LEN)
+                PolicyLoss.Result g = new PolicyLoss(LossType.GRPO, new Clip(LOW, HIGH), 0, MAX_LEN)
                         .compute(x, old, null, adv(m), arr(m, mask), null, null);
                 assertEquals(-(ADV[0] + ADV[1] + ADV[2]) / B, g.loss().getFloat(), 1e-6);
             }
@@ -200,10 +189,10 @@ class PolicyLossTest {
     void klIsZeroAtTheReferenceAndK3Otherwise() {
         try (NDManager m = root.newSubManager()) {
             NDArray x = arr(m, newLp);
-            PolicyLoss withKl = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0.1, MAX_LEN);
+            PolicyLoss withKl = new PolicyLoss(LossType.DAPO, new Clip(LOW, HIGH), 0.1, MAX_LEN);
             PolicyLoss.Result same = withKl.compute(x, null, arr(m, newLp), adv(m), arr(m, mask), null, null);
             assertEquals(0.0, same.stats().kl());
-            PolicyLoss.Result noKl = new PolicyLoss(LossType.DAPO, LOW, HIGH, 0, MAX_LEN)
+            PolicyLoss.Result noKl = new PolicyLoss(LossType.DAPO, new Clip(LOW, HIGH), 0, MAX_LEN)
                     .compute(x, null, null, adv(m), arr(m, mask), null, null);
             assertEquals(noKl.loss().getFloat(), same.loss().getFloat(), 0f);
 
@@ -222,7 +211,7 @@ class PolicyLossTest {
     void accumulatedMicroBatchesEqualOneBigBatch() {
         for (LossType type : LossType.values()) {
             try (NDManager m = root.newSubManager()) {
-                PolicyLoss pl = new PolicyLoss(type, LOW, HIGH, 0.05, MAX_LEN);
+                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), 0.05, MAX_LEN);
                 NDArray big = arr(m, newLp);
                 big.setRequiresGradient(true);
                 float bigLoss;
@@ -255,7 +244,7 @@ class PolicyLossTest {
     @Test
     void badShapesAreNamed() {
         try (NDManager m = root.newSubManager()) {
-            PolicyLoss pl = new PolicyLoss(LossType.GRPO, LOW, HIGH, 0.1, MAX_LEN);
+            PolicyLoss pl = new PolicyLoss(LossType.GRPO, new Clip(LOW, HIGH), 0.1, MAX_LEN);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pl.compute(
                     arr(m, newLp), m.zeros(new Shape(B, T + 1)), arr(m, refLp), adv(m), arr(m, mask), null, null));
             assertTrue(e.getMessage().startsWith("old log-probs"), e.getMessage());

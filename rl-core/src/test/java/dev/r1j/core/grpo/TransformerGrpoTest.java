@@ -6,33 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.core.Djl;
 import dev.r1j.core.model.LogProbs;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.verifiers.Verdict;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** GRPO on the real {@link Transformer} (tiny llama). */
 class TransformerGrpoTest {
     private static final String ALPHA = "abcdefgh";
-    private static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager private static NDManager root;
 
     @Test
     void paddedCompletionLogProbsMatchUnpaddedLogProbs() {
@@ -68,7 +57,7 @@ class TransformerGrpoTest {
     }
 
     private static ScoredCompletion scored(int[] prompt, int[] completion) {
-        return new ScoredCompletion(new GrpoPrompt("p", Map.of()), prompt,
+        return new ScoredCompletion(new Prompt("p", Map.of()), prompt,
                 new Completion(completion, "c", null, FinishReason.EOS), Verdict.of(0, ""), 0, 0.5);
     }
 
@@ -82,7 +71,7 @@ class TransformerGrpoTest {
 
     @Test
     void tinyLlamaLearnsTheRewardedToken() {
-        List<GrpoPrompt> prompts = List.of("a", "b", "c", "d").stream().map(p -> new GrpoPrompt(p, Map.of())).toList();
+        List<Prompt> prompts = List.of("a", "b", "c", "d").stream().map(p -> new Prompt(p, Map.of())).toList();
         GrpoConfig cfg = GrpoConfig.builder().groupSize(8).maxNewTokens(2).promptsPerStep(4).learningRate(0.01)
                 .clip(0.2, 0.28).steps(16).seed(3).build();
         try (Transformer model = Transformer.create(ModelConfig.tinyLlama(ALPHA.length()), root, 7);
@@ -107,7 +96,7 @@ class TransformerGrpoTest {
 
     @Test
     void stepsDoNotLeakNativeArraysIntoTheModelManager() {
-        List<GrpoPrompt> prompts = List.of(new GrpoPrompt("ab", Map.of()), new GrpoPrompt("c", Map.of()));
+        List<Prompt> prompts = List.of(new Prompt("ab", Map.of()), new Prompt("c", Map.of()));
         GrpoConfig cfg = GrpoConfig.builder().groupSize(4).maxNewTokens(2).promptsPerStep(2).learningRate(0.01)
                 .numIterations(2).beta(0.1).gradientAccumulationSteps(2).steps(10).build();
         try (Transformer model = Transformer.create(ModelConfig.tinyLlama(ALPHA.length()), root, 7);

@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
+import dev.r1j.core.testing.RootManager;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -40,21 +40,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CheckpointTest {
     static final int VOCAB = 40;
     static final String ALPHABET = "0123456789+-*/=() abcdefghij";
-    private static NDManager root;
+    @RootManager private static NDManager root;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
     static void start() {
-        root = Djl.newManager();
         // Throwaway checkpoints: skip fsync (~0.1 s a file on a busy disk); WeightsTest covers the fsync path.
         System.setProperty("r1j.fsync", "false");
     }
 
     @AfterAll
     static void stop() {
-        root.close();
         System.clearProperty("r1j.fsync");
     }
 

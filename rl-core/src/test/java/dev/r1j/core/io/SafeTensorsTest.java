@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.r1j.core.Djl;
+import dev.r1j.core.testing.RootManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,26 +25,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafeTensorsTest {
-    private static NDManager manager;
+    @RootManager private static NDManager manager;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        manager = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     /** Builds a file exactly as the format's spec says, independently of {@link SafeTensors#write}. */
     static byte[] handWritten(String headerJson, byte[] data) {

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.core.Djl;
+import dev.r1j.core.testing.RootManager;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,17 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PackedForwardTest {
     static final int VOCAB = 50;
-    static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager static NDManager root;
 
     static Stream<ModelConfig> configs() {
         return Stream.of(ModelConfig.tinyLlama(VOCAB), ModelConfig.tinyQwen2(VOCAB),

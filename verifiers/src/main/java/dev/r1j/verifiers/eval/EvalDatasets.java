@@ -161,12 +161,12 @@ public final class EvalDatasets {
 
     private static EvalProblem gsm8k(Row row, String name) {
         String solution = row.text("answer");
-        int at = solution.lastIndexOf("####");
-        if (at < 0) {
+        String answer = Gsm8kAnswer.parse(solution);
+        if (answer == null) {
             throw new IllegalArgumentException(row.file() + ":" + row.line() + ": field 'answer' has no '#### <answer>' line");
         }
         return new EvalProblem(name + "/" + row.line(), row.text("question"),
-                Map.of("answer", solution.substring(at + 4).strip(), "solution", solution));
+                Map.of("answer", answer, "solution", solution));
     }
 
     private static EvalProblem math500(Row row, String name) {

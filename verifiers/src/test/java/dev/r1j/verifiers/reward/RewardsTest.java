@@ -160,4 +160,17 @@ class RewardsTest {
         assertEquals(0.4, score(five, "Therefore a\nTherefore b\nnot Therefore"), EPS);
         assertEquals(2, five.verify(new Sample("", "Therefore a\nTherefore b", Map.of())).details().get("steps"));
     }
+
+    @Test
+    void theSamplesTokenCountIsTheLengthAndWinsOverTheReferenceKey() {
+        Verifier v = REG.create("overlong", Map.of("max_length", 100, "buffer", 20));
+        // the field alone: 90 tokens → (80 − 90)/20, although the text has 1 character
+        assertEquals(-0.5, v.verify(new Sample("", "y", Map.of(), 90)).reward(), EPS);
+        // the field wins over the old reference key, which is read only when the sample has no count
+        assertEquals(0.0, v.verify(new Sample("", "y", Map.of(CompletionLength.TOKENS_KEY, 100), 50)).reward(), EPS);
+        assertEquals(-1.0, v.verify(new Sample("", "y", Map.of(CompletionLength.TOKENS_KEY, 100))).reward(), EPS);
+        assertEquals(new CompletionLength.Length(7, "tokens"), CompletionLength.of(new Sample("", "abc", null, 7)));
+        assertEquals(new CompletionLength.Length(3, "chars"), CompletionLength.of(new Sample("", "abc", null)));
+        assertThrows(IllegalArgumentException.class, () -> new Sample("", "abc", null, -2));
+    }
 }

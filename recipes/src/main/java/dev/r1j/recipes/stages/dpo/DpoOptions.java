@@ -1,18 +1,18 @@
 package dev.r1j.recipes.stages.dpo;
 
-import dev.r1j.preference.PreferenceLossType;
 import dev.r1j.preference.PreferenceOptions;
-import dev.r1j.recipes.config.Default;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
-import dev.r1j.recipes.stages.TrainingSpec;
 import java.util.List;
 
 /**
  * Options of the {@code dpo} stage: where the pairs come from (a JSONL of {@code prompt/chosen/rejected}, or
- * groups sampled from the start model and scored by verifiers), the loss, and the shared {@link TrainingSpec}.
- * Exactly one of {@code pairs} and {@code dataset} is given.
+ * groups sampled from the start model and scored by verifiers), 
+ * Exactly one of {@code pairs} and {@code dataset} is given. The
+ * loss and training keys are preference's {@link PreferenceOptions}, bound inline.
  *
  * <pre>{@code
  * - dpo:
@@ -30,12 +30,7 @@ public record DpoOptions(
                 DatasetSpec dataset,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model,
-        @Help("sigmoid|dpo (Rafailov et al. 2023) | ipo (Azar et al. 2023) | simpo (Meng et al. 2024) | orpo (Hong et al. 2024)")
-                @Default("dpo") String lossType,
-        @Help("DPO/IPO temperature, SimPO reward scale, ORPO's lambda") @Default("0.1") double beta,
-        @Help("SimPO's target margin gamma; ignored by the others") @Default("0.5") double gamma,
-        @Help("steps, batch, optimizer and schedule (a given block starts from the sft defaults)")
-                @Default("{epochs: 1, learning_rate: 1e-6}") TrainingSpec training,
+        @Help("the loss and its training (preference's options)") @Inline PreferenceOptions preference,
         @Help("sampled pairs: reward = weighted sum of these verifiers") @Default("[math]") List<VerifierSpec> verifiers,
         @Help("sampled pairs: a completion with reward >= threshold is chosen over one below") @Default("1.0")
                 double threshold,
@@ -47,7 +42,8 @@ public record DpoOptions(
         @Help("sampled pairs: nucleus sampling mass, 1 = off") @Default("1.0") double topP,
         @Help("sampled pairs: strings that end a completion") @Default("[]") List<String> stop,
         @Help("sampled pairs: prompts per sampler call") @Default("16") int promptsPerBatch,
-        @Help("seed of sampling and pair choice; null: the recipe's seed") @Default("null") Long seed,
+        @Help("seed of sampling and pair choice (in a recipe: the recipe's seed); training.seed defaults to it")
+                @Default("0") long seed,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
                 int numThreads) {
 
@@ -70,12 +66,6 @@ public record DpoOptions(
         if (maxNewTokens < 1) throw new IllegalArgumentException("max_new_tokens must be >= 1, got " + maxNewTokens);
         if (promptsPerBatch < 1) throw new IllegalArgumentException("prompts_per_batch must be >= 1, got " + promptsPerBatch);
         if (Double.isNaN(threshold)) throw new IllegalArgumentException("threshold must be a number");
-        if (training == null) throw new IllegalArgumentException("training must be given");
-        new PreferenceOptions(PreferenceLossType.parse(lossType), beta, gamma, training.toOptions(0L));
-    }
-
-    /** The library's options with this default data-order seed. */
-    public PreferenceOptions toPreferenceOptions(long defaultSeed) {
-        return new PreferenceOptions(PreferenceLossType.parse(lossType), beta, gamma, training.toOptions(defaultSeed));
+        if (preference == null) throw new IllegalArgumentException("the preference options must be given");
     }
 }

@@ -4,28 +4,25 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
-import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainingCheckpoint;
-import dev.r1j.core.sampling.Completion;
-import dev.r1j.core.sampling.CompletionGroup;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.preference.OnlinePairs;
 import dev.r1j.preference.PairBuilder;
 import dev.r1j.preference.PreferenceDataset;
 import dev.r1j.preference.PreferencePair;
 import dev.r1j.preference.PreferenceStepMetrics;
 import dev.r1j.preference.PreferenceTrainer;
-import dev.r1j.preference.ScoredGroup;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
-import dev.r1j.verifiers.Sample;
 import dev.r1j.verifiers.Verifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +37,7 @@ import java.util.Map;
 /**
  * Preference tuning with the preference library's {@link PreferenceTrainer}. The pairs come from the {@code pairs}
  * JSONL, or are built by sampling {@code samples_per_prompt} completions per prompt of {@code dataset} from the start
- * model, scoring them with the verifiers and pairing a verified completion with a failed one ({@link PairBuilder});
+ * model, scoring them with the verifiers and pairing a verified completion with a failed one ({@link OnlinePairs});
  * sampled pairs are written to {@code pairs.jsonl} in the stage directory (a resumed run reads them back, so it
  * trains on the same pairs). The reference for DPO/IPO is the start model's weights, its log-probs computed once. A
  * resumable rl-core {@link TrainingCheckpoint} is kept in {@code checkpoint/}; the trained model ({@code final/}) is
@@ -60,7 +57,7 @@ public final class DpoStage implements Stage {
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        long seed = options.seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         Path pairsFile = ctx.stageDir().resolve("pairs.jsonl");
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
@@ -82,7 +79,7 @@ public final class DpoStage implements Stage {
                 throw new IllegalArgumentException("no preference pairs: every sampled group was all right or all "
                         + "wrong (more samples_per_prompt, a higher temperature or another threshold may help)");
             }
-            try (PreferenceTrainer trainer = new PreferenceTrainer(lm.model(), null, options.toPreferenceOptions(seed),
+            try (PreferenceTrainer trainer = new PreferenceTrainer(lm.model(), null, options.preference(),
                     pairs, lm.tokenizer())) {
                 if (resume) {
                     trainer.resumeFrom(ckpt);
@@ -90,7 +87,7 @@ public final class DpoStage implements Stage {
                 }
                 ctx.metrics().truncateAfter(trainer.stepsDone());
                 ctx.out().printf("%d pairs (%d dropped: no completion token within max_length), %s, %d steps%n",
-                        trainer.pairs(), trainer.droppedPairs(), options.lossType(), trainer.totalSteps());
+                        trainer.pairs(), trainer.droppedPairs(), options.preference().lossType().wireName(), trainer.totalSteps());
                 try (Progress bar = ctx.progress().start(ctx.stageId(), trainer.totalSteps(), trainer.stepsDone())) {
                     trainer.train(m -> {
                         ctx.metrics().log(m.step(), row(m));
@@ -107,40 +104,24 @@ public final class DpoStage implements Stage {
 
     private List<PreferencePair> samplePairs(StageContext ctx, LoadedModel lm, long seed) {
         Verifier reward = VerifierSpec.build(options.verifiers());
-        List<GrpoPrompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer());
+        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer());
         LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
-        List<ScoredGroup> groups = new ArrayList<>();
-        double sumReward = 0;
-        int samples = 0;
-        int size = options.promptsPerBatch();
+        SamplingParams params = new SamplingParams(options.samplesPerPrompt(), options.maxNewTokens(),
+                options.temperature(), options.topP(), 0, options.stop(), seed);
+        PairBuilder builder = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed);
+        OnlinePairs.Result sampled;
         try (Progress bar = ctx.progress().start(ctx.stageId() + " sampling", prompts.size())) {
-            for (int b = 0, from = 0; from < prompts.size(); b++, from += size) {
-                List<GrpoPrompt> part = prompts.subList(from, Math.min(prompts.size(), from + size));
-                SamplingParams params = new SamplingParams(options.samplesPerPrompt(), options.maxNewTokens(),
-                        options.temperature(), options.topP(), 0, options.stop(), seed + b);
-                List<CompletionGroup> out = sampler.sample(part.stream().map(GrpoPrompt::prompt).toList(), params);
-                for (int i = 0; i < part.size(); i++) {
-                    GrpoPrompt p = part.get(i);
-                    List<ScoredGroup.Scored> scored = new ArrayList<>();
-                    for (Completion c : out.get(i).completions()) {
-                        double r = reward.verify(new Sample(p.prompt(), c.text(), p.reference())).reward();
-                        scored.add(new ScoredGroup.Scored(c.text(), r));
-                        sumReward += r;
-                        samples++;
-                    }
-                    groups.add(new ScoredGroup(p.prompt(), scored));
-                }
-                bar.stepTo(from + part.size());
-            }
+            sampled = new OnlinePairs(sampler, reward, builder).build(prompts, params, options.promptsPerBatch(),
+                    bar::stepTo);
         }
-        PairBuilder.Result r = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed).build(groups);
+        PairBuilder.Result r = sampled.pairs();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pairs_built", r.pairs().size());
         m.put("prompts", r.prompts());
         m.put("prompts_with_pairs", r.promptsWithPairs());
         m.put("all_accepted", r.allAccepted());
         m.put("all_rejected", r.allRejected());
-        m.put("sample_reward_mean", samples == 0 ? 0.0 : sumReward / samples);
+        m.put("sample_reward_mean", sampled.sampleRewardMean());
         ctx.metrics().log(0, m);
         ctx.out().printf("%s: %d pairs from %d prompts (%d all right, %d all wrong)%n", ctx.stageId(),
                 r.pairs().size(), r.prompts(), r.allAccepted(), r.allRejected());

@@ -1,8 +1,8 @@
 package dev.r1j.recipes.stages.eval;
 
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.recipes.config.Default;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
 import java.util.List;
@@ -29,7 +29,7 @@ public record EvalOptions(
         @Help("maximum completion length in tokens") @Default("64") int maxNewTokens,
         @Help("strings that end a completion") @Default("[]") List<String> stop,
         @Help("prompts per generation batch") @Default("100") int batchSize,
-        @Help("sampling seed; null: the recipe's seed") @Default("null") Long seed,
+        @Help("sampling seed (in a recipe: the recipe's seed)") @Default("0") long seed,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
                 int numThreads,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")

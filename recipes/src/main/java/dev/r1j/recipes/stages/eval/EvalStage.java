@@ -1,9 +1,10 @@
 package dev.r1j.recipes.stages.eval;
 
+import dev.r1j.core.EngineThreads;
+import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class EvalStage implements Stage {
         EngineThreads.apply(options.numThreads());
         Verifier reward = VerifierSpec.build(options.verifiers());
         Verifier exact = options.exactMatch().create();
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
         EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
                 exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),

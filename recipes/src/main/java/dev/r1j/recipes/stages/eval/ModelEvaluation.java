@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
-import dev.r1j.core.grpo.GrpoPrompt;
+import dev.r1j.core.eval.EvalReport;
+import dev.r1j.core.eval.Evaluation;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.recipes.report.Progress;
@@ -41,10 +43,10 @@ public final class ModelEvaluation {
      * @param exact   decides correctness (reward >= 1) and extracts the answers maj@k votes over
      * @param reward  the reward whose mean is reported
      */
-    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<GrpoPrompt>> prompts, Verifier exact,
+    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
         try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
-            List<GrpoPrompt> ps = prompts.apply(lm.tokenizer());
+            List<Prompt> ps = prompts.apply(lm.tokenizer());
             LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             try (Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);

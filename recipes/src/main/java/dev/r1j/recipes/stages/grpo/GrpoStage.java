@@ -3,9 +3,9 @@ package dev.r1j.recipes.stages.grpo;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.grpo.GrpoConfig;
-import dev.r1j.core.grpo.GrpoPrompt;
-import dev.r1j.core.grpo.GrpoRunLog;
+import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.NonFiniteLossException;
@@ -14,12 +14,13 @@ import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
+import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
@@ -32,7 +33,7 @@ import java.util.Optional;
 
 /**
  * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} and the recipe's verifiers.
- * Every step appends a line to {@code metrics.jsonl} (DESIGN section 6 names, plus the time split
+ * Every step appends a line to {@code metrics.jsonl} (the fields of {@link GrpoStepMetrics#toJson}, plus the time split
  * {@code time_generation_s}, {@code time_reward_s}, {@code time_logprob_s}, {@code time_update_s}, the
  * per-reward {@code reward/<label>_mean} and {@code _std}, {@code frac_reward_zero_std} and the {@link GrpoMonitor}'s
  * reward-hacking fields, whose warnings are also printed); every
@@ -54,17 +55,17 @@ public final class GrpoStage implements Stage {
     public void run(StageContext ctx) {
         Path input = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        GrpoConfig cfg = options.toConfig(ctx.seed());
+        GrpoConfig cfg = options.trainer();
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
         Optional<Path> from = ctx.resuming() ? ckpts.latest() : Optional.empty();
-        GrpoRunLog completionsLog = new GrpoRunLog(ctx.stageDir());
+        CompletionsLog completionsLog = new CompletionsLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");
 
         try (NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
-            List<GrpoPrompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
+            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
             PromptSource source = new PromptSource(prompts, cfg.seed());
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
@@ -88,11 +89,11 @@ public final class GrpoStage implements Stage {
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
                         ctx.metrics().log(m.step(), row);
-                        if (cfg.logCompletionsEvery() > 0 && m.step() % cfg.logCompletionsEvery() == 0) {
+                        if (options.logCompletionsEvery() > 0 && m.step() % options.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        if (m.step() % cfg.checkpointEvery() == 0 || m.step() == cfg.steps()) {
+                        if (m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps()) {
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());

@@ -1,10 +1,11 @@
 package dev.r1j.recipes.stages.pretrain;
 
-import dev.r1j.core.data.arith.ArithmeticTask;
 import dev.r1j.core.model.ModelConfig;
-import dev.r1j.recipes.config.Default;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
 import dev.r1j.sft.LmTrainerConfig;
+import dev.r1j.tasks.arith.ArithmeticTask;
 
 /**
  * Options of the {@code pretrain} stage: the arithmetic data (rl-core {@link ArithmeticTask}), the shape of the toy
@@ -36,18 +37,9 @@ public record PretrainOptions(
         @Help("attention heads") @Default("4") int numHeads,
         @Help("key/value heads (grouped-query attention, Ainslie et al. 2023); must divide num_heads") @Default("4")
                 int numKvHeads,
-        @Help("optimizer steps") @Default("600") int steps,
-        @Help("sequences per step") @Default("32") int batchSize,
-        @Help("peak AdamW learning rate") @Default("0.003") double learningRate,
-        @Help("linear warmup steps, then cosine decay") @Default("30") int warmupSteps,
-        @Help("final learning rate as a fraction of the peak") @Default("0.1") double minLrRatio,
-        @Help("AdamW decoupled weight decay (Loshchilov and Hutter 2019)") @Default("0.01") double weightDecay,
-        @Help("seed of initialisation and data order; null: the recipe's seed") @Default("null") Long seed,
+        @Help("next-token training (sft's LmTrainerConfig)") @Inline LmTrainerConfig trainer,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1: toy models gain nothing from more)")
                 @Default("1") int numThreads) {
-
-    /** Longest sequence the toy model sees: BOS, prompt, a worked completion and EOS fit easily. */
-    static final int MAX_POSITIONS = 128;
 
     public PretrainOptions {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("data_dir must be given");
@@ -64,8 +56,7 @@ public record PretrainOptions(
         // the components are not assigned yet in a compact constructor: validate from the parameters
         new ArithmeticTask.Config(dataSeed, minDigits, maxDigits, addShare, subShare, workedShare, slipShare,
                 brokenShare, corpusSize, trainSize, testSize, sftSize);
-        new LmTrainerConfig(steps, batchSize, MAX_POSITIONS, learningRate, warmupSteps, minLrRatio, weightDecay,
-                0.9, 0.98, 1.0, 0L);
+        if (trainer == null) throw new IllegalArgumentException("the trainer options must be given");
     }
 
     /** The arithmetic task's generator settings. */
@@ -74,14 +65,9 @@ public record PretrainOptions(
                 brokenShare, corpusSize, trainSize, testSize, sftSize);
     }
 
-    /** The toy llama for a vocabulary of {@code vocab} tokens. */
+    /** The toy llama for a vocabulary of {@code vocab} tokens; its context is the trainer's max_length. */
     public ModelConfig modelConfig(int vocab) {
-        return ModelConfig.llama(vocab, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, MAX_POSITIONS);
-    }
-
-    /** The next-token trainer's settings with the data-order seed. */
-    public LmTrainerConfig trainerConfig(long seed) {
-        return new LmTrainerConfig(steps, batchSize, MAX_POSITIONS, learningRate, warmupSteps, minLrRatio, weightDecay,
-                0.9, 0.98, 1.0, seed);
+        return ModelConfig.llama(vocab, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+                trainer.maxLength());
     }
 }

@@ -2,17 +2,18 @@ package dev.r1j.recipes.stages.pretrain;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.data.arith.ArithmeticTask;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.sft.LmTrainer;
-import dev.r1j.sft.TokenSequence;
+import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ArithmeticVocabulary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,9 +30,6 @@ import java.util.Map;
  * only written once training is done).
  */
 public final class PretrainStage implements Stage {
-    /** The characters of the arithmetic task: digits, operators, the tags' letters. */
-    public static final String ALPHABET = "0123456789+-*=<>/,abcdefghijklmnopqrstuvwxyz ";
-
     private final PretrainOptions options;
 
     PretrainStage(PretrainOptions options) {
@@ -52,17 +50,19 @@ public final class PretrainStage implements Stage {
             ctx.setOutputModel(modelDir);
             return;
         }
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
-        CharTokenizer tokenizer = new CharTokenizer(ALPHABET, null);
+        long seed = options.trainer().seed();
+        CharTokenizer tokenizer = ArithmeticVocabulary.tokenizer();
         List<TokenSequence> data = new ArrayList<>();
-        for (ArithmeticTask.CorpusLine line : task.corpus()) data.add(TokenSequence.allTokens(encode(tokenizer, line.text())));
+        for (ArithmeticTask.CorpusLine line : task.corpus()) {
+            data.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tokenizer, line.text())));
+        }
 
         try (NDManager manager = Djl.newManager();
              Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed)) {
             ctx.out().printf("pretraining a llama of %,d parameters on %,d lines for %d steps%n", model.parameterCount(),
-                    data.size(), options.steps());
-            try (Progress bar = ctx.progress().start(ctx.stageId(), options.steps())) {
-                new LmTrainer(options.trainerConfig(seed)).train(model, data, tokenizer.padId(), m -> {
+                    data.size(), options.trainer().steps());
+            try (Progress bar = ctx.progress().start(ctx.stageId(), options.trainer().steps())) {
+                new LmTrainer(options.trainer()).train(model, data, tokenizer.padId(), m -> {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("loss", m.loss());
                     row.put("lr", m.lr());
@@ -79,15 +79,5 @@ public final class PretrainStage implements Stage {
         }
         ctx.out().println("saved the base model to " + modelDir);
         ctx.setOutputModel(modelDir);
-    }
-
-    /** BOS, the text's characters, EOS: what the sampler feeds (BOS + prompt) and where the model learns to stop. */
-    static int[] encode(CharTokenizer tok, String text) {
-        int[] body = tok.encode(text);
-        int[] ids = new int[body.length + 2];
-        ids[0] = tok.bosId();
-        System.arraycopy(body, 0, ids, 1, body.length);
-        ids[ids.length - 1] = tok.eosId();
-        return ids;
     }
 }

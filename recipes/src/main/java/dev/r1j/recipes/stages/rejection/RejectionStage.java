@@ -2,6 +2,7 @@ package dev.r1j.recipes.stages.rejection;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
@@ -9,7 +10,6 @@ import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
@@ -39,7 +39,7 @@ public final class RejectionStage implements Stage {
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        long seed = options.seed() != null ? options.seed() : ctx.seed();
+        long seed = options.rejection().seed();
         Verifier verifier = VerifierSpec.build(options.verifiers());
         Verifier format = options.format() == null ? null : VerifierSpec.build(List.of(options.format()));
         Path output = RunPaths.resolve(options.output(), ctx);
@@ -48,12 +48,12 @@ public final class RejectionStage implements Stage {
         try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(start, manager)) {
             List<PromptExample> prompts = options.dataset().load(ctx, "dataset");
             LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
-            int size = options.promptsPerBatch();
+            int size = options.rejection().promptsPerBatch();
             int[] sums = new int[6];
             try (Progress bar = ctx.progress().start(ctx.stageId(), prompts.size())) {
                 // one sampler batch per call, seeded as the library seeds batch b of one whole call: seed + b
                 for (int b = 0, from = 0; from < prompts.size(); b++, from += size) {
-                    RejectionOptions o = options.toRejectionOptions(seed + b);
+                    RejectionOptions o = options.rejection().withSeed(seed + b);
                     RejectionSampler.Report r = new RejectionSampler(sampler, verifier, format, lm.tokenizer(), o)
                             .collect(prompts.subList(from, Math.min(prompts.size(), from + size)), rows);
                     add(sums, r);

@@ -2,15 +2,16 @@ package dev.r1j.recipes.stages.sft;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
+import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainingCheckpoint;
+import dev.r1j.core.train.TokenSequence;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stages.DatasetSpec;
-import dev.r1j.recipes.stages.EngineThreads;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.sft.EvalMetrics;
 import dev.r1j.sft.SftEncoder;
@@ -18,7 +19,6 @@ import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.SftOptions;
 import dev.r1j.sft.SftTrainer;
 import dev.r1j.sft.StepMetrics;
-import dev.r1j.sft.TokenSequence;
 import dev.r1j.sft.TrainEvalSplit;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -44,8 +44,8 @@ public final class SftStage implements Stage {
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
         EngineThreads.apply(options.numThreads());
-        long seed = options.training().seed() != null ? options.training().seed() : ctx.seed();
-        SftOptions sft = options.toSftOptions(seed);
+        SftOptions sft = options.sft();
+        long seed = sft.training().seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");

@@ -1,9 +1,9 @@
 package dev.r1j.recipes.stages.sft;
 
-import dev.r1j.recipes.config.Default;
-import dev.r1j.recipes.config.Help;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
 import dev.r1j.recipes.stages.DatasetSpec;
-import dev.r1j.recipes.stages.TrainingSpec;
 import dev.r1j.sft.SftOptions;
 
 /**
@@ -24,10 +24,7 @@ public record SftStageOptions(
                 @Default("0.05") double evalFraction,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model,
-        @Help("steps, batch, optimizer and schedule") TrainingSpec training,
-        @Help("pack short examples into rows of max_length without attention across them") @Default("true")
-                boolean packing,
-        @Help("held-out loss every N steps (and at the end), 0 = only at the end") @Default("0") int evalEvery,
+        @Help("training, packing and held-out loss (sft's options)") @Inline SftOptions sft,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
                 int numThreads) {
 
@@ -35,11 +32,6 @@ public record SftStageOptions(
         if (!(evalFraction >= 0 && evalFraction < 1)) {
             throw new IllegalArgumentException("eval_fraction must be in [0, 1), got " + evalFraction);
         }
-        if (evalEvery < 0) throw new IllegalArgumentException("eval_every must be >= 0, got " + evalEvery);
-    }
-
-    /** The library's options with this default seed. */
-    public SftOptions toSftOptions(long defaultSeed) {
-        return new SftOptions(training.toOptions(defaultSeed), packing, evalEvery);
+        if (sft == null) throw new IllegalArgumentException("the sft options must be given");
     }
 }

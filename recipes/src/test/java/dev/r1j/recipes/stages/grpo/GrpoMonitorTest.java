@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.grpo.GrpoPrompt;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.ScoredCompletion;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.FinishReason;
+import dev.r1j.core.sampling.Prompt;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.verifiers.RewardStats;
 import dev.r1j.verifiers.Verdict;
@@ -29,7 +29,7 @@ class GrpoMonitorTest {
     private static final String ANSWER_ONLY = "<think></think><answer>5</answer>";
 
     private static ScoredCompletion completion(String text, int tokens) {
-        return new ScoredCompletion(new GrpoPrompt("3+2", Map.of("answer", "5")), new int[] {1},
+        return new ScoredCompletion(new Prompt("3+2", Map.of("answer", "5")), new int[] {1},
                 new Completion(new int[tokens], text, null, FinishReason.EOS), Verdict.of(1.0, ""), 1.0, Double.NaN);
     }
 

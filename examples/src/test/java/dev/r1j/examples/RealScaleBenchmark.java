@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * fine-tuning, a separate reference copy), {@code full-gc} (the same with gradient checkpointing), {@code lora}
  * (LoRA r=16, alpha 32 on all linear projections, with checkpointing; the reference is the base with adapters off).
  * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
- * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.threads} [PyTorch's].
+ * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's].
  *
  * <pre>
  * mvn -B -o -Pbench -pl examples -am test -Dtest=RealScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -73,7 +73,8 @@ class RealScaleBenchmark {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.getInteger("bench.threads"));
         }
         System.out.printf(Locale.ROOT, "RealScaleBenchmark: mode %s, gradient checkpointing %s, %d micro-batches, "
-                + "%d layers; %d cores, load average %.2f%n", mode, gc, ga, layers,
+                + "%d layers, %s prompts x %s completions x %d new tokens; %d cores, load average %.2f%n", mode, gc, ga,
+                layers, Integer.getInteger("bench.prompts", 2), Integer.getInteger("bench.group", 4), maxNew,
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         double gemm = gemmCeiling();
@@ -82,12 +83,14 @@ class RealScaleBenchmark {
                 + "2048^3), memory read %.1f GB/s (sum over 1 GB)%n", gemm / 1e9, bandwidth / 1e9);
         resetPeak();
 
-        List<Prompt> prompts = gsm8k(2);
+        int numPrompts = intProp("prompts", 2);
+        int group = intProp("group", 4);
+        List<Prompt> prompts = gsm8k(numPrompts);
         Tokenizer tok = new PaddedVocabulary(new CharTokenizer(alphabet(prompts), null), VOCAB);
         ModelConfig config = new ModelConfig("qwen2", VOCAB, 896, 4864, layers, 14, 2, 64, 32768, 1e-6, 1000000.0,
                 null, true, false, false, null, List.of(), null, "float32", null);
         Verifier reward = VerifierRegistry.defaultRegistry().create("math", Map.of());
-        GrpoConfig cfg = GrpoConfig.builder().groupSize(4).promptsPerStep(2).maxNewTokens(maxNew).temperature(1.0)
+        GrpoConfig cfg = GrpoConfig.builder().groupSize(group).promptsPerStep(numPrompts).maxNewTokens(maxNew).temperature(1.0)
                 .beta(0.04).lossType(LossType.DAPO).clip(0.2, 0.28).learningRate(1e-6).gradientAccumulationSteps(ga)
                 .steps(1).seed(3).build();
 

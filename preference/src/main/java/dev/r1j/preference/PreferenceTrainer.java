@@ -89,8 +89,8 @@ public final class PreferenceTrainer implements AutoCloseable {
         this.cursor = new EpochCursor(pairs.size(), o.seed(), true);
         this.totalSteps = o.totalSteps(pairs.size());
         this.schedule = o.lrSchedule(totalSteps);
-        for (NDArray p : policy.parameters().values()) p.setRequiresGradient(true);
-        this.optimizer = new AdamW(policy.parameters(), o.adam());
+        for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
+        this.optimizer = new AdamW(policy.trainableParameters(), o.adam());
     }
 
     public PreferenceOptions options() {
@@ -221,11 +221,11 @@ public final class PreferenceTrainer implements AutoCloseable {
                     lossValue += v;
                     System.arraycopy(r.chosenRewards().toFloatArray(), 0, chosenR, range.start(), k);
                     System.arraycopy(r.rejectedRewards().toFloatArray(), 0, rejectedR, range.start(), k);
-                    gc.backward(r.loss());
+                    policy.backward(gc, r.loss());
                 }
             }
         }
-        double gradNorm = GradientStep.apply(policy.parameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
+        double gradNorm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         elapsedBefore = before + (System.nanoTime() - start) / 1e9;
         double c = 0, r = 0, correct = 0;

@@ -34,8 +34,12 @@ public final class ReferenceLogProbs {
         this.rejected = rejected.clone();
     }
 
-    /** Scores every pair with {@code reference}, {@code batchSize} pairs per forward. */
+    /** Scores every pair with {@code reference}, {@code batchSize} pairs per forward, with autograd off. */
     public static ReferenceLogProbs compute(CausalLM reference, List<EncodedPair> pairs, int batchSize, int padId) {
+        return dev.r1j.core.Djl.withoutGradients(() -> scoreAll(reference, pairs, batchSize, padId));
+    }
+
+    private static ReferenceLogProbs scoreAll(CausalLM reference, List<EncodedPair> pairs, int batchSize, int padId) {
         float[] c = new float[pairs.size()], r = new float[pairs.size()];
         for (int i = 0; i < pairs.size(); i += batchSize) {
             List<EncodedPair> part = pairs.subList(i, Math.min(pairs.size(), i + batchSize));

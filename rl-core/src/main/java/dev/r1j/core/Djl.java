@@ -34,6 +34,14 @@ public final class Djl {
     }
 
     /**
+     * A new root manager on {@code device} (see {@link Devices#resolve}): models and arrays created in it, or in its
+     * sub-managers, live on that device.
+     */
+    public static NDManager newManager(ai.djl.Device device) {
+        return engine().newBaseManager(device);
+    }
+
+    /**
      * Runs {@code body} with autograd recording off on this thread, then restores the previous mode. PyTorch's grad
      * mode is per thread: DJL turns it off only on the thread that starts the engine, so a forward on any other thread
      * (a server's request pool, a sampler thread) records a backward graph through the parameters, which costs time

@@ -250,7 +250,8 @@ final class DecodeBatch implements AutoCloseable {
         Row row = s.row;
         int token = NextToken.sample(s.logits, s.offset, vocab, params.temperature(), params.topP(), params.topK(),
                 row.rng);
-        row.append(token, (float) NextToken.logSoftmaxAt(s.logits, s.offset, vocab, token));
+        // the behaviour log-prob is that of the distribution sampled from, softmax(z/T), as the trainer computes it
+        row.append(token, (float) NextToken.logSoftmaxAt(s.logits, s.offset, vocab, token, params.temperature()));
         if (s.topLogprobs > 0) row.setTop(TopLogprobs.of(s.logits, s.offset, vocab, s.topLogprobs));
         if (token == tokenizer.eosId()) {
             row.finish(FinishReason.EOS, null);
@@ -293,9 +294,9 @@ final class DecodeBatch implements AutoCloseable {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray idArray = step.create(ids, new Shape(rows, len));
             NDArray maskArray = step.create(mask, new Shape(rows, mask.length / rows));
-            NDArray out = model.forward(idArray, maskArray, kv);
-            out.attach(step); // whichever manager the model used, the step's logits die with the step
-            NDArray last = out.get(new NDIndex(":, -1, :"));
+            // the LM head on the last position only: at a large vocabulary it is most of a prefill's work
+            NDArray last = model.forwardLast(idArray, maskArray, kv);
+            last.attach(step); // whichever manager the model used, the step's logits die with the step
             if (last.getDataType() != DataType.FLOAT32) last = last.toType(DataType.FLOAT32, false);
             return last.toFloatArray();
         }

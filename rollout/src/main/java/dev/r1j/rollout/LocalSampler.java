@@ -23,11 +23,11 @@ import java.util.Objects;
  * When enough rows have finished (EOS, a stop string, or {@code max_new_tokens}), the batch is compacted
  * ({@code KVCache.keepRows} and the matching mask rows) so finished rows stop costing compute.
  *
- * <p><b>Log-probs.</b> {@link Completion#logprobs()} holds, for each generated token, {@code log softmax(z)[token]}
- * of the <em>raw</em> logits {@code z}: before temperature, top-k and top-p. This is the model's own log-prob,
- * which is what GRPO's importance ratio {@code π_θ/π_old} compares against a recomputation of the same quantity
- * by the trainer. It is not the log-prob of the filtered sampling distribution that vLLM and TRL report by default
- * ({@code log softmax(z/T)} after filtering); at temperature 1 without top-k/top-p both agree.
+ * <p><b>Log-probs.</b> {@link Completion#logprobs()} holds, for each generated token, {@code log softmax(z/T)[token]}
+ * of the logits {@code z} at the sampling temperature {@code T} (the raw logits when {@code T} is 0, greedy), before
+ * top-k and top-p: the behaviour log-prob of the distribution the token was drawn from, which is what GRPO's
+ * importance ratio {@code π_θ/π_old} compares against the trainer's recomputation at the same temperature (TRL and
+ * veRL divide the trainer's logits by {@code T} too).
  *
  * <p><b>Tokens and text.</b> The EOS token, when generated, is kept in the token ids (with its log-prob) so that
  * the trainer learns to stop, and skipped in the text. When a stop string appears, the text is cut just before

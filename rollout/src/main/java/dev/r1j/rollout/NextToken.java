@@ -41,12 +41,22 @@ public final class NextToken {
 
     /** {@code log softmax(logits)[token]}, computed in double precision over the raw (unscaled) logits. */
     public static double logSoftmaxAt(float[] logits, int offset, int vocab, int token) {
+        return logSoftmaxAt(logits, offset, vocab, token, 1.0);
+    }
+
+    /**
+     * {@code log softmax(logits / temperature)[token]}: the log-prob of {@code token} under the distribution a
+     * sampler at {@code temperature} draws from (before top-k/top-p truncation, as TRL and veRL compute it);
+     * {@code temperature} 0 (greedy) or 1 uses the raw logits.
+     */
+    public static double logSoftmaxAt(float[] logits, int offset, int vocab, int token, double temperature) {
+        double t = temperature > 0 ? temperature : 1.0;
         double max = Double.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]);
         checkFinite((float) max);
         double sum = 0;
-        for (int v = 0; v < vocab; v++) sum += Math.exp(logits[offset + v] - max);
-        return logits[offset + token] - max - Math.log(sum);
+        for (int v = 0; v < vocab; v++) sum += Math.exp((logits[offset + v] - max) / t);
+        return (logits[offset + token] - max) / t - Math.log(sum);
     }
 
     /**

@@ -69,14 +69,16 @@ class LocalSamplerTest {
     }
 
     @Test
-    void sampledLogprobsAreTheRawModelLogprobsNotTheTemperedOnes() {
+    void sampledLogprobsAreThoseOfTheTemperedDistributionBeforeTopKAndTopP() {
         HistoryLM lm = open(HistoryLM.random(V, 2.0, 1.0, 5));
         LocalSampler sampler = new LocalSampler(lm, TOK);
         CompletionGroup g = sampler.sample(List.of("abc"), params(4, 8, 0.6, 0.9, 5, List.of(), 9)).get(0);
         for (Completion c : g.completions()) {
             for (int k = 0; k < c.tokenIds().length; k++) {
                 float[] full = lm.logitsAfter(history(g.promptTokenIds(), c.tokenIds(), k));
-                assertEquals(NextToken.logSoftmaxAt(full, 0, V, c.tokenIds()[k]), c.logprobs()[k], 1e-5);
+                assertEquals(NextToken.logSoftmaxAt(full, 0, V, c.tokenIds()[k], 0.6), c.logprobs()[k], 1e-5);
+                assertTrue(Math.abs(NextToken.logSoftmaxAt(full, 0, V, c.tokenIds()[k]) - c.logprobs()[k]) > 1e-4
+                        || c.logprobs()[k] > -1e-3, "not the raw log-prob");
             }
         }
     }

@@ -70,7 +70,7 @@ final class NaiveSampler implements Sampler {
             for (int i = 0; i < live.size(); i++) {
                 Row row = live.get(i);
                 int tok = NextToken.sample(logits, i * vocab, vocab, params.temperature(), params.topP(), params.topK(), row.rng);
-                row.append(tok, (float) NextToken.logSoftmaxAt(logits, i * vocab, vocab, tok));
+                row.append(tok, (float) NextToken.logSoftmaxAt(logits, i * vocab, vocab, tok, params.temperature()));
                 String text = tokenizer.decode(row.tokens());
                 int cut = stops.find(text);
                 if (tok == tokenizer.eosId()) row.finish(FinishReason.EOS, null);

@@ -40,11 +40,12 @@ class TransformerSamplingTest {
         return Stream.of(ModelConfig.tinyLlama(V), ModelConfig.tinyQwen2(V), ModelConfig.tinyDeepSeekV3(V, 12));
     }
 
-    static double logSoftmax(float[] logits, int offset, int token) {
+    /** log softmax(logits / temperature)[token], naively in double. */
+    static double logSoftmax(float[] logits, int offset, int token, double temperature) {
         double max = Double.NEGATIVE_INFINITY, sum = 0;
-        for (int v = 0; v < V; v++) max = Math.max(max, logits[offset + v]);
-        for (int v = 0; v < V; v++) sum += Math.exp(logits[offset + v] - max);
-        return logits[offset + token] - max - Math.log(sum);
+        for (int v = 0; v < V; v++) max = Math.max(max, logits[offset + v] / temperature);
+        for (int v = 0; v < V; v++) sum += Math.exp(logits[offset + v] / temperature - max);
+        return logits[offset + token] / temperature - max - Math.log(sum);
     }
 
     static int argmax(float[] logits, int offset) {
@@ -56,9 +57,11 @@ class TransformerSamplingTest {
     /**
      * Checks every completion against one full forward of prompt + completion (by causality, position
      * {@code P - 1 + k} of that forward is what a from-scratch forward at step k gives): greedy tokens are the
-     * argmax there, and the returned log-probs are its log-softmax at the chosen tokens. Returns the max abs diff.
+     * argmax there, and the returned log-probs are its log-softmax at {@code temperature} (1 when greedy) at the
+     * chosen tokens. Returns the max abs diff.
      */
-    static double checkAgainstFullForward(Transformer model, List<CompletionGroup> groups, boolean greedy) {
+    static double checkAgainstFullForward(Transformer model, List<CompletionGroup> groups, boolean greedy,
+            double temperature) {
         double maxDiff = 0;
         for (CompletionGroup g : groups) {
             for (Completion c : g.completions()) {
@@ -67,7 +70,7 @@ class TransformerSamplingTest {
                 for (int k = 0; k < c.tokenIds().length; k++) {
                     int offset = (p - 1 + k) * V;
                     if (greedy) assertEquals(argmax(full, offset), c.tokenIds()[k], g.prompt() + " step " + k);
-                    maxDiff = Math.max(maxDiff, Math.abs(logSoftmax(full, offset, c.tokenIds()[k]) - c.logprobs()[k]));
+                    maxDiff = Math.max(maxDiff, Math.abs(logSoftmax(full, offset, c.tokenIds()[k], temperature) - c.logprobs()[k]));
                 }
             }
         }
@@ -81,11 +84,11 @@ class TransformerSamplingTest {
             LocalSampler sampler = new LocalSampler(model, TOK);
             List<String> prompts = List.of("abc", "ponmlkjih", "d"); // different lengths: left padding in the batch
             List<CompletionGroup> greedy = sampler.sample(prompts, SamplingParams.greedy(12));
-            double diff = checkAgainstFullForward(model, greedy, true);
+            double diff = checkAgainstFullForward(model, greedy, true, 1.0);
             assertTrue(diff < 1e-4, config.modelType() + ": greedy log-probs vs full forward, max abs diff " + diff);
 
             List<CompletionGroup> sampled = sampler.sample(prompts, new SamplingParams(4, 12, 0.7, 0.9, 8, List.of(), 5));
-            diff = checkAgainstFullForward(model, sampled, false);
+            diff = checkAgainstFullForward(model, sampled, false, 0.7);
             assertTrue(diff < 1e-4, config.modelType() + ": sampled log-probs vs full forward, max abs diff " + diff);
         }
     }

@@ -60,12 +60,12 @@ public final class LmTrainer {
         if (data.isEmpty()) throw new IllegalArgumentException("no training sequences");
         List<TokenSequence> seqs = new ArrayList<>(data.size());
         for (TokenSequence s : data) seqs.add(s.truncate(config.maxLength()));
-        for (NDArray p : model.parameters().values()) p.setRequiresGradient(true);
+        for (NDArray p : model.trainableParameters().values()) p.setRequiresGradient(true);
 
         EpochCursor cursor = new EpochCursor(seqs.size(), config.seed(), true);
         List<StepMetrics> history = new ArrayList<>(config.steps());
         long start = System.nanoTime();
-        try (AdamW opt = new AdamW(model.parameters(), config.optimizer().adam())) {
+        try (AdamW opt = new AdamW(model.trainableParameters(), config.optimizer().adam())) {
             opt.zeroGrad();
             for (int step = 0; step < config.steps(); step++) {
                 long t0 = System.nanoTime();
@@ -83,9 +83,9 @@ public final class LmTrainer {
                         NDArray l = NextTokenLoss.mean(model, batch);
                         loss = l.getFloat();
                         GradientStep.requireFinite(loss, step + 1);
-                        gc.backward(l);
+                        model.backward(gc, l);
                     }
-                    gradNorm = GradientStep.apply(model.parameters(), opt, lr, config.optimizer().maxGradNorm(), step + 1);
+                    gradNorm = GradientStep.apply(model.trainableParameters(), opt, lr, config.optimizer().maxGradNorm(), step + 1);
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
                 StepMetrics m = new StepMetrics(step + 1, loss, lr, gradNorm, tokens, real / dt,

@@ -24,14 +24,19 @@ public final class NextTokenLoss {
                 : model.forward(batch.ids(), batch.attentionMask(), null);
     }
 
-    /** Per-position log-probs of the next token, float32 {@code [B, T-1]}. */
+    /**
+     * Per-position log-probs of the next token, float32 {@code [B, T-1]}. Unpacked batches go through
+     * {@link LogProbs#tokenLogProbs}, which never holds the full {@code [B, T, vocab]} logits.
+     */
     public static NDArray tokenLogProbs(CausalLM model, PaddedBatch batch) {
-        return LogProbs.fromLogits(logits(model, batch), batch.ids());
+        return batch.isPacked() ? LogProbs.fromLogits(logits(model, batch), batch.ids())
+                : LogProbs.tokenLogProbs(model, batch.ids(), batch.attentionMask());
     }
 
     /** Mean negative log-likelihood over the batch's target tokens (a scalar). */
     public static NDArray mean(CausalLM model, PaddedBatch batch) {
-        return fromLogits(logits(model, batch), batch);
+        if (batch.targetTokens() == 0) throw new IllegalArgumentException("batch has no target tokens");
+        return sum(model, batch).div(batch.targetTokens());
     }
 
     /** The same from logits {@code [B, T, V]} already computed for {@code batch}. */
@@ -45,7 +50,7 @@ public final class NextTokenLoss {
      * batch it is a micro-batch of (gradient accumulation).
      */
     public static NDArray sum(CausalLM model, PaddedBatch batch) {
-        return sumFromLogits(logits(model, batch), batch);
+        return tokenLogProbs(model, batch).mul(batch.targetMask()).sum().neg();
     }
 
     /**

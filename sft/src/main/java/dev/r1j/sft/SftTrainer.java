@@ -89,8 +89,8 @@ public final class SftTrainer implements AutoCloseable {
         this.cursor = new EpochCursor(trainRows.size(), o.seed(), true);
         this.totalSteps = o.totalSteps(trainRows.size());
         this.schedule = o.lrSchedule(totalSteps);
-        for (NDArray p : model.parameters().values()) p.setRequiresGradient(true);
-        this.optimizer = new AdamW(model.parameters(), o.adam());
+        for (NDArray p : model.trainableParameters().values()) p.setRequiresGradient(true);
+        this.optimizer = new AdamW(model.trainableParameters(), o.adam());
     }
 
     private static List<TokenSequence> usable(List<TokenSequence> seqs, int maxLength) {
@@ -217,11 +217,11 @@ public final class SftTrainer implements AutoCloseable {
                     if (!Double.isFinite(v)) optimizer.zeroGrad();
                     GradientStep.requireFinite(v, step);
                     loss += v;
-                    gc.backward(l);
+                    model.backward(gc, l);
                 }
             }
         }
-        gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
+        gradNorm = GradientStep.apply(model.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
         elapsedBefore = before + now;

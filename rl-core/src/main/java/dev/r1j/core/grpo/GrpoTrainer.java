@@ -1,6 +1,8 @@
 package dev.r1j.core.grpo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
@@ -75,8 +77,8 @@ public final class GrpoTrainer implements AutoCloseable {
         this.config = config;
         this.loss = PolicyLoss.of(config);
         this.schedule = config.schedule();
-        for (NDArray p : policy.parameters().values()) p.setRequiresGradient(true);
-        this.optimizer = new AdamW(policy.parameters(), config.optimizer().adam());
+        for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
+        this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
     }
 
     public GrpoConfig config() {
@@ -232,16 +234,12 @@ public final class GrpoTrainer implements AutoCloseable {
         try (NDManager sm = policy.manager().newSubManager()) {
             RolloutBatch b = RolloutBatch.build(sm, samples, config.maskTruncatedCompletions());
             int p = b.promptWidth();
-            NDArray old = config.numIterations() > 1
-                    ? CompletionLogProbs.compute(policy, b.ids(), b.attention(), p, false).logProbs()
-                    : null;
-            NDArray ref = reference != null
-                    ? CompletionLogProbs.compute(reference, b.ids(), b.attention(), p, false).logProbs()
-                    : null;
-            long logprobNs = System.nanoTime() - t0;
             LossNormalizer whole = new LossNormalizer(b.maskedTokens(), b.size());
             List<GradientAccumulation.Range> micro = GradientAccumulation.split(b.size(),
                     Math.min(config.gradientAccumulationSteps(), b.size()));
+            NDArray old = config.numIterations() > 1 ? constantLogProbs(policy, b, micro, sm) : null;
+            NDArray ref = reference != null ? constantLogProbs(reference, b, micro, sm) : null;
+            long logprobNs = System.nanoTime() - t0;
             double lossSum = 0, normSum = 0;
             List<LossStats> stats = new ArrayList<>();
             for (int it = 0; it < config.numIterations(); it++) {
@@ -251,7 +249,8 @@ public final class GrpoTrainer implements AutoCloseable {
                         NDIndex rows = new NDIndex("{}:{}", r.start(), r.end());
                         NDArray ids = slice(b.ids(), rows, mb), att = slice(b.attention(), rows, mb);
                         try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                            CompletionLogProbs.Result lp = CompletionLogProbs.compute(policy, ids, att, p, true);
+                            CompletionLogProbs.Result lp =
+                                    CompletionLogProbs.compute(policy, ids, att, p, config.temperature(), true);
                             PolicyLoss.Result res = loss.compute(lp.logProbs(), slice(old, rows, mb),
                                     slice(ref, rows, mb), slice(b.advantages(), rows, mb), slice(b.mask(), rows, mb),
                                     lp.entropy(), whole);
@@ -262,11 +261,11 @@ public final class GrpoTrainer implements AutoCloseable {
                             }
                             iterLoss += v;
                             stats.add(res.stats());
-                            gc.backward(res.loss());
+                            policy.backward(gc, res.loss());
                         }
                     }
                 }
-                double norm = GradientStep.apply(policy.parameters(), optimizer, lr, config.optimizer().maxGradNorm(),
+                double norm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, config.optimizer().maxGradNorm(),
                         n -> new NonFiniteLossException(step, "the gradient norm", n));
                 lossSum += iterLoss;
                 normSum += norm;
@@ -275,6 +274,28 @@ public final class GrpoTrainer implements AutoCloseable {
             return new Update(lossSum / mu, LossStats.merge(stats), normSum / mu, logprobNs,
                     System.nanoTime() - t0 - logprobNs);
         }
+    }
+
+    /**
+     * Old-policy or reference log-probs of the whole batch as constants: micro-batch by micro-batch (bounding the
+     * forward's activations like the update's), with autograd off (no graph on any thread, nothing to detach).
+     */
+    private NDArray constantLogProbs(CausalLM model, RolloutBatch b, List<GradientAccumulation.Range> micro,
+            NDManager into) {
+        NDList parts = new NDList();
+        for (GradientAccumulation.Range r : micro) {
+            NDIndex rows = new NDIndex("{}:{}", r.start(), r.end());
+            try (NDManager mb = into.newSubManager()) {
+                NDArray lp = CompletionLogProbs.constant(model, slice(b.ids(), rows, mb), slice(b.attention(), rows, mb),
+                        b.promptWidth(), config.temperature(), into);
+                parts.add(lp);
+            }
+        }
+        if (parts.size() == 1) return parts.get(0);
+        NDArray all = NDArrays.concat(parts, 0);
+        all.attach(into);
+        parts.close();
+        return all;
     }
 
     private static NDArray slice(NDArray x, NDIndex rows, NDManager into) {

@@ -20,6 +20,7 @@ public record LossStats(
     public static LossStats merge(List<LossStats> parts) {
         double t = 0, low = 0, high = 0, kl = 0, ratio = 0, ent = 0;
         for (LossStats s : parts) {
+            if (s.tokens == 0) continue; // its means are NaN, and NaN * 0 is NaN: a part without tokens adds nothing
             t += s.tokens;
             low += s.clipFracLow * s.tokens;
             high += s.clipFracHigh * s.tokens;

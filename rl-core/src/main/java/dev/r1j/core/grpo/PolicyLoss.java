@@ -87,21 +87,28 @@ public final class PolicyLoss {
             throw new IllegalArgumentException("beta = " + beta + " > 0 needs reference log-probs");
         }
         NDArray maskF = mask.toType(DataType.FLOAT32, true);
-        NDArray old = oldLogProbs == null ? newLogProbs.stopGradient() : oldLogProbs;
+        // Mask by selection, not multiplication (as veRL): positions outside the mask are replaced by 0 before any
+        // arithmetic, so an inf or NaN there (e.g. the log-prob of a padding token) can reach neither the loss nor,
+        // through 0 * inf in the backward, the gradient.
+        NDArray keep = mask.toType(DataType.BOOLEAN, false);
+        NDArray zeros = newLogProbs.zerosLike();
+        NDArray current = NDArrays.where(keep, newLogProbs, zeros);
+        NDArray old = oldLogProbs == null ? current.stopGradient() : NDArrays.where(keep, oldLogProbs, zeros);
+        NDArray refLp = refLogProbs == null ? null : NDArrays.where(keep, refLogProbs, zeros);
         NDArray adv = advantages.toType(DataType.FLOAT32, true).reshape(b, 1);
 
-        NDArray ratio = newLogProbs.sub(old).exp();
+        NDArray ratio = current.sub(old).exp();
         NDArray unclipped = ratio.mul(adv);
         NDArray clipped = Scalars.clip(ratio, 1 - clip.low(), 1 + clip.high()).mul(adv);
         // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
         NDArray perToken = NDArrays.minimum(unclipped, clipped).neg();
         NDArray kl = null;
-        if (refLogProbs != null) {
-            NDArray d = refLogProbs.sub(newLogProbs);
+        if (refLp != null) {
+            NDArray d = refLp.sub(current);
             kl = d.exp().sub(d).sub(1);
             if (beta > 0) perToken = perToken.add(Scalars.mul(kl, beta));
         }
-        NDArray masked = perToken.mul(maskF);
+        NDArray masked = NDArrays.where(keep, perToken, zeros);
 
         LossNormalizer norm = normalizer != null
                 ? normalizer
@@ -133,7 +140,8 @@ public final class PolicyLoss {
     }
 
     private static double maskedMean(NDArray x, NDArray mask, double tokens) {
-        return x.toType(DataType.FLOAT32, false).mul(mask).sum().getFloat() / tokens;
+        NDArray f = x.toType(DataType.FLOAT32, false);
+        return NDArrays.where(mask.toType(DataType.BOOLEAN, false), f, f.zerosLike()).sum().getFloat() / tokens;
     }
 
     private static NDArray detachTo(NDArray x, NDManager sm) {

@@ -2,6 +2,7 @@ package dev.r1j.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import java.util.Map;
 
 /**
@@ -33,6 +34,46 @@ public interface CausalLM extends AutoCloseable {
      */
     default NDArray forwardPacked(NDArray inputIds, NDArray segmentIds) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support packed sequences");
+    }
+
+    /**
+     * Like {@link #forward} but only the last position's logits, {@code [B, vocab]}: what a sampler needs. Models
+     * that can apply the LM head to the last position alone override it (at a 151,936-token vocabulary the head is
+     * most of a prefill's work).
+     */
+    default NDArray forwardLast(NDArray inputIds, NDArray attentionMask, KVCache cache) {
+        return forward(inputIds, attentionMask, cache).get(new ai.djl.ndarray.index.NDIndex(":, -1, :"));
+    }
+
+    /**
+     * The final hidden states {@code [B, T, hidden]} (after the last norm, before the LM head) of a forward without
+     * cache, or {@code null} when the model does not expose them; {@link #logits} turns any slice of them into
+     * logits. {@link LogProbs} uses the pair to compute log-probs chunk by chunk without the full logits.
+     */
+    default NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
+        return null;
+    }
+
+    /** The LM head over hidden states {@code [B, L, hidden]}: logits {@code [B, L, vocab]}. */
+    default NDArray logits(NDArray hidden) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its LM head");
+    }
+
+    /**
+     * Backpropagates {@code loss} into the trainable parameters' gradients. Models that recompute activations
+     * (gradient checkpointing) finish their backward here, so trainers call this rather than
+     * {@code collector.backward(loss)}.
+     */
+    default void backward(GradientCollector collector, NDArray loss) {
+        collector.backward(loss);
+    }
+
+    /**
+     * The parameters a trainer updates: all of {@link #parameters()} for full fine-tuning; only the adapter weights
+     * when the model carries LoRA adapters (the base weights then get no gradient and no optimizer state).
+     */
+    default Map<String, NDArray> trainableParameters() {
+        return parameters();
     }
 
     /** An empty cache for {@code batch} sequences of at most {@code maxLength} positions. */

@@ -28,9 +28,10 @@ final class Moe {
 
     /**
      * The MoE block for {@code x [B, T, hidden]}; {@code w} maps a name below {@code mlp.} (e.g.
-     * {@code "gate.weight"}, {@code "experts.3.up_proj.weight"}) to the layer's parameter.
+     * {@code "gate.weight"}) to the layer's parameter; {@code proj} applies a named expert projection below
+     * {@code mlp.} (e.g. {@code "experts.3.up_proj"}), with its adapter if it has one.
      */
-    static NDArray forward(ModelConfig.DeepSeekV3 c, Function<String, NDArray> w, NDArray x) {
+    static NDArray forward(ModelConfig.DeepSeekV3 c, Function<String, NDArray> w, Ops.Projection proj, NDArray x) {
         long[] shape = x.getShape().getShape();
         int hidden = (int) shape[shape.length - 1];
         NDArray xf = x.reshape(-1, hidden);
@@ -74,16 +75,13 @@ final class Moe {
                 rowOf[slots.get(i)] = row++;
             }
             NDArray xe = xf.get(m.create(tokens));
-            String p = "experts." + j + ".";
-            outs.add(Ops.swiglu(xe, w.apply(p + "gate_proj.weight"), null, w.apply(p + "up_proj.weight"), null,
-                    w.apply(p + "down_proj.weight"), null));
+            outs.add(Ops.swiglu(xe, proj, "experts." + j + "."));
         }
         NDArray all = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 0);
         NDArray routed = all.get(m.create(rowOf)).reshape(n, k, hidden).mul(weights.expandDims(-1)).sum(new int[] {1});
         NDArray y = routed;
         if (c.nSharedExperts() > 0) {
-            y = y.add(Ops.swiglu(xf, w.apply("shared_experts.gate_proj.weight"), null,
-                    w.apply("shared_experts.up_proj.weight"), null, w.apply("shared_experts.down_proj.weight"), null));
+            y = y.add(Ops.swiglu(xf, proj, "shared_experts."));
         }
         return y.reshape(shape);
     }

@@ -27,10 +27,15 @@ final class Ops {
         return x.mul(Activation.sigmoid(x));
     }
 
-    /** The SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}; biases may be null. */
-    static NDArray swiglu(NDArray x, NDArray gate, NDArray gateBias, NDArray up, NDArray upBias, NDArray down,
-            NDArray downBias) {
-        NDArray h = silu(linear(x, gate, gateBias)).mul(linear(x, up, upBias));
-        return linear(h, down, downBias);
+    /** A named linear layer applied to an activation (its base weight, bias and LoRA adapter, if any). */
+    @FunctionalInterface
+    interface Projection {
+        NDArray apply(String module, NDArray x);
+    }
+
+    /** The SwiGLU MLP {@code down(silu(gate(x)) * up(x))} of the projections {@code prefix + gate_proj} etc. */
+    static NDArray swiglu(NDArray x, Projection proj, String prefix) {
+        NDArray h = silu(proj.apply(prefix + "gate_proj", x)).mul(proj.apply(prefix + "up_proj", x));
+        return proj.apply(prefix + "down_proj", h);
     }
 }

@@ -8,7 +8,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Embedding;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.r1j.core.Scalars;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.r1j.core.Djl;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,6 +52,10 @@ public final class Transformer implements CausalLM {
     private final NDArray[] ropeMatrices;
     private final DataType dtype;
     private final double attentionScale;
+    private final List<CheckpointedPass> pendingCheckpoints = new ArrayList<>();
+    private final boolean view;
+    private boolean gradientCheckpointing;
+    private LoraAdapters adapters;
 
     private Transformer(ModelConfig config, NDManager manager, LinkedHashMap<String, NDArray> params) {
         this.config = config;
@@ -54,6 +64,7 @@ public final class Transformer implements CausalLM {
         this.dtype = params.get("model.embed_tokens.weight").getDataType();
         this.rope = new Rope(config);
         this.ropeMatrices = rope.matrices(manager, dtype);
+        this.view = false;
         for (NDArray p : params.values()) {
             p.setRequiresGradient(true);
         }
@@ -68,6 +79,18 @@ public final class Transformer implements CausalLM {
             }
             attentionScale = s;
         }
+    }
+
+    /** A view of {@code base} without its adapters: the same arrays, closed with {@code base}, not by the view. */
+    private Transformer(Transformer base) {
+        this.config = base.config;
+        this.manager = base.manager;
+        this.params = base.params;
+        this.dtype = base.dtype;
+        this.rope = base.rope;
+        this.ropeMatrices = base.ropeMatrices;
+        this.attentionScale = base.attentionScale;
+        this.view = true;
     }
 
     /**
@@ -167,6 +190,67 @@ public final class Transformer implements CausalLM {
         return manager;
     }
 
+    /** The parameters' float type (float32; float64 in exact tests). */
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /**
+     * Attaches LoRA adapters (made for this model by {@link LoraAdapters#create} or {@link LoraAdapters#load}):
+     * every forward adds them, only they get gradients ({@link #trainableParameters}), the base weights record
+     * none. {@code null} detaches them and makes the base trainable again. The model does not own the adapters.
+     */
+    public void setAdapters(LoraAdapters adapters) {
+        if (adapters != null) {
+            for (String module : adapters.modules()) {
+                if (!params.containsKey(module + ".weight")) {
+                    throw new IllegalArgumentException("adapter module " + module + " is not in this model");
+                }
+            }
+            if (adapters.config().dropout() > 0 && gradientCheckpointing) {
+                throw new IllegalArgumentException(DROPOUT_AND_CHECKPOINTING);
+            }
+        }
+        this.adapters = adapters;
+        for (NDArray p : params.values()) p.setRequiresGradient(adapters == null);
+    }
+
+    private static final String DROPOUT_AND_CHECKPOINTING = "lora.dropout > 0 cannot be combined with "
+            + "gradient_checkpointing: the recomputed forward would draw another dropout mask (set lora.dropout: 0)";
+
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
+    /** The adapter weights when adapters are attached, else every parameter. */
+    @Override
+    public Map<String, NDArray> trainableParameters() {
+        return adapters != null ? adapters.parameters() : parameters();
+    }
+
+    /**
+     * This model with its adapters off, sharing every base array (no copy): the reference model of LoRA training.
+     * Closing the view frees nothing; the view must not outlive this model.
+     */
+    public Transformer withoutAdapters() {
+        return new Transformer(this);
+    }
+
+    /**
+     * The parameters with the adapters merged in ({@code W + scaling * B A} for each adapted module), a full Hugging
+     * Face state dict; merged weights are new arrays owned by {@code manager}, the others are the live base arrays.
+     */
+    public Map<String, NDArray> mergedParameters(NDManager manager) {
+        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>(params);
+        if (adapters == null) return out;
+        for (String module : adapters.modules()) {
+            NDArray merged = adapters.merge(module, params.get(module + ".weight").stopGradient());
+            merged.attach(manager);
+            out.put(module + ".weight", merged);
+        }
+        return out;
+    }
+
     @Override
     public KVCache newCache(int batch, int maxLength) {
         return new TransformerCache(manager, config.numHiddenLayers(), batch, maxLength);
@@ -221,6 +305,10 @@ public final class Transformer implements CausalLM {
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache kvCache) {
+        return forward(inputIds, attentionMask, kvCache, false);
+    }
+
+    private NDArray forward(NDArray inputIds, NDArray attentionMask, KVCache kvCache, boolean lastOnly) {
         long[] idShape = inputIds.getShape().getShape();
         if (idShape.length != 2) {
             throw new IllegalArgumentException("inputIds: expected shape [B, T], found " + inputIds.getShape());
@@ -240,7 +328,17 @@ public final class Transformer implements CausalLM {
         }
         NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0)
                 .get(new NDIndex(":, {}:", past));
-        return decode(inputIds, positions, additiveMask(mask, past, t), cache, past);
+        NDArray hidden = decodeHidden(inputIds, positions, additiveMask(mask, past, t), cache, past);
+        NDArray h = lastOnly ? hidden.get(new NDIndex(":, -1, :")) : hidden;
+        NDArray logits = logits(h);
+        hidden.close();
+        return logits;
+    }
+
+    /** The LM head on the last position only: a prefill computes {@code [B, vocab]} logits, not {@code [B, T, vocab]}. */
+    @Override
+    public NDArray forwardLast(NDArray inputIds, NDArray attentionMask, KVCache kvCache) {
+        return forward(inputIds, attentionMask, kvCache, true);
     }
 
     /**
@@ -287,25 +385,171 @@ public final class Transformer implements CausalLM {
 
     /** The decoder proper, for given rotary positions {@code [B, T]} and additive attention bias {@code [B, 1, T, P+T]}. */
     private NDArray decode(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past) {
+        NDArray hidden = decodeHidden(inputIds, positions, bias, cache, past);
+        NDArray logits = logits(hidden);
+        hidden.close();
+        return logits;
+    }
+
+    /**
+     * Embedding, the decoder layers and the final norm. Each layer runs in a sub-manager closed when the layer is
+     * done, so only the layer's output handle survives it: without autograd the intermediates are freed at once,
+     * with it the graph keeps exactly what backward needs. With gradient checkpointing (and autograd on, no cache)
+     * the layers run without autograd and only their inputs are kept; {@link #backward} recomputes them.
+     */
+    private NDArray decodeHidden(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past) {
         int t = (int) inputIds.getShape().get(1);
+        NDManager outer = inputIds.getManager();
         NDArray[] cosSin = rope.cosSin(positions, dtype);
+        Layers layers = new Layers(cosSin, bias, cache, past);
 
         NDArray h = Embedding.embedding(inputIds, p("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            String pre = "model.layers." + i + ".";
-            NDArray x = Ops.rmsNorm(h, p(pre + "input_layernorm.weight"), config.rmsNormEps());
-            NDArray a = config.deepseek() == null
-                    ? groupedQueryAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past)
-                    : latentAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past);
-            h = h.add(a);
-            x = Ops.rmsNorm(h, p(pre + "post_attention_layernorm.weight"), config.rmsNormEps());
-            h = h.add(mlp(pre + "mlp.", i, x));
+        boolean checkpoint = gradientCheckpointing && cache == null && JniUtils.isGradMode();
+        if (checkpoint) {
+            NDArray[] inputs = new NDArray[config.numHiddenLayers()];
+            NDArray x = h;
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = x;
+                int layer = i;
+                NDArray in = x;
+                x = Djl.withoutGradients(() -> layers.run(layer, in, outer));
+            }
+            x.setRequiresGradient(true);
+            pendingCheckpoints.add(new CheckpointedPass(layers, inputs, x));
+            h = x;
+        } else {
+            for (int i = 0; i < config.numHiddenLayers(); i++) {
+                NDArray next = layers.run(i, h, outer);
+                h.close();
+                h = next;
+            }
         }
         if (cache != null) {
             cache.advance(t);
         }
-        h = Ops.rmsNorm(h, p("model.norm.weight"), config.rmsNormEps());
-        return Ops.linear(h, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"), null);
+        return Ops.rmsNorm(h, p("model.norm.weight"), config.rmsNormEps());
+    }
+
+    /** The decoder layers of one pass, with what they share (rotary tables, attention bias, cache). */
+    private final class Layers {
+        final NDArray[] cosSin;
+        final NDArray bias;
+        final TransformerCache cache;
+        final int past;
+
+        Layers(NDArray[] cosSin, NDArray bias, TransformerCache cache, int past) {
+            this.cosSin = cosSin;
+            this.bias = bias;
+            this.cache = cache;
+            this.past = past;
+        }
+
+        /** Layer {@code i} on {@code h}, its intermediates in a sub-manager closed here; the output in {@code out}. */
+        NDArray run(int i, NDArray h, NDManager out) {
+            try (NDManager lm = out.newSubManager()) {
+                NDArray x0 = h.reshape(h.getShape()); // a handle of our own, so the ops' results land in lm
+                x0.attach(lm);
+                String pre = "model.layers." + i + ".";
+                NDArray x = Ops.rmsNorm(x0, p(pre + "input_layernorm.weight"), config.rmsNormEps());
+                NDArray a = config.deepseek() == null
+                        ? groupedQueryAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past)
+                        : latentAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past);
+                NDArray h1 = x0.add(a);
+                x = Ops.rmsNorm(h1, p(pre + "post_attention_layernorm.weight"), config.rmsNormEps());
+                NDArray y = h1.add(mlp(pre + "mlp.", i, x));
+                y.attach(out);
+                return y;
+            }
+        }
+    }
+
+    /** A forward whose layers ran without autograd: each layer's input, and the last output (a leaf with grad). */
+    private record CheckpointedPass(Layers layers, NDArray[] inputs, NDArray output) {}
+
+    /**
+     * Gradient checkpointing (activation recomputation) per decoder layer: a forward under autograd keeps only
+     * each layer's input, and {@link #backward} recomputes one layer at a time to backpropagate through it. Trades
+     * one extra forward of the layers for their activations; gradients are those of the plain backward.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        if (on && adapters != null && adapters.config().dropout() > 0) {
+            throw new IllegalArgumentException(DROPOUT_AND_CHECKPOINTING);
+        }
+        this.gradientCheckpointing = on;
+    }
+
+    public boolean gradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
+    /** Checkpointed forwards waiting for {@link #backward} (for tests). */
+    int pendingCheckpointedPasses() {
+        return pendingCheckpoints.size();
+    }
+
+    /**
+     * {@code collector.backward(loss)}, then, for every checkpointed forward since the last backward, the layers in
+     * reverse: recompute layer {@code i} with autograd from its kept input, backpropagate the gradient that arrived
+     * at its output, and hand the gradient at its input to layer {@code i - 1} (the last to the embedding).
+     */
+    @Override
+    public void backward(GradientCollector collector, NDArray loss) {
+        collector.backward(loss);
+        List<CheckpointedPass> passes = new ArrayList<>(pendingCheckpoints);
+        pendingCheckpoints.clear();
+        for (int k = passes.size() - 1; k >= 0; k--) {
+            CheckpointedPass pass = passes.get(k);
+            if (pass.output().isReleased() || !pass.output().hasGradient()) continue; // a forward never backpropagated
+            NDManager pm = pass.output().getManager().newSubManager();
+            try {
+                NDArray grad = pass.output().getGradient();
+                grad.attach(pm);
+                for (int i = pass.inputs().length - 1; i >= 0; i--) {
+                    NDArray input = pass.inputs()[i];
+                    try (NDManager lm = pm.newSubManager()) {
+                        NDArray leaf = input.stopGradient();
+                        leaf.attach(lm);
+                        leaf.setRequiresGradient(true);
+                        NDArray y = pass.layers().run(i, leaf, lm);
+                        JniUtils.backward((PtNDArray) y, (PtNDArray) grad, false, false);
+                        NDArray inGrad = leaf.getGradient();
+                        // copy out before the leaf (and its .grad) go with lm
+                        NDArray keep = inGrad.duplicate();
+                        keep.attach(pm);
+                        inGrad.close();
+                        grad = keep;
+                    }
+                }
+                // the first layer's input is the embedding's output, still carrying its graph
+                if (recordsGraph(pass.inputs()[0])) {
+                    JniUtils.backward((PtNDArray) pass.inputs()[0], (PtNDArray) grad, false, false);
+                }
+            } finally {
+                pm.close();
+            }
+        }
+    }
+
+    /** Whether {@code x} is the output of recorded ops (DJL's requiresGradient() reports only leaves). */
+    private static boolean recordsGraph(NDArray x) {
+        String fn = JniUtils.getGradientFunctionNames((PtNDArray) x);
+        return x.hasGradient() || (fn != null && !fn.isEmpty());
+    }
+
+    @Override
+    public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask) {
+        long[] idShape = inputIds.getShape().getShape();
+        int t = (int) idShape[1];
+        NDArray mask = attentionMask != null ? attentionMask
+                : inputIds.getManager().ones(new Shape(idShape[0], t), DataType.INT64);
+        NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0);
+        return decodeHidden(inputIds, positions, additiveMask(mask, 0, t), null, 0);
+    }
+
+    @Override
+    public NDArray logits(NDArray hidden) {
+        return Ops.linear(hidden, config.tieWordEmbeddings() ? p("model.embed_tokens.weight") : p("lm_head.weight"),
+                null);
     }
 
     /** Causal plus padding mask as additive scores {@code [B, 1, T, P+T]}: 0 where allowed, {@link #MASKED}. */
@@ -330,12 +574,9 @@ public final class Transformer implements CausalLM {
         int kvHeads = config.numKeyValueHeads();
         int d = config.headDim();
         int group = heads / kvHeads;
-        NDArray q = Ops.linear(x, p(pre + "q_proj.weight"), opt(pre + "q_proj.bias"))
-                .reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-        NDArray k = Ops.linear(x, p(pre + "k_proj.weight"), opt(pre + "k_proj.bias"))
-                .reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        NDArray v = Ops.linear(x, p(pre + "v_proj.weight"), opt(pre + "v_proj.bias"))
-                .reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+        NDArray q = project(pre + "q_proj", x).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+        NDArray k = project(pre + "k_proj", x).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+        NDArray v = project(pre + "v_proj", x).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
         q = Scalars.mul(Rope.apply(q, cosSin[0], cosSin[1], ropeMatrices), attentionScale);
         k = Rope.apply(k, cosSin[0], cosSin[1], ropeMatrices);
         if (cache != null) {
@@ -349,7 +590,7 @@ public final class Transformer implements CausalLM {
                 .reshape(b, kvHeads, group, t, s).add(bias.expandDims(1));
         NDArray probs = scores.softmax(-1).reshape(b, kvHeads, group * t, s);
         NDArray out = probs.matMul(v).reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
-        return Ops.linear(out, p(pre + "o_proj.weight"), opt(pre + "o_proj.bias"));
+        return project(pre + "o_proj", out);
     }
 
     /**
@@ -367,14 +608,14 @@ public final class Transformer implements CausalLM {
         int ropeDim = d.qkRopeHeadDim();
         int lora = d.kvLoraRank();
         NDArray q = d.qLoraRank() == null
-                ? Ops.linear(x, p(pre + "q_proj.weight"), null)
-                : Ops.linear(Ops.rmsNorm(Ops.linear(x, p(pre + "q_a_proj.weight"), opt(pre + "q_a_proj.bias")),
-                        p(pre + "q_a_layernorm.weight"), config.rmsNormEps()), p(pre + "q_b_proj.weight"), null);
+                ? project(pre + "q_proj", x)
+                : project(pre + "q_b_proj", Ops.rmsNorm(project(pre + "q_a_proj", x),
+                        p(pre + "q_a_layernorm.weight"), config.rmsNormEps()));
         q = Scalars.mul(q.reshape(b, t, heads, d.qkHeadDim()).transpose(0, 2, 1, 3), attentionScale);
         NDArray qNope = q.get(new NDIndex("..., :{}", nope));
         NDArray qRot = Rope.apply(q.get(new NDIndex("..., {}:", nope)), cosSin[0], cosSin[1], ropeMatrices);
 
-        NDArray compressed = Ops.linear(x, p(pre + "kv_a_proj_with_mqa.weight"), opt(pre + "kv_a_proj_with_mqa.bias"));
+        NDArray compressed = project(pre + "kv_a_proj_with_mqa", x);
         NDArray latent = Ops.rmsNorm(compressed.get(new NDIndex("..., :{}", lora)), p(pre + "kv_a_layernorm.weight"),
                 config.rmsNormEps()).reshape(b, 1, t, lora);
         NDArray kRot = Rope.apply(compressed.get(new NDIndex("..., {}:", lora)).reshape(b, 1, t, ropeDim),
@@ -385,22 +626,27 @@ public final class Transformer implements CausalLM {
             kRot = kv[1];
         }
         long s = latent.getShape().get(2);
-        NDArray kv = Ops.linear(latent.reshape(b, s, lora), p(pre + "kv_b_proj.weight"), null)
+        NDArray kv = project(pre + "kv_b_proj", latent.reshape(b, s, lora))
                 .reshape(b, s, heads, nope + d.vHeadDim()).transpose(0, 2, 1, 3);
         NDArray kNope = kv.get(new NDIndex("..., :{}", nope));
         NDArray value = kv.get(new NDIndex("..., {}:", nope));
         NDArray scores = qNope.matMul(kNope.transpose(0, 1, 3, 2))
                 .add(qRot.matMul(kRot.transpose(0, 1, 3, 2))).add(bias);
         NDArray out = scores.softmax(-1).matMul(value).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d.vHeadDim());
-        return Ops.linear(out, p(pre + "o_proj.weight"), opt(pre + "o_proj.bias"));
+        return project(pre + "o_proj", out);
     }
 
     private NDArray mlp(String pre, int layer, NDArray x) {
         if (config.isMoeLayer(layer)) {
-            return Moe.forward(config.deepseek(), name -> p(pre + name), x);
+            return Moe.forward(config.deepseek(), name -> p(pre + name), (module, in) -> project(pre + module, in), x);
         }
-        return Ops.swiglu(x, p(pre + "gate_proj.weight"), opt(pre + "gate_proj.bias"), p(pre + "up_proj.weight"),
-                opt(pre + "up_proj.bias"), p(pre + "down_proj.weight"), opt(pre + "down_proj.bias"));
+        return Ops.swiglu(x, this::project, pre);
+    }
+
+    /** The linear layer {@code module} (e.g. {@code model.layers.0.self_attn.q_proj}) applied to {@code x}. */
+    private NDArray project(String module, NDArray x) {
+        NDArray base = Ops.linear(x, p(module + ".weight"), opt(module + ".bias"));
+        return adapters == null ? base : adapters.apply(module, x, base);
     }
 
     private NDArray p(String name) {
@@ -415,9 +661,9 @@ public final class Transformer implements CausalLM {
         return params.get(name);
     }
 
-    /** Closes the parameters (and everything else in the model's manager). */
+    /** Closes the parameters (and everything else in the model's manager); a view closes nothing. */
     @Override
     public void close() {
-        manager.close();
+        if (!view) manager.close();
     }
 }

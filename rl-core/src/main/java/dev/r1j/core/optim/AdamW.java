@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.core.Djl;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -88,8 +89,19 @@ public final class AdamW implements AutoCloseable {
         return config;
     }
 
-    /** One update with learning rate {@code lr}; parameters without a gradient are left alone. */
+    /**
+     * One update with learning rate {@code lr}; parameters without a gradient are left alone. Runs with autograd
+     * off: on a thread where PyTorch's grad mode is on (any thread but the one that started DJL), an in-place update
+     * of a parameter that requires grad is refused by PyTorch.
+     */
     public void step(double lr) {
+        Djl.withoutGradients(() -> {
+            update(lr);
+            return null;
+        });
+    }
+
+    private void update(double lr) {
         step++;
         double bc1 = 1 - Math.pow(config.beta1(), step);
         double bc2 = 1 - Math.pow(config.beta2(), step);

@@ -16,7 +16,8 @@ import java.util.Random;
 
 /**
  * A test-only sampler over a character vocabulary ({@code alphabet.charAt(id)}): full forward per new token, no
- * cache, temperature sampling, always {@code max_new_tokens} tokens (no EOS).
+ * cache, temperature sampling, always {@code max_new_tokens} tokens (no EOS). The log-probs it reports are those of
+ * the tempered distribution it sampled from, computed from the full logits (not the trainer's chunked path).
  */
 final class CharSampler implements Sampler {
     private final CausalLM model;
@@ -52,7 +53,6 @@ final class CharSampler implements Sampler {
                     NDArray logits = model.forward(ids, sm.ones(new Shape(g, w)), null)
                             .get(new NDIndex(":, -1, :"));
                     float[] logp = logits.div((float) params.temperature()).logSoftmax(-1).toFloatArray();
-                    float[] base = logits.logSoftmax(-1).toFloatArray();
                     int v = (int) logits.getShape().get(1);
                     for (int i = 0; i < g; i++) {
                         double u = rnd.nextDouble(), acc = 0;
@@ -65,7 +65,7 @@ final class CharSampler implements Sampler {
                             }
                         }
                         seqs[i][w] = pick;
-                        lps[i][t] = base[i * v + pick];
+                        lps[i][t] = logp[i * v + pick]; // the behaviour log-prob: of softmax(z / T)
                     }
                 }
             }

@@ -34,7 +34,7 @@ class TransformerGrpoTest {
             RolloutBatch b = RolloutBatch.build(sm, samples, false);
             assertEquals(4, b.promptWidth());
             assertEquals(3, b.completionWidth());
-            float[] got = CompletionLogProbs.compute(model, b.ids(), b.attention(), b.promptWidth(), true)
+            float[] got = CompletionLogProbs.compute(model, b.ids(), b.attention(), b.promptWidth(), 1.0, true)
                     .logProbs().toFloatArray();
             float[] mask = b.mask().toFloatArray();
             for (int i = 0; i < 2; i++) {

@@ -1,0 +1,277 @@
+package dev.r1j.examples;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.core.Djl;
+import dev.r1j.core.grpo.GrpoConfig;
+import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.grpo.GrpoStepMetrics;
+import dev.r1j.core.grpo.GrpoTrainer;
+import dev.r1j.core.grpo.LossType;
+import dev.r1j.core.grpo.PromptSource;
+import dev.r1j.core.grpo.ScoredCompletion;
+import dev.r1j.core.model.LoraAdapters;
+import dev.r1j.core.model.LoraConfig;
+import dev.r1j.core.model.ModelConfig;
+import dev.r1j.core.model.Transformer;
+import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.rollout.DecodeStats;
+import dev.r1j.rollout.LocalSampler;
+import dev.r1j.verifiers.Verifier;
+import dev.r1j.verifiers.VerifierRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One GRPO step at Qwen2.5-0.5B's exact shape (qwen2, hidden 896, 24 layers, 14/2 heads, intermediate 4864, vocab
+ * 151,936, tied embeddings; random F32 weights built here, nothing downloaded), issue 12's settings: 2 GSM8K prompts
+ * x 4 completions x 64 new tokens, beta 0.04. Prints peak RSS, step time and its split, generation tokens/s, the
+ * update's GFLOP/s as a fraction of a GEMM ceiling measured in the same run, and the decode step time against the
+ * bound bytes-of-weights / measured memory bandwidth.
+ *
+ * <p>One training mode per JVM, so the peak RSS is that mode's ({@code bench.mode}): {@code full} (full
+ * fine-tuning, a separate reference copy), {@code full-gc} (the same with gradient checkpointing), {@code lora}
+ * (LoRA r=16, alpha 32 on all linear projections, with checkpointing; the reference is the base with adapters off).
+ * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
+ * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's].
+ *
+ * <pre>
+ * mvn -B -o -Pbench -pl examples -am test -Dtest=RealScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dbench.mode=lora -Dsurefire.argLine=-Xmx1500m
+ * </pre>
+ */
+class RealScaleBenchmark {
+    private static final int VOCAB = 151_936;
+
+    private static int intProp(String k, int d) {
+        return Integer.getInteger("bench." + k, d);
+    }
+
+    @Test
+    void oneGrpoStepAtHalfABillionParameters() throws IOException {
+        String mode = System.getProperty("bench.mode", "lora");
+        boolean lora = mode.equals("lora");
+        int ga = intProp("ga", mode.equals("full") ? 8 : 2);
+        boolean gc = Boolean.parseBoolean(System.getProperty("bench.gc", Boolean.toString(!mode.equals("full"))));
+        int layers = intProp("layers", 24);
+        int maxNew = intProp("maxNewTokens", 64);
+        if (Integer.getInteger("bench.threads") != null) {
+            ai.djl.pytorch.jni.JniUtils.setNumInteropThreads(1);
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.getInteger("bench.threads"));
+        }
+        System.out.printf(Locale.ROOT, "RealScaleBenchmark: mode %s, gradient checkpointing %s, %d micro-batches, "
+                + "%d layers, %s prompts x %s completions x %d new tokens; %d cores, load average %.2f%n", mode, gc, ga,
+                layers, Integer.getInteger("bench.prompts", 2), Integer.getInteger("bench.group", 4), maxNew,
+                Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+
+        double gemm = gemmCeiling();
+        double bandwidth = memoryBandwidth();
+        System.out.printf(Locale.ROOT, "ceilings measured now: GEMM %.1f GFLOP/s (best of [2048,896]x[896,4864] and "
+                + "2048^3), memory read %.1f GB/s (sum over 1 GB)%n", gemm / 1e9, bandwidth / 1e9);
+        resetPeak();
+
+        int numPrompts = intProp("prompts", 2);
+        int group = intProp("group", 4);
+        List<Prompt> prompts = gsm8k(numPrompts);
+        Tokenizer tok = new PaddedVocabulary(new CharTokenizer(alphabet(prompts), null), VOCAB);
+        ModelConfig config = new ModelConfig("qwen2", VOCAB, 896, 4864, layers, 14, 2, 64, 32768, 1e-6, 1000000.0,
+                null, true, false, false, null, List.of(), null, "float32", null);
+        Verifier reward = VerifierRegistry.defaultRegistry().create("math", Map.of());
+        GrpoConfig cfg = GrpoConfig.builder().groupSize(group).promptsPerStep(numPrompts).maxNewTokens(maxNew).temperature(1.0)
+                .beta(0.04).lossType(LossType.DAPO).clip(0.2, 0.28).learningRate(1e-6).gradientAccumulationSteps(ga)
+                .steps(1).seed(3).build();
+
+        long t0 = System.nanoTime();
+        try (NDManager root = Djl.newManager(); Transformer policy = Transformer.create(config, root, 1)) {
+            Transformer reference;
+            LoraAdapters adapters = null;
+            if (lora) {
+                adapters = LoraAdapters.create(policy, new LoraConfig(16, 32, 0, List.of(LoraConfig.ALL_LINEAR), false), 2);
+                policy.setAdapters(adapters);
+                reference = policy.withoutAdapters();
+            } else {
+                reference = Transformer.create(config, root, 1);
+            }
+            policy.setGradientCheckpointing(gc);
+            System.out.printf(Locale.ROOT, "model built in %.1f s: %,d parameters (%.2f GB F32)%s; RSS now %.2f GB%n",
+                    (System.nanoTime() - t0) / 1e9, policy.parameterCount(), policy.parameterCount() * 4 / 1e9,
+                    lora ? String.format(Locale.ROOT, ", LoRA %,d trainable", adapters.parameters().values().stream()
+                            .mapToLong(a -> a.getShape().size()).sum()) : "", rss("VmRSS") / 1e9);
+            LocalSampler sampler = new LocalSampler(policy, tok);
+            try (GrpoTrainer trainer = new GrpoTrainer(policy, reference, sampler, reward, cfg)) {
+                long s0 = System.nanoTime();
+                GrpoStepMetrics m = trainer.step(new PromptSource(prompts, 3));
+                double stepS = (System.nanoTime() - s0) / 1e9;
+                DecodeStats d = sampler.lastStats();
+                List<ScoredCompletion> done = trainer.lastCompletions();
+                int rows = done.size();
+                int promptWidth = done.stream().mapToInt(s -> s.promptTokenIds().length).max().orElseThrow();
+                int completionWidth = done.stream().mapToInt(s -> s.completion().tokenIds().length).max().orElseThrow();
+                int width = promptWidth + completionWidth;
+                // model FLOPs of the update (forward + backward; LoRA's backward needs no base-weight gradients: 2/3)
+                double flops = policy.trainingFlopsPerToken(width) * rows * width * (lora ? 2.0 / 3 : 1.0);
+                double decodeMs = d.forwardNanos() / 1e6 / Math.max(1, d.steps());
+                double boundMs = policy.parameterCount() * 4.0 / bandwidth * 1e3;
+                System.out.printf(Locale.ROOT, "step %.1f s: generation %.1f s, log-probs (reference%s) %.1f s, update "
+                        + "%.1f s, reward %.2f s%n", stepS, m.generationS(), cfg.numIterations() > 1 ? " + old" : "",
+                        m.logprobS(), m.updateS(), m.rewardS());
+                System.out.printf(Locale.ROOT, "generation: %d tokens, %.2f tokens/s; prompts %d tokens wide; prefill "
+                        + "%.1f s; decode step %.0f ms for %.1f live rows on average vs %.0f ms to read the weights "
+                        + "once at the measured bandwidth (%.2fx the bound)%n", m.completionTokens(),
+                        m.completionTokens() / m.generationS(), promptWidth, d.prefillNanos() / 1e9, decodeMs,
+                        (double) d.rowSteps() / Math.max(1, d.steps()), boundMs, decodeMs / boundMs);
+                System.out.printf(Locale.ROOT, "update: %d rows x %d tokens, %.2f TFLOP (model FLOPs%s) in %.1f s = "
+                        + "%.1f GFLOP/s, %.2f of the GEMM ceiling%n", rows, width, flops / 1e12,
+                        gc ? "; the recomputed forward is extra work not counted" : "", m.updateS(),
+                        flops / m.updateS() / 1e9, flops / m.updateS() / gemm);
+                double gemmAfter = gemmCeiling();
+                System.out.printf(Locale.ROOT, "GEMM ceiling measured again after the step: %.1f GFLOP/s; the update "
+                        + "at %.2f of the larger of the two%n", gemmAfter / 1e9, flops / m.updateS() / Math.max(gemm, gemmAfter));
+                System.out.printf(Locale.ROOT, "loss %.4f, kl %.2e, grad norm %.3f, reward mean %.2f%n", m.loss(), m.kl(),
+                        m.gradNorm(), m.rewardMean());
+            }
+            if (adapters != null) {
+                policy.setAdapters(null);
+                adapters.close();
+            }
+            if (!lora) reference.close();
+        }
+        System.out.printf(Locale.ROOT, "PEAK RSS (%s): %.2f GB (VmHWM since the model build; load average now %.2f)%n",
+                mode, rss("VmHWM") / 1e9, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** Best GEMM rate of a few shapes, in FLOP/s. */
+    private static double gemmCeiling() {
+        double best = 0;
+        try (NDManager m = Djl.newManager()) {
+            long[][] shapes = {{2048, 896, 4864}, {2048, 2048, 2048}};
+            for (long[] s : shapes) {
+                NDArray a = m.randomNormal(new Shape(s[0], s[1]));
+                NDArray b = m.randomNormal(new Shape(s[1], s[2]));
+                for (int i = 0; i < 4; i++) {
+                    long t = System.nanoTime();
+                    NDArray c = a.matMul(b);
+                    c.toType(DataType.FLOAT32, false).getFloat(0, 0);
+                    double sec = (System.nanoTime() - t) / 1e9;
+                    c.close();
+                    if (i > 0) best = Math.max(best, 2.0 * s[0] * s[1] * s[2] / sec);
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Read bandwidth: the best time to sum 1 GB of floats. */
+    private static double memoryBandwidth() {
+        double best = 0;
+        try (NDManager m = Djl.newManager()) {
+            NDArray a = m.ones(new Shape(256L * 1024 * 1024));
+            for (int i = 0; i < 5; i++) {
+                long t = System.nanoTime();
+                a.sum().getFloat();
+                double sec = (System.nanoTime() - t) / 1e9;
+                if (i > 0) best = Math.max(best, 4.0 * a.size() / sec);
+            }
+        }
+        return best;
+    }
+
+    private static List<Prompt> gsm8k(int n) throws IOException {
+        Path file = Path.of(System.getProperty("user.dir")).resolve("../data/benchmarks/gsm8k_test.jsonl").normalize();
+        ObjectMapper json = new ObjectMapper();
+        List<Prompt> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file).subList(0, n)) {
+            JsonNode row = json.readTree(line);
+            String answer = row.get("answer").asText();
+            out.add(new Prompt("Question: " + row.get("question").asText() + "\nAnswer:",
+                    Map.of("answer", answer.substring(answer.lastIndexOf("####") + 4).trim())));
+        }
+        return out;
+    }
+
+    private static String alphabet(List<Prompt> prompts) {
+        TreeSet<Integer> cps = new TreeSet<>();
+        "0123456789 .,+-*/=()$%\n<>abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".codePoints().forEach(cps::add);
+        for (Prompt p : prompts) p.prompt().codePoints().forEach(cps::add);
+        StringBuilder b = new StringBuilder();
+        cps.forEach(b::appendCodePoint);
+        return b.toString();
+    }
+
+    /** Resets the kernel's peak-RSS counter (VmHWM) to the current RSS (Linux: write 5 to clear_refs). */
+    private static void resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException e) {
+            System.out.println("cannot reset the peak RSS counter: " + e.getMessage());
+        }
+    }
+
+    private static double rss(String field) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith(field + ":")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024.0;
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * A character tokenizer padded to the model's vocabulary: ids past its alphabet (which random weights do sample)
+     * decode to a placeholder, as unused ids of a real vocabulary decode to something.
+     */
+    private record PaddedVocabulary(CharTokenizer chars, int size) implements Tokenizer {
+        @Override
+        public int[] encode(String text) {
+            return chars.encode(text);
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            StringBuilder b = new StringBuilder();
+            for (int id : ids) b.append(id < chars.vocabSize() ? chars.decode(new int[] {id}) : "~");
+            return b.toString();
+        }
+
+        @Override
+        public int vocabSize() {
+            return size;
+        }
+
+        @Override
+        public int bosId() {
+            return chars.bosId();
+        }
+
+        @Override
+        public int eosId() {
+            return chars.eosId();
+        }
+
+        @Override
+        public int padId() {
+            return chars.padId();
+        }
+
+        @Override
+        public String applyChatTemplate(List<Map<String, String>> messages, boolean addGenerationPrompt) {
+            return chars.applyChatTemplate(messages, addGenerationPrompt);
+        }
+
+        @Override
+        public void save(Path dir) {
+            throw new UnsupportedOperationException("the benchmark saves nothing");
+        }
+    }
+}

@@ -1,5 +1,7 @@
 package dev.r1j.core.testing;
 
+import dev.r1j.core.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -86,7 +88,8 @@ public final class TinyLM implements CausalLM {
     }
 
     private static NDArray rms(NDArray x, NDArray g) {
-        return x.mul(x.square().mean(new int[] {-1}, true).add(1e-5f).pow(-0.5f)).mul(g);
+        // no NDArray-with-number ops on the autograd path (pow/mul/div(Number)): see rl-core Scalars
+        return x.div(x.square().mean(new int[] {-1}, true).add(1e-5f).sqrt()).mul(g);
     }
 
     @Override
@@ -100,7 +103,7 @@ public final class TinyLM implements CausalLM {
         }
         if (layers > 0) x = rms(blocks(x, mask), params.get("model.norm.weight"));
         NDArray logits = x.matMul(params.get("lm_head.weight").transpose());
-        return poison ? logits.mul(Float.NaN) : logits;
+        return poison ? Scalars.mul(logits, Float.NaN) : logits;
     }
 
     private NDArray blocks(NDArray x, NDArray mask) {
@@ -117,12 +120,12 @@ public final class TinyLM implements CausalLM {
             NDArray q = qkv.get(0).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray k = qkv.get(1).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray v = qkv.get(2).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-            NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1 / Math.sqrt(hd))).add(bias).softmax(-1);
+            NDArray att = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1 / Math.sqrt(hd)).add(bias).softmax(-1);
             NDArray o = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, hidden);
             x = x.add(o.matMul(params.get(p + "self_attn.o_proj.weight")));
             NDArray f = rms(x, params.get(p + "post_attention_layernorm.weight"))
                     .matMul(params.get(p + "mlp.fc1.weight"));
-            f = f.mul(f.mul(1.702f).getNDArrayInternal().sigmoid()); // GELU, sigmoid approximation
+            f = f.mul(Scalars.mul(f, 1.702).getNDArrayInternal().sigmoid()); // GELU, sigmoid approximation
             x = x.add(f.matMul(params.get(p + "mlp.fc2.weight")));
         }
         return x;

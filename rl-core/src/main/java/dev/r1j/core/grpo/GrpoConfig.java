@@ -35,8 +35,15 @@ public record GrpoConfig(
         @Help("strings that end a completion") @Default("[]") List<String> stop,
         @Help("coefficient of the k3 KL to the reference; 0 keeps no reference (DAPO, Yu et al. 2025)") @Default("0.0")
                 @Alias(value = "kl_loss_coef", source = "veRL") double beta,
+        @Help("k1 | k2 | k3: Schulman's (2020) per-token estimator of the KL to the reference (k3 is GRPO's)")
+                @Default("k3") @Alias(value = "kl_loss_type", source = "veRL") KlEstimator klEstimator,
         @Help("ratio clip range [1-low, 1+high]; a larger high is DAPO's clip-higher (PPO, Schulman et al. 2017; "
                 + "Yu et al. 2025)") Clip clip,
+        @Help("dual-clip PPO: a token with negative advantage loses at most c*|A|; 0 = off, else c > 1 (Ye et al. 2020)")
+                @Default("0.0") @Alias(value = "clip_ratio_c", source = "veRL") double dualClip,
+        @Help("token | sequence: sequence = GSPO's length-normalised per-sequence ratio, clipped per sequence "
+                + "(Zheng et al. 2025; TRL's name too)") @Default("token")
+                ImportanceSamplingLevel importanceSamplingLevel,
         @Help("grpo | dapo (token-level, Yu et al. 2025) | dr_grpo (Liu et al. 2025)") @Default("dapo") LossType lossType,
         @Help("group | batch | none (none = Dr. GRPO, Liu et al. 2025)") @Default("group") ScaleRewards scaleRewards,
         @Help("grpo group-mean baseline | rloo leave-one-out (Ahmadian et al. 2024)") @Default("grpo")
@@ -69,7 +76,14 @@ public record GrpoConfig(
         if (topK < 0) throw new IllegalArgumentException("top_k must be >= 0, got " + topK);
         stop = stop == null ? List.of() : List.copyOf(stop);
         nonNegative("beta", beta);
+        if (klEstimator == null) throw new IllegalArgumentException("kl_estimator must be given");
         if (clip == null) throw new IllegalArgumentException("clip must be given");
+        if (!(dualClip == 0 || dualClip > 1) || Double.isInfinite(dualClip)) {
+            throw new IllegalArgumentException("dual_clip must be 0 (off) or a finite c > 1, got " + dualClip);
+        }
+        if (importanceSamplingLevel == null) {
+            throw new IllegalArgumentException("importance_sampling_level must be given");
+        }
         if (lossType == null) throw new IllegalArgumentException("loss_type must be given");
         if (scaleRewards == null) throw new IllegalArgumentException("scale_rewards must be given");
         if (advantageEstimator == null) throw new IllegalArgumentException("advantage_estimator must be given");
@@ -147,7 +161,12 @@ public record GrpoConfig(
         public Builder topK(int v) { set("topK", v); return this; }
         public Builder stop(List<String> v) { set("stop", v); return this; }
         public Builder beta(double v) { set("beta", v); return this; }
+        public Builder klEstimator(KlEstimator v) { set("klEstimator", v); return this; }
         public Builder clip(double low, double high) { set("clip", new Clip(low, high)); return this; }
+        public Builder dualClip(double v) { set("dualClip", v); return this; }
+        public Builder importanceSamplingLevel(ImportanceSamplingLevel v) {
+            set("importanceSamplingLevel", v); return this;
+        }
         public Builder lossType(LossType v) { set("lossType", v); return this; }
         public Builder scaleRewards(ScaleRewards v) { set("scaleRewards", v); return this; }
         public Builder advantageEstimator(AdvantageEstimator v) { set("advantageEstimator", v); return this; }

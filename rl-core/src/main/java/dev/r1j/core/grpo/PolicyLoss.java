@@ -14,6 +14,10 @@ import ai.djl.ndarray.types.Shape;
  * being Schulman's k3 estimator of KL(policy || reference). Tokens outside the completion mask do not count; the
  * masked sum is aggregated by {@link LossType}. Gradient flows only through {@code newLogProbs}.
  *
+ * <p>Variants ({@link Variants}): the ratio taken per sequence ({@link ImportanceSamplingLevel#SEQUENCE}, GSPO), the
+ * KL estimated by k1 or k2 instead of k3 ({@link KlEstimator}), and dual-clip PPO, which bounds the loss of a token
+ * with a negative advantage by {@code c * |A|} (Ye et al. 2020).
+ *
  * <p>The loss graph's intermediates are owned by {@code newLogProbs}' manager: call this inside a per-step
  * sub-manager. The statistics are computed in a sub-manager of their own and freed at once.
  *
@@ -28,11 +32,38 @@ public final class PolicyLoss {
     private final Clip clip;
     private final double beta;
     private final int maxCompletionLength;
+    private final Variants variants;
+
+    /**
+     * The variants of the objective beyond GRPO's; {@link #NONE} is the plain per-token, k3, single-clip loss.
+     *
+     * @param importanceSamplingLevel per-token ratio or GSPO's per-sequence one
+     * @param klEstimator how the KL to the reference is estimated per token
+     * @param dualClip the bound {@code c > 1} of dual-clip PPO on negative-advantage tokens, or 0 for none
+     */
+    public record Variants(ImportanceSamplingLevel importanceSamplingLevel, KlEstimator klEstimator, double dualClip) {
+        public static final Variants NONE = new Variants(ImportanceSamplingLevel.TOKEN, KlEstimator.K3, 0);
+
+        public Variants {
+            if (importanceSamplingLevel == null) {
+                throw new IllegalArgumentException("importance_sampling_level must be given");
+            }
+            if (klEstimator == null) throw new IllegalArgumentException("kl_estimator must be given");
+            if (!(dualClip == 0 || dualClip > 1) || Double.isInfinite(dualClip)) {
+                throw new IllegalArgumentException("dual_clip must be 0 (off) or a finite c > 1, got " + dualClip);
+            }
+        }
+    }
 
     /** The loss (a float32 scalar, differentiable) and its statistics. */
     public record Result(NDArray loss, LossStats stats) {}
 
     public PolicyLoss(LossType type, Clip clip, double beta, int maxCompletionLength) {
+        this(type, clip, beta, maxCompletionLength, Variants.NONE);
+    }
+
+    public PolicyLoss(LossType type, Clip clip, double beta, int maxCompletionLength, Variants variants) {
+        if (variants == null) throw new IllegalArgumentException("variants must be given");
         if (type == null) throw new IllegalArgumentException("loss_type must be given");
         if (clip == null) throw new IllegalArgumentException("clip must be given");
         if (!(beta >= 0) || Double.isInfinite(beta)) {
@@ -45,11 +76,13 @@ public final class PolicyLoss {
         this.clip = clip;
         this.beta = beta;
         this.maxCompletionLength = maxCompletionLength;
+        this.variants = variants;
     }
 
     /** The loss of {@code config}'s objective. */
     public static PolicyLoss of(GrpoConfig config) {
-        return new PolicyLoss(config.lossType(), config.clip(), config.beta(), config.maxNewTokens());
+        return new PolicyLoss(config.lossType(), config.clip(), config.beta(), config.maxNewTokens(),
+                new Variants(config.importanceSamplingLevel(), config.klEstimator(), config.dualClip()));
     }
 
     public LossType type() {
@@ -89,15 +122,15 @@ public final class PolicyLoss {
         NDArray old = oldLogProbs == null ? newLogProbs.stopGradient() : oldLogProbs;
         NDArray adv = advantages.toType(DataType.FLOAT32, true).reshape(b, 1);
 
-        NDArray ratio = newLogProbs.sub(old).exp();
+        NDArray ratio = ratio(newLogProbs, old, maskF);
         NDArray unclipped = ratio.mul(adv);
         NDArray clipped = ratio.clip(1 - clip.low(), 1 + clip.high()).mul(adv);
         // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
-        NDArray perToken = NDArrays.minimum(unclipped, clipped).neg();
+        NDArray perToken = dualClip(NDArrays.minimum(unclipped, clipped).neg(), adv);
         NDArray kl = null;
         if (refLogProbs != null) {
             NDArray d = refLogProbs.sub(newLogProbs);
-            kl = d.exp().sub(d).sub(1);
+            kl = variants.klEstimator().of(d);
             if (beta > 0) perToken = perToken.add(kl.mul(beta));
         }
         NDArray masked = perToken.mul(maskF);
@@ -114,6 +147,26 @@ public final class PolicyLoss {
             case DR_GRPO -> masked.sum().div((float) norm.sequences() * maxCompletionLength);
         };
         return new Result(loss, stats(ratio, adv, maskF, kl, entropy));
+    }
+
+    /**
+     * {@code exp(new - old)} per token; under GSPO the exponent is the sequence's mean over its counted tokens,
+     * broadcast to every token of the sequence so that clipping and aggregation act on the whole sequence.
+     */
+    private NDArray ratio(NDArray newLogProbs, NDArray old, NDArray maskF) {
+        NDArray logRatio = newLogProbs.sub(old);
+        if (variants.importanceSamplingLevel() == ImportanceSamplingLevel.TOKEN) return logRatio.exp();
+        NDArray perSequence = logRatio.mul(maskF).sum(new int[] {1}, true)
+                .div(maskF.sum(new int[] {1}, true).maximum(1f));
+        return perSequence.exp().broadcast(newLogProbs.getShape());
+    }
+
+    /** Dual-clip PPO: a token with A < 0 loses at most {@code c * |A|}, whatever its ratio (0 gradient beyond). */
+    private NDArray dualClip(NDArray perToken, NDArray adv) {
+        if (variants.dualClip() == 0) return perToken;
+        NDArray negative = adv.lt(0).toType(DataType.FLOAT32, false);
+        NDArray bounded = NDArrays.minimum(perToken, adv.mul((float) -variants.dualClip()));
+        return bounded.mul(negative).add(perToken.mul(negative.neg().add(1f)));
     }
 
     private LossStats stats(NDArray ratio, NDArray adv, NDArray mask, NDArray kl, NDArray entropy) {

@@ -44,38 +44,75 @@ class PolicyLossTest {
         double loss;
         final double[][] grad = new double[B][T];
         final boolean[][] clippedSide = new boolean[B][T];
+        final boolean[][] dualClipped = new boolean[B][T];
     }
 
     private Naive naive(LossType type, double beta, boolean useRef, double normTokens, int normSeqs) {
+        return naive(type, beta, useRef, normTokens, normSeqs, PolicyLoss.Variants.NONE);
+    }
+
+    /**
+     * The naive objective with its variants: the ratio per token or per sequence (GSPO: exp of the mean log-ratio over
+     * the sequence's counted tokens, the same for each of them), the KL by k1/k2/k3, dual clip at c for A < 0.
+     */
+    private Naive naive(LossType type, double beta, boolean useRef, double normTokens, int normSeqs,
+            PolicyLoss.Variants v) {
         Naive n = new Naive();
+        boolean gspo = v.importanceSamplingLevel() == ImportanceSamplingLevel.SEQUENCE;
         for (int b = 0; b < B; b++) {
-            double rowTokens = 0;
-            for (int t = 0; t < T; t++) rowTokens += mask[b][t];
+            double rowTokens = 0, rowLogRatio = 0;
             for (int t = 0; t < T; t++) {
-                double r = Math.exp(newLp[b][t] - oldLp[b][t]);
+                rowTokens += mask[b][t];
+                rowLogRatio += mask[b][t] * (newLp[b][t] - oldLp[b][t]);
+            }
+            double seqRatio = Math.exp(rowLogRatio / Math.max(rowTokens, 1));
+            double[] w = new double[T];
+            double[] dLossDRatio = new double[T];
+            for (int t = 0; t < T; t++) {
+                double r = gspo ? seqRatio : Math.exp(newLp[b][t] - oldLp[b][t]);
                 double a = ADV[b];
                 double un = r * a, cl = Math.max(1 - LOW, Math.min(1 + HIGH, r)) * a;
-                double term, g;
+                double term, dr; // the policy term and its derivative in the ratio
                 if (un <= cl) {
                     term = -un;
-                    g = -a * r;
+                    dr = -a;
                 } else {
                     term = -cl;
-                    g = 0;
+                    dr = 0;
                     n.clippedSide[b][t] = true;
                 }
+                if (v.dualClip() > 0 && a < 0 && term > v.dualClip() * -a) {
+                    term = v.dualClip() * -a;
+                    dr = 0;
+                    n.dualClipped[b][t] = true;
+                }
+                double g = 0;
                 if (useRef) {
                     double d = refLp[b][t] - newLp[b][t];
-                    term += beta * (Math.exp(d) - d - 1);
-                    g += beta * (1 - Math.exp(d));
+                    switch (v.klEstimator()) {
+                        case K1 -> { term += beta * -d; g += beta; }
+                        case K2 -> { term += beta * d * d / 2; g += beta * -d; }
+                        case K3 -> { term += beta * (Math.exp(d) - d - 1); g += beta * (1 - Math.exp(d)); }
+                    }
                 }
-                double w = switch (type) {
+                w[t] = switch (type) {
                     case GRPO -> mask[b][t] / Math.max(rowTokens, 1) / normSeqs;
                     case DAPO -> mask[b][t] / Math.max(normTokens, 1);
                     case DR_GRPO -> mask[b][t] / ((double) normSeqs * MAX_LEN);
                 };
-                n.loss += w * term;
-                n.grad[b][t] = w * g;
+                n.loss += w[t] * term;
+                n.grad[b][t] = w[t] * g;
+                dLossDRatio[t] = w[t] * dr;
+            }
+            for (int k = 0; k < T; k++) {
+                if (!gspo) {
+                    n.grad[b][k] += dLossDRatio[k] * Math.exp(newLp[b][k] - oldLp[b][k]);
+                } else {
+                    // d seqRatio / d new_k = seqRatio * mask_k / L, and every token's term depends on seqRatio
+                    double sum = 0;
+                    for (int t = 0; t < T; t++) sum += dLossDRatio[t];
+                    n.grad[b][k] += sum * seqRatio * mask[b][k] / Math.max(rowTokens, 1);
+                }
             }
         }
         return n;
@@ -136,6 +173,119 @@ class PolicyLossTest {
                 }
             }
         }
+    }
+
+    @Test
+    void everyVariantAndItsGradientMatchTheNaiveImplementation() {
+        int dualClipped = 0;
+        for (LossType type : LossType.values()) {
+            for (ImportanceSamplingLevel level : ImportanceSamplingLevel.values()) {
+                for (KlEstimator kl : KlEstimator.values()) {
+                    for (double c : new double[] {0, 1.2}) {
+                        for (double beta : new double[] {0.0, 0.05}) {
+                            if (beta == 0 && kl != KlEstimator.K3) continue; // the estimator is unused
+                            PolicyLoss.Variants v = new PolicyLoss.Variants(level, kl, c);
+                            String what = type + " " + v + " beta=" + beta;
+                            try (NDManager m = root.newSubManager()) {
+                                NDArray x = arr(m, newLp);
+                                x.setRequiresGradient(true);
+                                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), beta, MAX_LEN, v);
+                                PolicyLoss.Result res;
+                                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                                    res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m),
+                                            arr(m, mask), null, null);
+                                    gc.backward(res.loss());
+                                }
+                                Naive n = naive(type, beta, beta > 0, tokens(), B, v);
+                                assertEquals(n.loss, res.loss().getFloat(), 2e-6, what);
+                                float[] g = x.getGradient().toFloatArray();
+                                for (int b = 0; b < B; b++) {
+                                    for (int t = 0; t < T; t++) {
+                                        assertEquals(n.grad[b][t], g[b * T + t], 2e-6, what + " grad " + b + "," + t);
+                                        if (n.dualClipped[b][t] && mask[b][t] > 0) {
+                                            dualClipped++;
+                                            if (beta == 0) assertEquals(0f, g[b * T + t], 0f, what + " capped");
+                                        }
+                                    }
+                                }
+                                if (beta > 0 && kl != KlEstimator.K3) {
+                                    // the estimators' gradients differ on this data by far more than the tolerance
+                                    // above, so the comparison can tell them apart
+                                    Naive k3 = naive(type, beta, true, tokens(), B,
+                                            new PolicyLoss.Variants(level, KlEstimator.K3, c));
+                                    double most = 0;
+                                    for (int b = 0; b < B; b++) {
+                                        for (int t = 0; t < T; t++) {
+                                            most = Math.max(most, Math.abs(k3.grad[b][t] - n.grad[b][t]));
+                                        }
+                                    }
+                                    assertTrue(most > 2e-5, what + ": " + most);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(dualClipped > 0, "the data must reach the dual clip");
+    }
+
+    @Test
+    void gspoRatioIsTheSequencesLengthNormalisedRatioByHand() {
+        // One sequence of 3 tokens, the last masked: log-ratios 0.3 and 0.1 give s = exp(0.2) = 1.2214 > 1 + 0.2,
+        // so with A = 1 the sequence is clipped: loss -1.2 and no gradient; with A = -1 it is not: loss s, and
+        // d loss / d new_k = s / 2 for the two counted tokens, 0 for the masked one.
+        try (NDManager m = root.newSubManager()) {
+            PolicyLoss gspo = new PolicyLoss(LossType.GRPO, new Clip(0.2, 0.2), 0, MAX_LEN,
+                    new PolicyLoss.Variants(ImportanceSamplingLevel.SEQUENCE, KlEstimator.K3, 0));
+            for (float a : new float[] {1f, -1f}) {
+                NDArray x = m.create(new float[] {-1.0f, -2.0f, -0.5f}, new Shape(1, 3));
+                x.setRequiresGradient(true);
+                PolicyLoss.Result r;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    r = gspo.compute(x, m.create(new float[] {-1.3f, -2.1f, -9f}, new Shape(1, 3)), null,
+                            m.create(new float[] {a}), m.create(new float[] {1, 1, 0}, new Shape(1, 3)), null, null);
+                    gc.backward(r.loss());
+                }
+                double s = Math.exp(0.2);
+                float[] g = x.getGradient().toFloatArray();
+                if (a > 0) {
+                    assertEquals(-1.2, r.loss().getFloat(), 1e-6);
+                    assertEquals(0f, g[0] + Math.abs(g[1]) + Math.abs(g[2]), 0f);
+                    assertEquals(1.0, r.stats().clipFracHigh(), 0);
+                } else {
+                    assertEquals(s, r.loss().getFloat(), 1e-6);
+                    assertEquals(s / 2, g[0], 1e-6);
+                    assertEquals(s / 2, g[1], 1e-6);
+                    assertEquals(0f, g[2], 0f);
+                }
+                assertEquals(s, r.stats().ratioMean(), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void dualClipBoundsANegativeAdvantageTokenByHand() {
+        // ratio e^1 = 2.718 with A = -0.5: PPO's loss 1.359 (unbounded in the ratio); dual clip c = 2 caps it at 1.0.
+        try (NDManager m = root.newSubManager()) {
+            for (double c : new double[] {0, 2}) {
+                NDArray x = m.create(new float[] {-1f}, new Shape(1, 1));
+                x.setRequiresGradient(true);
+                PolicyLoss.Result r;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    r = new PolicyLoss(LossType.DAPO, new Clip(0.2, 0.2), 0, MAX_LEN,
+                            new PolicyLoss.Variants(ImportanceSamplingLevel.TOKEN, KlEstimator.K3, c))
+                            .compute(x, m.create(new float[] {-2f}, new Shape(1, 1)), null,
+                                    m.create(new float[] {-0.5f}), m.ones(new Shape(1, 1)), null, null);
+                    gc.backward(r.loss());
+                }
+                assertEquals(c == 0 ? 0.5 * Math.E : 1.0, r.loss().getFloat(), 1e-6);
+                assertEquals(c == 0 ? 0.5 * Math.E : 0.0, x.getGradient().getFloat(), 1e-6);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PolicyLoss.Variants(ImportanceSamplingLevel.TOKEN, KlEstimator.K3, 1.0));
+        assertTrue(e.getMessage().contains("dual_clip"), e.getMessage());
     }
 
     @Test
@@ -210,8 +360,10 @@ class PolicyLossTest {
     @Test
     void accumulatedMicroBatchesEqualOneBigBatch() {
         for (LossType type : LossType.values()) {
+          for (ImportanceSamplingLevel level : ImportanceSamplingLevel.values()) {
             try (NDManager m = root.newSubManager()) {
-                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), 0.05, MAX_LEN);
+                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), 0.05, MAX_LEN,
+                        new PolicyLoss.Variants(level, KlEstimator.K3, 0));
                 NDArray big = arr(m, newLp);
                 big.setRequiresGradient(true);
                 float bigLoss;
@@ -238,6 +390,7 @@ class PolicyLossTest {
                 float[] gBig = big.getGradient().toFloatArray(), gAcc = x.getGradient().toFloatArray();
                 for (int i = 0; i < gBig.length; i++) assertEquals(gBig[i], gAcc[i], 1e-7, type + " grad " + i);
             }
+          }
         }
     }
 

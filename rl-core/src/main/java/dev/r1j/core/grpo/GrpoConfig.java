@@ -44,9 +44,15 @@ public record GrpoConfig(
         @Help("token | sequence: sequence = GSPO's length-normalised per-sequence ratio, clipped per sequence "
                 + "(Zheng et al. 2025; TRL's name too)") @Default("token")
                 ImportanceSamplingLevel importanceSamplingLevel,
-        @Help("grpo | dapo (token-level, Yu et al. 2025) | dr_grpo (Liu et al. 2025)") @Default("dapo") LossType lossType,
-        @Help("group | batch | none (none = Dr. GRPO, Liu et al. 2025)") @Default("group") ScaleRewards scaleRewards,
-        @Help("grpo group-mean baseline | rloo leave-one-out (Ahmadian et al. 2024)") @Default("grpo")
+        @Help("train only this top share of each micro-batch's tokens by entropy, 1 = all (\"80/20\", Wang et al. "
+                + "2025; TRL's name too)") @Default("1.0") double topEntropyQuantile,
+        @Help("grpo | dapo (token-level over the whole batch, Yu et al. 2025) | dr_grpo (Liu et al. 2025) | bnpo "
+                + "(TRL's: token-level over each micro-batch's own tokens; differs from dapo only with accumulation)")
+                @Default("dapo") LossType lossType,
+        @Help("group | batch | none (none = Dr. GRPO, Liu et al. 2025); batch for reinforce_pp*") @Default("group") ScaleRewards scaleRewards,
+        @Help("grpo group-mean baseline | rloo leave-one-out (Ahmadian et al. 2024) | reinforce_pp, "
+                + "reinforce_pp_baseline: batch-whitened, without/with group mean (REINFORCE++, Hu et al. 2025)")
+                @Default("grpo") @Alias(value = "adv_estimator", source = "veRL")
                 AdvantageEstimator advantageEstimator,
         @Help("updates per sampled batch, mu, reusing the old log-probs (GRPO, Shao et al. 2024)") @Default("1")
                 @Alias(value = "ppo_epochs", source = "veRL") int numIterations,
@@ -84,10 +90,23 @@ public record GrpoConfig(
         if (importanceSamplingLevel == null) {
             throw new IllegalArgumentException("importance_sampling_level must be given");
         }
+        if (!(topEntropyQuantile > 0 && topEntropyQuantile <= 1)) {
+            throw new IllegalArgumentException("top_entropy_quantile must be in (0, 1], got " + topEntropyQuantile);
+        }
+        if (topEntropyQuantile < 1 && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
+            throw new IllegalArgumentException("top_entropy_quantile " + topEntropyQuantile + " selects single tokens, "
+                    + "which needs per-token ratios: it cannot be combined with importance_sampling_level: sequence "
+                    + "(GSPO's one ratio per sequence)");
+        }
         if (lossType == null) throw new IllegalArgumentException("loss_type must be given");
         if (scaleRewards == null) throw new IllegalArgumentException("scale_rewards must be given");
         if (advantageEstimator == null) throw new IllegalArgumentException("advantage_estimator must be given");
-        if (groupSize < 2) {
+        if (advantageEstimator.batchWhitened() && scaleRewards != ScaleRewards.BATCH) {
+            throw new IllegalArgumentException("advantage_estimator " + advantageEstimator.name().toLowerCase()
+                    + " normalises over the whole batch (REINFORCE++): set scale_rewards: batch, got "
+                    + scaleRewards.name().toLowerCase());
+        }
+        if (groupSize < 2 && advantageEstimator.needsGroup()) {
             // one completion per prompt has no group to compare with: every advantage would be 0
             throw new IllegalArgumentException("group_size must be >= 2 for advantage_estimator "
                     + advantageEstimator.name().toLowerCase() + " (a group of one has zero advantage), got " + groupSize);
@@ -106,6 +125,10 @@ public record GrpoConfig(
                     + ") exceeds the " + promptsPerStep * groupSize + " completions of a step");
         }
         positive("max_sampling_rounds", maxSamplingRounds);
+        if (dynamicSampling && groupSize < 2) {
+            throw new IllegalArgumentException("dynamic_sampling drops groups with all-equal rewards: a group_size of "
+                    + groupSize + " would drop every group; use group_size >= 2");
+        }
         if (overlongBuffer < 0 || overlongBuffer > maxNewTokens) {
             throw new IllegalArgumentException(
                     "overlong_buffer must be in [0, max_new_tokens=" + maxNewTokens + "], got " + overlongBuffer);
@@ -164,6 +187,7 @@ public record GrpoConfig(
         public Builder klEstimator(KlEstimator v) { set("klEstimator", v); return this; }
         public Builder clip(double low, double high) { set("clip", new Clip(low, high)); return this; }
         public Builder dualClip(double v) { set("dualClip", v); return this; }
+        public Builder topEntropyQuantile(double v) { set("topEntropyQuantile", v); return this; }
         public Builder importanceSamplingLevel(ImportanceSamplingLevel v) {
             set("importanceSamplingLevel", v); return this;
         }

@@ -16,7 +16,9 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Variants ({@link Variants}): the ratio taken per sequence ({@link ImportanceSamplingLevel#SEQUENCE}, GSPO), the
  * KL estimated by k1 or k2 instead of k3 ({@link KlEstimator}), and dual-clip PPO, which bounds the loss of a token
- * with a negative advantage by {@code c * |A|} (Ye et al. 2020).
+ * with a negative advantage by {@code c * |A|} (Ye et al. 2020), and training only the highest-entropy share of tokens
+ * (Wang et al. 2025, "80/20": the policy term of the other tokens is zeroed; the KL term and the normaliser still
+ * count every token, as in TRL).
  *
  * <p>The loss graph's intermediates are owned by {@code newLogProbs}' manager: call this inside a per-step
  * sub-manager. The statistics are computed in a sub-manager of their own and freed at once.
@@ -40,9 +42,17 @@ public final class PolicyLoss {
      * @param importanceSamplingLevel per-token ratio or GSPO's per-sequence one
      * @param klEstimator how the KL to the reference is estimated per token
      * @param dualClip the bound {@code c > 1} of dual-clip PPO on negative-advantage tokens, or 0 for none
+     * @param topEntropyQuantile the share in (0, 1] of each batch's counted tokens, highest entropy first, whose
+     *     policy term is trained (Wang et al. 2025); 1 trains all
      */
-    public record Variants(ImportanceSamplingLevel importanceSamplingLevel, KlEstimator klEstimator, double dualClip) {
+    public record Variants(ImportanceSamplingLevel importanceSamplingLevel, KlEstimator klEstimator, double dualClip,
+            double topEntropyQuantile) {
         public static final Variants NONE = new Variants(ImportanceSamplingLevel.TOKEN, KlEstimator.K3, 0);
+
+        /** Variants that train on every token. */
+        public Variants(ImportanceSamplingLevel importanceSamplingLevel, KlEstimator klEstimator, double dualClip) {
+            this(importanceSamplingLevel, klEstimator, dualClip, 1.0);
+        }
 
         public Variants {
             if (importanceSamplingLevel == null) {
@@ -51,6 +61,9 @@ public final class PolicyLoss {
             if (klEstimator == null) throw new IllegalArgumentException("kl_estimator must be given");
             if (!(dualClip == 0 || dualClip > 1) || Double.isInfinite(dualClip)) {
                 throw new IllegalArgumentException("dual_clip must be 0 (off) or a finite c > 1, got " + dualClip);
+            }
+            if (!(topEntropyQuantile > 0 && topEntropyQuantile <= 1)) {
+                throw new IllegalArgumentException("top_entropy_quantile must be in (0, 1], got " + topEntropyQuantile);
             }
         }
     }
@@ -82,7 +95,8 @@ public final class PolicyLoss {
     /** The loss of {@code config}'s objective. */
     public static PolicyLoss of(GrpoConfig config) {
         return new PolicyLoss(config.lossType(), config.clip(), config.beta(), config.maxNewTokens(),
-                new Variants(config.importanceSamplingLevel(), config.klEstimator(), config.dualClip()));
+                new Variants(config.importanceSamplingLevel(), config.klEstimator(), config.dualClip(),
+                        config.topEntropyQuantile()));
     }
 
     public LossType type() {
@@ -127,6 +141,7 @@ public final class PolicyLoss {
         NDArray clipped = ratio.clip(1 - clip.low(), 1 + clip.high()).mul(adv);
         // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
         NDArray perToken = dualClip(NDArrays.minimum(unclipped, clipped).neg(), adv);
+        if (variants.topEntropyQuantile() < 1) perToken = perToken.mul(highEntropy(entropy, maskF));
         NDArray kl = null;
         if (refLogProbs != null) {
             NDArray d = refLogProbs.sub(newLogProbs);
@@ -145,6 +160,7 @@ public final class PolicyLoss {
                     .div((float) norm.sequences());
             case DAPO -> masked.sum().div((float) Math.max(norm.tokens(), 1.0));
             case DR_GRPO -> masked.sum().div((float) norm.sequences() * maxCompletionLength);
+            case BNPO -> masked.sum().div(maskF.sum().maximum(1f));
         };
         return new Result(loss, stats(ratio, adv, maskF, kl, entropy));
     }
@@ -167,6 +183,28 @@ public final class PolicyLoss {
         NDArray negative = adv.lt(0).toType(DataType.FLOAT32, false);
         NDArray bounded = NDArrays.minimum(perToken, adv.mul((float) -variants.dualClip()));
         return bounded.mul(negative).add(perToken.mul(negative.neg().add(1f)));
+    }
+
+    /**
+     * 1 for the counted tokens whose entropy is at least the {@code 1 - top_entropy_quantile} quantile of this
+     * batch's counted tokens (linear interpolation, as torch.quantile and TRL), else 0; a constant.
+     */
+    private NDArray highEntropy(NDArray entropy, NDArray maskF) {
+        if (entropy == null) throw new IllegalArgumentException("top_entropy_quantile < 1 needs the entropy");
+        float[] e = entropy.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] m = maskF.toFloatArray();
+        double[] counted = new double[e.length];
+        int n = 0;
+        for (int i = 0; i < e.length; i++) if (m[i] > 0) counted[n++] = e[i];
+        if (n == 0) return maskF.zerosLike();
+        double[] sorted = java.util.Arrays.copyOf(counted, n);
+        java.util.Arrays.sort(sorted);
+        double pos = (1 - variants.topEntropyQuantile()) * (n - 1);
+        int lo = (int) Math.floor(pos);
+        double threshold = lo + 1 < n ? sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+        float[] keep = new float[e.length];
+        for (int i = 0; i < e.length; i++) keep[i] = m[i] > 0 && e[i] >= threshold ? 1f : 0f;
+        return maskF.getManager().create(keep, maskF.getShape());
     }
 
     private LossStats stats(NDArray ratio, NDArray adv, NDArray mask, NDArray kl, NDArray entropy) {

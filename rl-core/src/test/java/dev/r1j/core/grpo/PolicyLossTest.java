@@ -26,6 +26,7 @@ class PolicyLossTest {
     private final double[][] oldLp = new double[B][T];
     private final double[][] refLp = new double[B][T];
     private final double[][] mask = new double[B][T];
+    private final double[][] entropy = new double[B][T];
 
     PolicyLossTest() {
         Random rnd = new Random(11);
@@ -35,6 +36,7 @@ class PolicyLossTest {
                 oldLp[b][t] = newLp[b][t] + (rnd.nextDouble() - 0.5);
                 refLp[b][t] = newLp[b][t] + 0.6 * (rnd.nextDouble() - 0.5);
                 mask[b][t] = b < 2 || (b == 2 && t < 3) ? 1 : 0;
+                entropy[b][t] = 3 * rnd.nextDouble();
             }
         }
     }
@@ -45,6 +47,8 @@ class PolicyLossTest {
         final double[][] grad = new double[B][T];
         final boolean[][] clippedSide = new boolean[B][T];
         final boolean[][] dualClipped = new boolean[B][T];
+        int kept;
+        final double[] rowTermSum = new double[B]; // sum of the counted tokens' unweighted terms per row
     }
 
     private Naive naive(LossType type, double beta, boolean useRef, double normTokens, int normSeqs) {
@@ -59,6 +63,11 @@ class PolicyLossTest {
             PolicyLoss.Variants v) {
         Naive n = new Naive();
         boolean gspo = v.importanceSamplingLevel() == ImportanceSamplingLevel.SEQUENCE;
+        double localTokens = tokens();
+        // top_entropy_quantile q keeps the counted tokens with at least ceil((1 - q)(n - 1)) counted tokens of lower
+        // entropy below them (the values are distinct): the rank form of "entropy >= the (1 - q) quantile".
+        int n0 = (int) localTokens;
+        int minRank = (int) Math.ceil((1 - v.topEntropyQuantile()) * (n0 - 1) - 1e-9);
         for (int b = 0; b < B; b++) {
             double rowTokens = 0, rowLogRatio = 0;
             for (int t = 0; t < T; t++) {
@@ -86,6 +95,16 @@ class PolicyLossTest {
                     dr = 0;
                     n.dualClipped[b][t] = true;
                 }
+                int rank = 0;
+                for (int b2 = 0; b2 < B; b2++) {
+                    for (int t2 = 0; t2 < T; t2++) if (mask[b2][t2] > 0 && entropy[b2][t2] < entropy[b][t]) rank++;
+                }
+                if (mask[b][t] > 0 && rank >= minRank) {
+                    n.kept++;
+                } else {
+                    term = 0; // below the entropy quantile: no policy term (the KL term below still counts)
+                    dr = 0;
+                }
                 double g = 0;
                 if (useRef) {
                     double d = refLp[b][t] - newLp[b][t];
@@ -99,8 +118,10 @@ class PolicyLossTest {
                     case GRPO -> mask[b][t] / Math.max(rowTokens, 1) / normSeqs;
                     case DAPO -> mask[b][t] / Math.max(normTokens, 1);
                     case DR_GRPO -> mask[b][t] / ((double) normSeqs * MAX_LEN);
+                    case BNPO -> mask[b][t] / Math.max(localTokens, 1);
                 };
                 n.loss += w[t] * term;
+                n.rowTermSum[b] += mask[b][t] * term;
                 n.grad[b][t] = w[t] * g;
                 dLossDRatio[t] = w[t] * dr;
             }
@@ -182,9 +203,11 @@ class PolicyLossTest {
             for (ImportanceSamplingLevel level : ImportanceSamplingLevel.values()) {
                 for (KlEstimator kl : KlEstimator.values()) {
                     for (double c : new double[] {0, 1.2}) {
+                      for (double q : new double[] {1.0, 0.5, 0.2}) {
+                        if (q < 1 && level == ImportanceSamplingLevel.SEQUENCE) continue; // refused by GrpoConfig
                         for (double beta : new double[] {0.0, 0.05}) {
                             if (beta == 0 && kl != KlEstimator.K3) continue; // the estimator is unused
-                            PolicyLoss.Variants v = new PolicyLoss.Variants(level, kl, c);
+                            PolicyLoss.Variants v = new PolicyLoss.Variants(level, kl, c, q);
                             String what = type + " " + v + " beta=" + beta;
                             try (NDManager m = root.newSubManager()) {
                                 NDArray x = arr(m, newLp);
@@ -193,11 +216,13 @@ class PolicyLossTest {
                                 PolicyLoss.Result res;
                                 try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                                     res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m),
-                                            arr(m, mask), null, null);
+                                            arr(m, mask), arr(m, entropy), null);
                                     gc.backward(res.loss());
                                 }
                                 Naive n = naive(type, beta, beta > 0, tokens(), B, v);
                                 assertEquals(n.loss, res.loss().getFloat(), 2e-6, what);
+                                // 15 counted tokens: q = 0.5 keeps the top 8 (rank >= 7), q = 0.2 the top 3 (> 11.2)
+                                assertEquals(q == 1 ? 15 : q == 0.5 ? 8 : 3, n.kept, what);
                                 float[] g = x.getGradient().toFloatArray();
                                 for (int b = 0; b < B; b++) {
                                     for (int t = 0; t < T; t++) {
@@ -212,7 +237,7 @@ class PolicyLossTest {
                                     // the estimators' gradients differ on this data by far more than the tolerance
                                     // above, so the comparison can tell them apart
                                     Naive k3 = naive(type, beta, true, tokens(), B,
-                                            new PolicyLoss.Variants(level, KlEstimator.K3, c));
+                                            new PolicyLoss.Variants(level, KlEstimator.K3, c, q));
                                     double most = 0;
                                     for (int b = 0; b < B; b++) {
                                         for (int t = 0; t < T; t++) {
@@ -223,6 +248,7 @@ class PolicyLossTest {
                                 }
                             }
                         }
+                      }
                     }
                 }
             }
@@ -385,6 +411,20 @@ class PolicyLossTest {
                         gc.backward(loss);
                         sum += loss.getFloat();
                     }
+                }
+                if (type == LossType.BNPO) {
+                    // bnpo divides each micro-batch by its own tokens (3 of row 0, then 6 + 3 of rows 1-2), so the
+                    // accumulated loss is not the big batch's 1/15-weighted one: check the own-count sum instead
+                    Naive n = naive(LossType.BNPO, 0.05, true, tokens(), B,
+                            new PolicyLoss.Variants(level, KlEstimator.K3, 0));
+                    double rows0 = 0, rows1 = 0;
+                    for (int t = 0; t < T; t++) rows0 += mask[0][t];
+                    for (int b = 1; b < B; b++) for (int t = 0; t < T; t++) rows1 += mask[b][t];
+                    double want = n.rowTermSum[0] / rows0
+                            + (n.rowTermSum[1] + n.rowTermSum[2] + n.rowTermSum[3]) / rows1;
+                    assertEquals(want, sum, 1e-6, "bnpo");
+                    assertTrue(Math.abs(bigLoss - sum) > 1e-3, "bnpo must differ from one big batch here");
+                    continue;
                 }
                 assertEquals(bigLoss, sum, 1e-6, type.toString());
                 float[] gBig = big.getGradient().toFloatArray(), gAcc = x.getGradient().toFloatArray();

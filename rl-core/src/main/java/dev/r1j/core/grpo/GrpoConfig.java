@@ -37,6 +37,9 @@ public record GrpoConfig(
                 @Alias(value = "kl_loss_coef", source = "veRL") double beta,
         @Help("k1 | k2 | k3: Schulman's (2020) per-token estimator of the KL to the reference (k3 is GRPO's)")
                 @Default("k3") @Alias(value = "kl_loss_type", source = "veRL") KlEstimator klEstimator,
+        @Help("subtract beta * the completion's summed per-token KL from its reward instead of a loss term (PPO-style "
+                + "RLHF, Ouyang et al. 2022)") @Default("false") @Alias(value = "use_kl_in_reward", source = "veRL")
+                boolean klInReward,
         @Help("ratio clip range [1-low, 1+high]; a larger high is DAPO's clip-higher (PPO, Schulman et al. 2017; "
                 + "Yu et al. 2025)") Clip clip,
         @Help("dual-clip PPO: a token with negative advantage loses at most c*|A|; 0 = off, else c > 1 (Ye et al. 2020)")
@@ -47,7 +50,8 @@ public record GrpoConfig(
         @Help("train only this top share of each micro-batch's tokens by entropy, 1 = all (\"80/20\", Wang et al. "
                 + "2025; TRL's name too)") @Default("1.0") double topEntropyQuantile,
         @Help("grpo | dapo (token-level over the whole batch, Yu et al. 2025) | dr_grpo (Liu et al. 2025) | bnpo "
-                + "(TRL's: token-level over each micro-batch's own tokens; differs from dapo only with accumulation)")
+                + "(TRL's: token-level over each micro-batch's own tokens; differs from dapo only with accumulation) | cispo "
+                + "(clipped stop-gradient IS weight times log-prob, dapo aggregation; MiniMax-M1 2025)")
                 @Default("dapo") LossType lossType,
         @Help("group | batch | none (none = Dr. GRPO, Liu et al. 2025); batch for reinforce_pp*") @Default("group") ScaleRewards scaleRewards,
         @Help("grpo group-mean baseline | rloo leave-one-out (Ahmadian et al. 2024) | reinforce_pp, "
@@ -83,6 +87,9 @@ public record GrpoConfig(
         stop = stop == null ? List.of() : List.copyOf(stop);
         nonNegative("beta", beta);
         if (klEstimator == null) throw new IllegalArgumentException("kl_estimator must be given");
+        if (klInReward && beta == 0) {
+            throw new IllegalArgumentException("kl_in_reward needs beta > 0 (the penalty's coefficient), got beta 0");
+        }
         if (clip == null) throw new IllegalArgumentException("clip must be given");
         if (!(dualClip == 0 || dualClip > 1) || Double.isInfinite(dualClip)) {
             throw new IllegalArgumentException("dual_clip must be 0 (off) or a finite c > 1, got " + dualClip);
@@ -92,6 +99,14 @@ public record GrpoConfig(
         }
         if (!(topEntropyQuantile > 0 && topEntropyQuantile <= 1)) {
             throw new IllegalArgumentException("top_entropy_quantile must be in (0, 1], got " + topEntropyQuantile);
+        }
+        if (lossType == LossType.CISPO && dualClip != 0) {
+            throw new IllegalArgumentException("dual_clip bounds PPO's clipped surrogate, which loss_type cispo does not "
+                    + "use: leave dual_clip at 0");
+        }
+        if (lossType == LossType.CISPO && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
+            throw new IllegalArgumentException("importance_sampling_level: sequence (GSPO) cannot be combined with "
+                    + "loss_type cispo, whose weights are per token");
         }
         if (topEntropyQuantile < 1 && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
             throw new IllegalArgumentException("top_entropy_quantile " + topEntropyQuantile + " selects single tokens, "
@@ -185,6 +200,7 @@ public record GrpoConfig(
         public Builder stop(List<String> v) { set("stop", v); return this; }
         public Builder beta(double v) { set("beta", v); return this; }
         public Builder klEstimator(KlEstimator v) { set("klEstimator", v); return this; }
+        public Builder klInReward(boolean v) { set("klInReward", v); return this; }
         public Builder clip(double low, double high) { set("clip", new Clip(low, high)); return this; }
         public Builder dualClip(double v) { set("dualClip", v); return this; }
         public Builder topEntropyQuantile(double v) { set("topEntropyQuantile", v); return this; }

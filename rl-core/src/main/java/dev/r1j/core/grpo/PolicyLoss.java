@@ -94,7 +94,9 @@ public final class PolicyLoss {
 
     /** The loss of {@code config}'s objective. */
     public static PolicyLoss of(GrpoConfig config) {
-        return new PolicyLoss(config.lossType(), config.clip(), config.beta(), config.maxNewTokens(),
+        // with kl_in_reward the KL is in the advantages: the loss keeps it only as a statistic (beta 0)
+        return new PolicyLoss(config.lossType(), config.clip(), config.klInReward() ? 0 : config.beta(),
+                config.maxNewTokens(),
                 new Variants(config.importanceSamplingLevel(), config.klEstimator(), config.dualClip(),
                         config.topEntropyQuantile()));
     }
@@ -140,7 +142,9 @@ public final class PolicyLoss {
         NDArray unclipped = ratio.mul(adv);
         NDArray clipped = ratio.clip(1 - clip.low(), 1 + clip.high()).mul(adv);
         // On the clipped side min() picks the constant branch, so those tokens get exactly zero gradient.
-        NDArray perToken = dualClip(NDArrays.minimum(unclipped, clipped).neg(), adv);
+        NDArray perToken = type == LossType.CISPO
+                ? cispo(ratio, newLogProbs, adv)
+                : dualClip(NDArrays.minimum(unclipped, clipped).neg(), adv);
         if (variants.topEntropyQuantile() < 1) perToken = perToken.mul(highEntropy(entropy, maskF));
         NDArray kl = null;
         if (refLogProbs != null) {
@@ -158,7 +162,7 @@ public final class PolicyLoss {
                     .div(maskF.sum(new int[] {1}).maximum(1f))
                     .sum()
                     .div((float) norm.sequences());
-            case DAPO -> masked.sum().div((float) Math.max(norm.tokens(), 1.0));
+            case DAPO, CISPO -> masked.sum().div((float) Math.max(norm.tokens(), 1.0));
             case DR_GRPO -> masked.sum().div((float) norm.sequences() * maxCompletionLength);
             case BNPO -> masked.sum().div(maskF.sum().maximum(1f));
         };
@@ -175,6 +179,12 @@ public final class PolicyLoss {
         NDArray perSequence = logRatio.mul(maskF).sum(new int[] {1}, true)
                 .div(maskF.sum(new int[] {1}, true).maximum(1f));
         return perSequence.exp().broadcast(newLogProbs.getShape());
+    }
+
+    /** CISPO's term: the clipped importance weight as a constant times {@code -A * log pi} (MiniMax-M1, 2025). */
+    private NDArray cispo(NDArray ratio, NDArray newLogProbs, NDArray adv) {
+        NDArray weight = ratio.stopGradient().minimum(1 + clip.high());
+        return weight.mul(adv).mul(newLogProbs).neg();
     }
 
     /** Dual-clip PPO: a token with A < 0 loses at most {@code c * |A|}, whatever its ratio (0 gradient beyond). */

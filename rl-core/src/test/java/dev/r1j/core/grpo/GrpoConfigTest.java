@@ -131,6 +131,14 @@ class GrpoConfigTest {
         }
         e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().topEntropyQuantile(0.2)
                 .importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> GrpoConfig.builder().lossType(LossType.CISPO).dualClip(3).build());
+        assertTrue(e.getMessage().startsWith("dual_clip bounds PPO's clipped surrogate"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().lossType(LossType.CISPO)
+                .importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build());
+        assertTrue(e.getMessage().startsWith("importance_sampling_level: sequence (GSPO) cannot"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().topEntropyQuantile(0.2)
+                .importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build());
         assertTrue(e.getMessage().startsWith("top_entropy_quantile 0.2 selects single tokens")
                 && e.getMessage().contains("importance_sampling_level: sequence"), e.getMessage());
     }

@@ -82,7 +82,13 @@ class PolicyLossTest {
                 double a = ADV[b];
                 double un = r * a, cl = Math.max(1 - LOW, Math.min(1 + HIGH, r)) * a;
                 double term, dr; // the policy term and its derivative in the ratio
-                if (un <= cl) {
+                double direct = 0; // CISPO's derivative in the log-prob itself (its weight is a constant)
+                if (type == LossType.CISPO) {
+                    double weight = Math.min(r, 1 + HIGH);
+                    term = -weight * a * newLp[b][t];
+                    dr = 0;
+                    direct = -weight * a;
+                } else if (un <= cl) {
                     term = -un;
                     dr = -a;
                 } else {
@@ -104,8 +110,9 @@ class PolicyLossTest {
                 } else {
                     term = 0; // below the entropy quantile: no policy term (the KL term below still counts)
                     dr = 0;
+                    direct = 0;
                 }
-                double g = 0;
+                double g = direct;
                 if (useRef) {
                     double d = refLp[b][t] - newLp[b][t];
                     switch (v.klEstimator()) {
@@ -116,7 +123,7 @@ class PolicyLossTest {
                 }
                 w[t] = switch (type) {
                     case GRPO -> mask[b][t] / Math.max(rowTokens, 1) / normSeqs;
-                    case DAPO -> mask[b][t] / Math.max(normTokens, 1);
+                    case DAPO, CISPO -> mask[b][t] / Math.max(normTokens, 1);
                     case DR_GRPO -> mask[b][t] / ((double) normSeqs * MAX_LEN);
                     case BNPO -> mask[b][t] / Math.max(localTokens, 1);
                 };
@@ -190,7 +197,9 @@ class PolicyLossTest {
                             }
                         }
                     }
-                    if (beta == 0) assertTrue(clipped >= 2 && free >= 2, "data must exercise both sides: " + clipped);
+                    if (beta == 0 && type != LossType.CISPO) { // CISPO clips no token out of the gradient
+                        assertTrue(clipped >= 2 && free >= 2, "data must exercise both sides: " + clipped);
+                    }
                 }
             }
         }
@@ -205,6 +214,7 @@ class PolicyLossTest {
                     for (double c : new double[] {0, 1.2}) {
                       for (double q : new double[] {1.0, 0.5, 0.2}) {
                         if (q < 1 && level == ImportanceSamplingLevel.SEQUENCE) continue; // refused by GrpoConfig
+                        if (type == LossType.CISPO && (c > 0 || level == ImportanceSamplingLevel.SEQUENCE)) continue;
                         for (double beta : new double[] {0.0, 0.05}) {
                             if (beta == 0 && kl != KlEstimator.K3) continue; // the estimator is unused
                             PolicyLoss.Variants v = new PolicyLoss.Variants(level, kl, c, q);
@@ -216,7 +226,7 @@ class PolicyLossTest {
                                 PolicyLoss.Result res;
                                 try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                                     res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m),
-                                            arr(m, mask), arr(m, entropy), null);
+                                            arr(m, mask), q < 1 ? arr(m, entropy) : null, null);
                                     gc.backward(res.loss());
                                 }
                                 Naive n = naive(type, beta, beta > 0, tokens(), B, v);
@@ -286,6 +296,28 @@ class PolicyLossTest {
                     assertEquals(0f, g[2], 0f);
                 }
                 assertEquals(s, r.stats().ratioMean(), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void cispoKeepsTheGradientOfATokenPpoClipsByHand() {
+        // new -1, old -1.5: ratio e^0.5 = 1.649 > 1 + 0.28. PPO with A = 1 is on the clipped side (gradient 0); CISPO's
+        // weight is min(1.649, 1.28) = 1.28 as a constant: loss -1.28 * 1 * (-1) = 1.28, gradient -1.28.
+        try (NDManager m = root.newSubManager()) {
+            for (LossType type : new LossType[] {LossType.DAPO, LossType.CISPO}) {
+                NDArray x = m.create(new float[] {-1f}, new Shape(1, 1));
+                x.setRequiresGradient(true);
+                PolicyLoss.Result r;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    r = new PolicyLoss(type, new Clip(0.2, 0.28), 0, MAX_LEN).compute(x,
+                            m.create(new float[] {-1.5f}, new Shape(1, 1)), null, m.create(new float[] {1f}),
+                            m.ones(new Shape(1, 1)), null, null);
+                    gc.backward(r.loss());
+                }
+                boolean cispo = type == LossType.CISPO;
+                assertEquals(cispo ? 1.28 : -1.28, r.loss().getFloat(), 1e-6, type.toString());
+                assertEquals(cispo ? -1.28 : 0.0, x.getGradient().getFloat(), 1e-6, type.toString());
             }
         }
     }

@@ -33,7 +33,8 @@ public record GrpoConfig(
         @Help("nucleus sampling mass, 1 = off (Holtzman et al. 2020)") @Default("1.0") double topP,
         @Help("keep only the k most likely tokens, 0 = off (Fan et al. 2018)") @Default("0") int topK,
         @Help("strings that end a completion") @Default("[]") List<String> stop,
-        @Help("coefficient of the k3 KL to the reference; 0 keeps no reference (DAPO, Yu et al. 2025)") @Default("0.0")
+        @Help("coefficient of the KL to the reference (kl_estimator; in the loss or kl_in_reward); 0 keeps no reference "
+                + "(Shao et al. 2024; DAPO drops it, Yu et al. 2025)") @Default("0.0")
                 @Alias(value = "kl_loss_coef", source = "veRL") double beta,
         @Help("k1 | k2 | k3: Schulman's (2020) per-token estimator of the KL to the reference (k3 is GRPO's)")
                 @Default("k3") @Alias(value = "kl_loss_type", source = "veRL") KlEstimator klEstimator,

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.r1j.core.grpo.AdvantageEstimator;
 import dev.r1j.core.grpo.Clip;
 import dev.r1j.core.grpo.GrpoConfig;
+import dev.r1j.core.grpo.ImportanceSamplingLevel;
+import dev.r1j.core.grpo.KlEstimator;
 import dev.r1j.core.optim.OptimizerConfig;
 import dev.r1j.options.OptionRecords;
 import dev.r1j.preference.PreferenceLossType;
@@ -170,5 +173,42 @@ class StageOptionsTest {
 
         e = error("stages:\n  - grpo: {dataset: d.jsonl}\n", "stages[0].grpo.clip.low=1.5");
         assertTrue(e.contains("clip.low must be in [0, 1), got 1.5"), e);
+    }
+
+    @Test
+    void grpoVariantCombinationsThatMakeNoSenseAreRefusedAtTheirKey() {
+        String e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      top_entropy_quantile: 1.5\n");
+        assertTrue(e.startsWith("t.yaml line 4: stages[0].grpo: top_entropy_quantile must be in (0, 1], got 1.5"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      top_entropy_quantile: 0\n");
+        assertTrue(e.startsWith("t.yaml line 4: ") && e.contains("top_entropy_quantile must be in (0, 1]"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      importance_sampling_level: sequence\n"
+                + "      top_entropy_quantile: 0.2\n");
+        // a combination: the error points at the first of the two keys it names
+        assertTrue(e.startsWith("t.yaml line 4: stages[0].grpo: top_entropy_quantile 0.2 selects single tokens")
+                && e.contains("importance_sampling_level: sequence"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      loss_type: cispo\n      dual_clip: 3\n");
+        assertTrue(e.startsWith("t.yaml line 5: stages[0].grpo: dual_clip bounds PPO's clipped surrogate"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      kl_in_reward: true\n");
+        assertTrue(e.startsWith("t.yaml line 4: stages[0].grpo: kl_in_reward needs beta > 0"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      dual_clip: 0.5\n");
+        assertTrue(e.startsWith("t.yaml line 4: stages[0].grpo: dual_clip must be 0 (off) or a finite c > 1"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      advantage_estimator: reinforce_pp\n");
+        assertTrue(e.startsWith("t.yaml line 4: ") && e.contains("set scale_rewards: batch"), e);
+        e = error("stages:\n  - grpo:\n      dataset: d.jsonl\n      importance_sampling_level: sentence\n");
+        assertTrue(e.contains("line 4") && e.contains("sequence"), e);
+        // the accepted spellings bind
+        GrpoOptions g = (GrpoOptions) parse("stages: [{grpo: {dataset: d.jsonl, importance_sampling_level: sequence, "
+                + "kl_estimator: k1, beta: 0.01, kl_in_reward: true, dual_clip: 3, loss_type: bnpo, "
+                + "advantage_estimator: reinforce_pp_baseline, scale_rewards: batch}}]").stages().get(0).options();
+        assertEquals(ImportanceSamplingLevel.SEQUENCE, g.trainer().importanceSamplingLevel());
+        assertEquals(KlEstimator.K1, g.trainer().klEstimator());
+        assertTrue(g.trainer().klInReward());
+        assertEquals(3.0, g.trainer().dualClip());
+        assertEquals(LossType.BNPO, g.trainer().lossType());
+        assertEquals(AdvantageEstimator.REINFORCE_PP_BASELINE, g.trainer().advantageEstimator());
+        // veRL's value spelling of the estimator
+        g = (GrpoOptions) parse("stages: [{grpo: {dataset: d.jsonl, kl_estimator: low_var_kl}}]").stages().get(0)
+                .options();
+        assertEquals(KlEstimator.K3, g.trainer().klEstimator());
     }
 }

@@ -9,6 +9,11 @@ package dev.r1j.core.grpo;
  * leave-one-out baseline {@code (sum_group - r_i) / (G - 1)} and is scaled the same way. As in TRL the standard
  * deviation is the unbiased one (divisor n-1) and {@code eps = 1e-4}.
  *
+ * <p>REINFORCE++ (Hu et al. 2025) normalises globally: {@code A_i = (x_i - mean_batch(x)) / (std_batch(x) + eps)}
+ * with {@code x = r} ({@code reinforce_pp}) or {@code x_i = r_i - mean_group} ({@code reinforce_pp_baseline}); each
+ * completion counts once (outcome rewards give every token of a completion the same value), and
+ * {@code scale_rewards} must be {@code batch}.
+ *
  * <pre>{@code
  * double[] a = Advantages.compute(new double[] {1, 0, 0, 1}, 2, AdvantageEstimator.GRPO, ScaleRewards.GROUP);
  * }</pre>
@@ -30,6 +35,7 @@ public final class Advantages {
             throw new IllegalArgumentException("advantage_estimator rloo needs group_size >= 2, got " + groupSize);
         }
         int n = rewards.length;
+        if (estimator.batchWhitened()) return whitened(rewards, groupSize, estimator, epsilon);
         double[] out = new double[n];
         double batchStd = scale == ScaleRewards.BATCH ? std(rewards, 0, n) : Double.NaN;
         for (int g = 0; g < n; g += groupSize) {
@@ -47,6 +53,24 @@ public final class Advantages {
             }
         }
         return out;
+    }
+
+    private static double[] whitened(double[] rewards, int groupSize, AdvantageEstimator estimator, double epsilon) {
+        int n = rewards.length;
+        double[] x = rewards.clone();
+        if (estimator == AdvantageEstimator.REINFORCE_PP_BASELINE) {
+            for (int g = 0; g < n; g += groupSize) {
+                double sum = 0;
+                for (int i = g; i < g + groupSize; i++) sum += rewards[i];
+                for (int i = g; i < g + groupSize; i++) x[i] = rewards[i] - sum / groupSize;
+            }
+        }
+        double mean = 0;
+        for (double v : x) mean += v;
+        mean /= n;
+        double div = std(x, 0, n) + epsilon;
+        for (int i = 0; i < n; i++) x[i] = (x[i] - mean) / div;
+        return x;
     }
 
     /** Unbiased standard deviation of {@code x[from..to)}; 0 for a single value. */

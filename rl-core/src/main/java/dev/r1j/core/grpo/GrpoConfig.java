@@ -33,13 +33,31 @@ public record GrpoConfig(
         @Help("nucleus sampling mass, 1 = off (Holtzman et al. 2020)") @Default("1.0") double topP,
         @Help("keep only the k most likely tokens, 0 = off (Fan et al. 2018)") @Default("0") int topK,
         @Help("strings that end a completion") @Default("[]") List<String> stop,
-        @Help("coefficient of the k3 KL to the reference; 0 keeps no reference (DAPO, Yu et al. 2025)") @Default("0.0")
+        @Help("coefficient of the KL to the reference (kl_estimator; in the loss or kl_in_reward); 0 keeps no reference "
+                + "(Shao et al. 2024; DAPO drops it, Yu et al. 2025)") @Default("0.0")
                 @Alias(value = "kl_loss_coef", source = "veRL") double beta,
+        @Help("k1 | k2 | k3: Schulman's (2020) per-token estimator of the KL to the reference (k3 is GRPO's)")
+                @Default("k3") @Alias(value = "kl_loss_type", source = "veRL") KlEstimator klEstimator,
+        @Help("subtract beta * the completion's summed per-token KL from its reward instead of a loss term (PPO-style "
+                + "RLHF, Ouyang et al. 2022)") @Default("false") @Alias(value = "use_kl_in_reward", source = "veRL")
+                boolean klInReward,
         @Help("ratio clip range [1-low, 1+high]; a larger high is DAPO's clip-higher (PPO, Schulman et al. 2017; "
                 + "Yu et al. 2025)") Clip clip,
-        @Help("grpo | dapo (token-level, Yu et al. 2025) | dr_grpo (Liu et al. 2025)") @Default("dapo") LossType lossType,
-        @Help("group | batch | none (none = Dr. GRPO, Liu et al. 2025)") @Default("group") ScaleRewards scaleRewards,
-        @Help("grpo group-mean baseline | rloo leave-one-out (Ahmadian et al. 2024)") @Default("grpo")
+        @Help("dual-clip PPO: a token with negative advantage loses at most c*|A|; 0 = off, else c > 1 (Ye et al. 2020)")
+                @Default("0.0") @Alias(value = "clip_ratio_c", source = "veRL") double dualClip,
+        @Help("token | sequence: sequence = GSPO's length-normalised per-sequence ratio, clipped per sequence "
+                + "(Zheng et al. 2025; TRL's name too)") @Default("token")
+                ImportanceSamplingLevel importanceSamplingLevel,
+        @Help("train only this top share of each micro-batch's tokens by entropy, 1 = all (\"80/20\", Wang et al. "
+                + "2025; TRL's name too)") @Default("1.0") double topEntropyQuantile,
+        @Help("grpo | dapo (token-level over the whole batch, Yu et al. 2025) | dr_grpo (Liu et al. 2025) | bnpo "
+                + "(TRL's: token-level over each micro-batch's own tokens; differs from dapo only with accumulation) | cispo "
+                + "(clipped stop-gradient IS weight times log-prob, dapo aggregation; MiniMax-M1 2025)")
+                @Default("dapo") LossType lossType,
+        @Help("group | batch | none (none = Dr. GRPO, Liu et al. 2025); batch for reinforce_pp*") @Default("group") ScaleRewards scaleRewards,
+        @Help("grpo group-mean baseline | rloo leave-one-out (Ahmadian et al. 2024) | reinforce_pp, "
+                + "reinforce_pp_baseline: batch-whitened, without/with group mean (REINFORCE++, Hu et al. 2025)")
+                @Default("grpo") @Alias(value = "adv_estimator", source = "veRL")
                 AdvantageEstimator advantageEstimator,
         @Help("updates per sampled batch, mu, reusing the old log-probs (GRPO, Shao et al. 2024)") @Default("1")
                 @Alias(value = "ppo_epochs", source = "veRL") int numIterations,
@@ -69,11 +87,42 @@ public record GrpoConfig(
         if (topK < 0) throw new IllegalArgumentException("top_k must be >= 0, got " + topK);
         stop = stop == null ? List.of() : List.copyOf(stop);
         nonNegative("beta", beta);
+        if (klEstimator == null) throw new IllegalArgumentException("kl_estimator must be given");
+        if (klInReward && beta == 0) {
+            throw new IllegalArgumentException("kl_in_reward needs beta > 0 (the penalty's coefficient), got beta 0");
+        }
         if (clip == null) throw new IllegalArgumentException("clip must be given");
+        if (!(dualClip == 0 || dualClip > 1) || Double.isInfinite(dualClip)) {
+            throw new IllegalArgumentException("dual_clip must be 0 (off) or a finite c > 1, got " + dualClip);
+        }
+        if (importanceSamplingLevel == null) {
+            throw new IllegalArgumentException("importance_sampling_level must be given");
+        }
+        if (!(topEntropyQuantile > 0 && topEntropyQuantile <= 1)) {
+            throw new IllegalArgumentException("top_entropy_quantile must be in (0, 1], got " + topEntropyQuantile);
+        }
+        if (lossType == LossType.CISPO && dualClip != 0) {
+            throw new IllegalArgumentException("dual_clip bounds PPO's clipped surrogate, which loss_type cispo does not "
+                    + "use: leave dual_clip at 0");
+        }
+        if (lossType == LossType.CISPO && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
+            throw new IllegalArgumentException("importance_sampling_level: sequence (GSPO) cannot be combined with "
+                    + "loss_type cispo, whose weights are per token");
+        }
+        if (topEntropyQuantile < 1 && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
+            throw new IllegalArgumentException("top_entropy_quantile " + topEntropyQuantile + " selects single tokens, "
+                    + "which needs per-token ratios: it cannot be combined with importance_sampling_level: sequence "
+                    + "(GSPO's one ratio per sequence)");
+        }
         if (lossType == null) throw new IllegalArgumentException("loss_type must be given");
         if (scaleRewards == null) throw new IllegalArgumentException("scale_rewards must be given");
         if (advantageEstimator == null) throw new IllegalArgumentException("advantage_estimator must be given");
-        if (groupSize < 2) {
+        if (advantageEstimator.batchWhitened() && scaleRewards != ScaleRewards.BATCH) {
+            throw new IllegalArgumentException("advantage_estimator " + advantageEstimator.name().toLowerCase()
+                    + " normalises over the whole batch (REINFORCE++): set scale_rewards: batch, got "
+                    + scaleRewards.name().toLowerCase());
+        }
+        if (groupSize < 2 && advantageEstimator.needsGroup()) {
             // one completion per prompt has no group to compare with: every advantage would be 0
             throw new IllegalArgumentException("group_size must be >= 2 for advantage_estimator "
                     + advantageEstimator.name().toLowerCase() + " (a group of one has zero advantage), got " + groupSize);
@@ -92,6 +141,10 @@ public record GrpoConfig(
                     + ") exceeds the " + promptsPerStep * groupSize + " completions of a step");
         }
         positive("max_sampling_rounds", maxSamplingRounds);
+        if (dynamicSampling && groupSize < 2) {
+            throw new IllegalArgumentException("dynamic_sampling drops groups with all-equal rewards: a group_size of "
+                    + groupSize + " would drop every group; use group_size >= 2");
+        }
         if (overlongBuffer < 0 || overlongBuffer > maxNewTokens) {
             throw new IllegalArgumentException(
                     "overlong_buffer must be in [0, max_new_tokens=" + maxNewTokens + "], got " + overlongBuffer);
@@ -147,7 +200,14 @@ public record GrpoConfig(
         public Builder topK(int v) { set("topK", v); return this; }
         public Builder stop(List<String> v) { set("stop", v); return this; }
         public Builder beta(double v) { set("beta", v); return this; }
+        public Builder klEstimator(KlEstimator v) { set("klEstimator", v); return this; }
+        public Builder klInReward(boolean v) { set("klInReward", v); return this; }
         public Builder clip(double low, double high) { set("clip", new Clip(low, high)); return this; }
+        public Builder dualClip(double v) { set("dualClip", v); return this; }
+        public Builder topEntropyQuantile(double v) { set("topEntropyQuantile", v); return this; }
+        public Builder importanceSamplingLevel(ImportanceSamplingLevel v) {
+            set("importanceSamplingLevel", v); return this;
+        }
         public Builder lossType(LossType v) { set("lossType", v); return this; }
         public Builder scaleRewards(ScaleRewards v) { set("scaleRewards", v); return this; }
         public Builder advantageEstimator(AdvantageEstimator v) { set("advantageEstimator", v); return this; }

@@ -150,6 +150,11 @@ public final class GrpoTrainer implements AutoCloseable {
 
         double lr = schedule.lr(stepsDone);
         Update u = batch.isEmpty() ? Update.NONE : update(step, batch, lr);
+        if (u.advantages() != null) { // kl_in_reward: log the advantages that were trained on
+            List<ScoredCompletion> penalised = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) penalised.add(batch.get(i).withAdvantage(u.advantages()[i]));
+            batch = penalised;
+        }
         stepsDone = step;
         lastCompletions = merge(all, batch);
         return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
@@ -225,8 +230,27 @@ public final class GrpoTrainer implements AutoCloseable {
         return all.stream().map(s -> byCompletion.getOrDefault(s.completion(), s)).toList();
     }
 
-    private record Update(double loss, LossStats stats, double gradNorm, long logprobNs, long updateNs) {
-        static final Update NONE = new Update(Double.NaN, LossStats.merge(List.of()), Double.NaN, 0, 0);
+    /** {@code advantages} are the KL-penalised ones when kl_in_reward is on, else null (the samples' own). */
+    private record Update(double loss, LossStats stats, double gradNorm, long logprobNs, long updateNs,
+            double[] advantages) {
+        static final Update NONE = new Update(Double.NaN, LossStats.merge(List.of()), Double.NaN, 0, 0, null);
+    }
+
+    /**
+     * kl_in_reward: the rewards less beta times each completion's summed KL between the sampling policy and the
+     * reference, turned into advantages by the configured estimator.
+     */
+    private double[] klPenalisedAdvantages(List<ScoredCompletion> samples, RolloutBatch b, NDArray behaviour,
+            NDArray ref) {
+        double[] r = samples.stream().mapToDouble(ScoredCompletion::reward).toArray();
+        double[] penalised = KlRewardPenalty.apply(r, behaviour, ref, b.mask(), config.klEstimator(), config.beta());
+        return Advantages.compute(penalised, config.groupSize(), config.advantageEstimator(), config.scaleRewards());
+    }
+
+    private static float[] toFloats(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        return f;
     }
 
     private Update update(int step, List<ScoredCompletion> samples, double lr) {
@@ -239,6 +263,13 @@ public final class GrpoTrainer implements AutoCloseable {
                     Math.min(config.gradientAccumulationSteps(), b.size()));
             NDArray old = config.numIterations() > 1 ? constantLogProbs(policy, b, micro, sm) : null;
             NDArray ref = reference != null ? constantLogProbs(reference, b, micro, sm) : null;
+            NDArray advantages = b.advantages();
+            double[] penalisedAdvantages = null;
+            if (config.klInReward()) {
+                NDArray behaviour = old != null ? old : constantLogProbs(policy, b, micro, sm);
+                penalisedAdvantages = klPenalisedAdvantages(samples, b, behaviour, ref);
+                advantages = sm.create(toFloats(penalisedAdvantages));
+            }
             long logprobNs = System.nanoTime() - t0;
             double lossSum = 0, normSum = 0;
             List<LossStats> stats = new ArrayList<>();
@@ -252,7 +283,7 @@ public final class GrpoTrainer implements AutoCloseable {
                             CompletionLogProbs.Result lp =
                                     CompletionLogProbs.compute(policy, ids, att, p, config.temperature(), true);
                             PolicyLoss.Result res = loss.compute(lp.logProbs(), slice(old, rows, mb),
-                                    slice(ref, rows, mb), slice(b.advantages(), rows, mb), slice(b.mask(), rows, mb),
+                                    slice(ref, rows, mb), slice(advantages, rows, mb), slice(b.mask(), rows, mb),
                                     lp.entropy(), whole);
                             double v = res.loss().getFloat();
                             if (!Double.isFinite(v)) {
@@ -272,7 +303,7 @@ public final class GrpoTrainer implements AutoCloseable {
             }
             int mu = config.numIterations();
             return new Update(lossSum / mu, LossStats.merge(stats), normSum / mu, logprobNs,
-                    System.nanoTime() - t0 - logprobNs);
+                    System.nanoTime() - t0 - logprobNs, penalisedAdvantages);
         }
     }
 

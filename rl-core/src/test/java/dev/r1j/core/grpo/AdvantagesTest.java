@@ -36,6 +36,24 @@ class AdvantagesTest {
     }
 
     @Test
+    void reinforcePlusPlusWhitensOverTheBatch() {
+        // reinforce_pp: batch mean 5/8, unbiased batch std sqrt(1.875/7) (as in batchScaling), no group baseline.
+        double s = Math.sqrt(1.875 / 7) + EPS;
+        double[] want = new double[R.length];
+        for (int i = 0; i < R.length; i++) want[i] = (R[i] - 0.625) / s;
+        assertArrayEquals(want, Advantages.compute(R, 4, AdvantageEstimator.REINFORCE_PP, ScaleRewards.BATCH), 1e-12);
+        // Without a group, any group size gives the same: the batch is what counts.
+        assertArrayEquals(want, Advantages.compute(R, 1, AdvantageEstimator.REINFORCE_PP, ScaleRewards.BATCH), 1e-12);
+        // reinforce_pp_baseline: group-centred {.5,-.5,-.5,.5,.25,.25,.25,-.75}, batch mean 0, sum of squares 1.75,
+        // unbiased var 1.75/7 = .25, std .5.
+        double[] centred = {0.5, -0.5, -0.5, 0.5, 0.25, 0.25, 0.25, -0.75};
+        double[] got = Advantages.compute(R, 4, AdvantageEstimator.REINFORCE_PP_BASELINE, ScaleRewards.BATCH);
+        for (int i = 0; i < R.length; i++) assertEquals(centred[i] / (0.5 + EPS), got[i], 1e-12, "baseline " + i);
+        // and it differs from GRPO's batch scaling, which divides by the std of the raw rewards (.966 vs 1.000)
+        assertTrue(Math.abs(got[0] - Advantages.compute(R, 4, AdvantageEstimator.GRPO, ScaleRewards.BATCH)[0]) > 0.03);
+    }
+
+    @Test
     void rlooLeaveOneOut() {
         // group 1: r=1 -> baseline (2-1)/3, r=0 -> 2/3; group 2: r=1 -> 2/3, r=0 -> 1.
         double[] want = {2.0 / 3, -2.0 / 3, -2.0 / 3, 2.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, -1};

@@ -45,6 +45,10 @@ class GrpoConfigTest {
         assertEquals(0, d.overlongBuffer());
         assertEquals(1.0, d.overlongPenaltyFactor());
         assertEquals(42L, d.seed());
+        assertEquals(KlEstimator.K3, d.klEstimator());
+        assertEquals(0.0, d.dualClip());
+        assertEquals(ImportanceSamplingLevel.TOKEN, d.importanceSamplingLevel());
+        assertEquals(1.0, d.topEntropyQuantile());
     }
 
     @Test
@@ -101,5 +105,41 @@ class GrpoConfigTest {
         assertTrue(e.getMessage().startsWith("group_size must be >= 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().temperature(0).build());
         assertTrue(e.getMessage().startsWith("temperature 0"), e.getMessage());
+    }
+
+    @Test
+    void variantsAreCheckedWithTheirKeys() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GrpoConfig.builder().dualClip(1.0).build());
+        assertTrue(e.getMessage().startsWith("dual_clip must be 0 (off) or a finite c > 1"), e.getMessage());
+        assertEquals(3.0, GrpoConfig.builder().dualClip(3).build().dualClip());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> GrpoConfig.builder().advantageEstimator(AdvantageEstimator.REINFORCE_PP).build());
+        assertTrue(e.getMessage().contains("set scale_rewards: batch"), e.getMessage());
+        // REINFORCE++ without a baseline needs no group; with a baseline it does
+        GrpoConfig rpp = GrpoConfig.builder().advantageEstimator(AdvantageEstimator.REINFORCE_PP)
+                .scaleRewards(ScaleRewards.BATCH).groupSize(1).gradientAccumulationSteps(1).build();
+        assertEquals(1, rpp.groupSize());
+        e = assertThrows(IllegalArgumentException.class, () -> rpp.toBuilder()
+                .advantageEstimator(AdvantageEstimator.REINFORCE_PP_BASELINE).build());
+        assertTrue(e.getMessage().startsWith("group_size must be >= 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> rpp.toBuilder().dynamicSampling(true).build());
+        assertTrue(e.getMessage().startsWith("dynamic_sampling"), e.getMessage());
+        for (double q : new double[] {0, -0.1, 1.01, Double.NaN}) {
+            e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().topEntropyQuantile(q).build());
+            assertTrue(e.getMessage().startsWith("top_entropy_quantile must be in (0, 1]"), e.getMessage());
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().topEntropyQuantile(0.2)
+                .importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> GrpoConfig.builder().lossType(LossType.CISPO).dualClip(3).build());
+        assertTrue(e.getMessage().startsWith("dual_clip bounds PPO's clipped surrogate"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().lossType(LossType.CISPO)
+                .importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build());
+        assertTrue(e.getMessage().startsWith("importance_sampling_level: sequence (GSPO) cannot"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().topEntropyQuantile(0.2)
+                .importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build());
+        assertTrue(e.getMessage().startsWith("top_entropy_quantile 0.2 selects single tokens")
+                && e.getMessage().contains("importance_sampling_level: sequence"), e.getMessage());
     }
 }

@@ -133,6 +133,8 @@ class GrpoTrainerTest {
     @Test
     void gradientAccumulationGivesTheSameLossAndGradientNormAsOneBatch() {
         for (LossType type : LossType.values()) {
+            // bnpo divides each micro-batch by its own tokens, so it is not meant to equal one batch (PolicyLossTest)
+            if (type == LossType.BNPO) continue;
             double[][] out = new double[2][];
             int[] ks = {1, 5};
             for (int i = 0; i < 2; i++) {

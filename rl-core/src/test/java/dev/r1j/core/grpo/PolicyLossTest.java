@@ -27,6 +27,7 @@ class PolicyLossTest {
     private final double[][] oldLp = new double[B][T];
     private final double[][] refLp = new double[B][T];
     private final double[][] mask = new double[B][T];
+    private final double[][] entropy = new double[B][T];
 
     PolicyLossTest() {
         Random rnd = new Random(11);
@@ -36,6 +37,7 @@ class PolicyLossTest {
                 oldLp[b][t] = newLp[b][t] + (rnd.nextDouble() - 0.5);
                 refLp[b][t] = newLp[b][t] + 0.6 * (rnd.nextDouble() - 0.5);
                 mask[b][t] = b < 2 || (b == 2 && t < 3) ? 1 : 0;
+                entropy[b][t] = 3 * rnd.nextDouble();
             }
         }
     }
@@ -45,38 +47,101 @@ class PolicyLossTest {
         double loss;
         final double[][] grad = new double[B][T];
         final boolean[][] clippedSide = new boolean[B][T];
+        final boolean[][] dualClipped = new boolean[B][T];
+        int kept;
+        final double[] rowTermSum = new double[B]; // sum of the counted tokens' unweighted terms per row
     }
 
     private Naive naive(LossType type, double beta, boolean useRef, double normTokens, int normSeqs) {
+        return naive(type, beta, useRef, normTokens, normSeqs, PolicyLoss.Variants.NONE);
+    }
+
+    /**
+     * The naive objective with its variants: the ratio per token or per sequence (GSPO: exp of the mean log-ratio over
+     * the sequence's counted tokens, the same for each of them), the KL by k1/k2/k3, dual clip at c for A < 0.
+     */
+    private Naive naive(LossType type, double beta, boolean useRef, double normTokens, int normSeqs,
+            PolicyLoss.Variants v) {
         Naive n = new Naive();
+        boolean gspo = v.importanceSamplingLevel() == ImportanceSamplingLevel.SEQUENCE;
+        double localTokens = tokens();
+        // top_entropy_quantile q keeps the counted tokens with at least ceil((1 - q)(n - 1)) counted tokens of lower
+        // entropy below them (the values are distinct): the rank form of "entropy >= the (1 - q) quantile".
+        int n0 = (int) localTokens;
+        int minRank = (int) Math.ceil((1 - v.topEntropyQuantile()) * (n0 - 1) - 1e-9);
         for (int b = 0; b < B; b++) {
-            double rowTokens = 0;
-            for (int t = 0; t < T; t++) rowTokens += mask[b][t];
+            double rowTokens = 0, rowLogRatio = 0;
             for (int t = 0; t < T; t++) {
-                double r = Math.exp(newLp[b][t] - oldLp[b][t]);
+                rowTokens += mask[b][t];
+                rowLogRatio += mask[b][t] * (newLp[b][t] - oldLp[b][t]);
+            }
+            double seqRatio = Math.exp(rowLogRatio / Math.max(rowTokens, 1));
+            double[] w = new double[T];
+            double[] dLossDRatio = new double[T];
+            for (int t = 0; t < T; t++) {
+                double r = gspo ? seqRatio : Math.exp(newLp[b][t] - oldLp[b][t]);
                 double a = ADV[b];
                 double un = r * a, cl = Math.max(1 - LOW, Math.min(1 + HIGH, r)) * a;
-                double term, g;
-                if (un <= cl) {
+                double term, dr; // the policy term and its derivative in the ratio
+                double direct = 0; // CISPO's derivative in the log-prob itself (its weight is a constant)
+                if (type == LossType.CISPO) {
+                    double weight = Math.min(r, 1 + HIGH);
+                    term = -weight * a * newLp[b][t];
+                    dr = 0;
+                    direct = -weight * a;
+                } else if (un <= cl) {
                     term = -un;
-                    g = -a * r;
+                    dr = -a;
                 } else {
                     term = -cl;
-                    g = 0;
+                    dr = 0;
                     n.clippedSide[b][t] = true;
                 }
+                if (v.dualClip() > 0 && a < 0 && term > v.dualClip() * -a) {
+                    term = v.dualClip() * -a;
+                    dr = 0;
+                    n.dualClipped[b][t] = true;
+                }
+                int rank = 0;
+                for (int b2 = 0; b2 < B; b2++) {
+                    for (int t2 = 0; t2 < T; t2++) if (mask[b2][t2] > 0 && entropy[b2][t2] < entropy[b][t]) rank++;
+                }
+                if (mask[b][t] > 0 && rank >= minRank) {
+                    n.kept++;
+                } else {
+                    term = 0; // below the entropy quantile: no policy term (the KL term below still counts)
+                    dr = 0;
+                    direct = 0;
+                }
+                double g = direct;
                 if (useRef) {
                     double d = refLp[b][t] - newLp[b][t];
-                    term += beta * (Math.exp(d) - d - 1);
-                    g += beta * (1 - Math.exp(d));
+                    switch (v.klEstimator()) {
+                        case K1 -> { term += beta * -d; g += beta; }
+                        case K2 -> { term += beta * d * d / 2; g += beta * -d; }
+                        case K3 -> { term += beta * (Math.exp(d) - d - 1); g += beta * (1 - Math.exp(d)); }
+                    }
                 }
-                double w = switch (type) {
+                w[t] = switch (type) {
                     case GRPO -> mask[b][t] / Math.max(rowTokens, 1) / normSeqs;
-                    case DAPO -> mask[b][t] / Math.max(normTokens, 1);
+                    case DAPO, CISPO -> mask[b][t] / Math.max(normTokens, 1);
                     case DR_GRPO -> mask[b][t] / ((double) normSeqs * MAX_LEN);
+                    case BNPO -> mask[b][t] / Math.max(localTokens, 1);
                 };
-                n.loss += w * term;
-                n.grad[b][t] = w * g;
+                n.loss += w[t] * term;
+                n.rowTermSum[b] += mask[b][t] * term;
+                n.grad[b][t] = w[t] * g;
+                dLossDRatio[t] = w[t] * dr;
+            }
+            for (int k = 0; k < T; k++) {
+                if (!gspo) {
+                    n.grad[b][k] += dLossDRatio[k] * Math.exp(newLp[b][k] - oldLp[b][k]);
+                } else {
+                    // d seqRatio / d new_k = seqRatio * mask_k / L, and every token's term depends on seqRatio
+                    double sum = 0;
+                    for (int t = 0; t < T; t++) sum += dLossDRatio[t];
+                    n.grad[b][k] += sum * seqRatio * mask[b][k] / Math.max(rowTokens, 1);
+                }
             }
         }
         return n;
@@ -137,10 +202,153 @@ class PolicyLossTest {
                             }
                         }
                     }
-                    if (beta == 0) assertTrue(clipped >= 2 && free >= 2, "data must exercise both sides: " + clipped);
+                    if (beta == 0 && type != LossType.CISPO) { // CISPO clips no token out of the gradient
+                        assertTrue(clipped >= 2 && free >= 2, "data must exercise both sides: " + clipped);
+                    }
                 }
             }
         }
+    }
+
+    @Test
+    void everyVariantAndItsGradientMatchTheNaiveImplementation() {
+        int dualClipped = 0;
+        for (LossType type : LossType.values()) {
+            for (ImportanceSamplingLevel level : ImportanceSamplingLevel.values()) {
+                for (KlEstimator kl : KlEstimator.values()) {
+                    for (double c : new double[] {0, 1.2}) {
+                      for (double q : new double[] {1.0, 0.5, 0.2}) {
+                        if (q < 1 && level == ImportanceSamplingLevel.SEQUENCE) continue; // refused by GrpoConfig
+                        if (type == LossType.CISPO && (c > 0 || level == ImportanceSamplingLevel.SEQUENCE)) continue;
+                        for (double beta : new double[] {0.0, 0.05}) {
+                            if (beta == 0 && kl != KlEstimator.K3) continue; // the estimator is unused
+                            PolicyLoss.Variants v = new PolicyLoss.Variants(level, kl, c, q);
+                            String what = type + " " + v + " beta=" + beta;
+                            try (NDManager m = root.newSubManager()) {
+                                NDArray x = arr(m, newLp);
+                                x.setRequiresGradient(true);
+                                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), beta, MAX_LEN, v);
+                                PolicyLoss.Result res;
+                                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                                    res = pl.compute(x, arr(m, oldLp), beta > 0 ? arr(m, refLp) : null, adv(m),
+                                            arr(m, mask), q < 1 ? arr(m, entropy) : null, null);
+                                    gc.backward(res.loss());
+                                }
+                                Naive n = naive(type, beta, beta > 0, tokens(), B, v);
+                                assertEquals(n.loss, res.loss().getFloat(), 2e-6, what);
+                                // 15 counted tokens: q = 0.5 keeps the top 8 (rank >= 7), q = 0.2 the top 3 (> 11.2)
+                                assertEquals(q == 1 ? 15 : q == 0.5 ? 8 : 3, n.kept, what);
+                                float[] g = x.getGradient().toFloatArray();
+                                for (int b = 0; b < B; b++) {
+                                    for (int t = 0; t < T; t++) {
+                                        assertEquals(n.grad[b][t], g[b * T + t], 2e-6, what + " grad " + b + "," + t);
+                                        if (n.dualClipped[b][t] && mask[b][t] > 0) {
+                                            dualClipped++;
+                                            if (beta == 0) assertEquals(0f, g[b * T + t], 0f, what + " capped");
+                                        }
+                                    }
+                                }
+                                if (beta > 0 && kl != KlEstimator.K3) {
+                                    // the estimators' gradients differ on this data by far more than the tolerance
+                                    // above, so the comparison can tell them apart
+                                    Naive k3 = naive(type, beta, true, tokens(), B,
+                                            new PolicyLoss.Variants(level, KlEstimator.K3, c, q));
+                                    double most = 0;
+                                    for (int b = 0; b < B; b++) {
+                                        for (int t = 0; t < T; t++) {
+                                            most = Math.max(most, Math.abs(k3.grad[b][t] - n.grad[b][t]));
+                                        }
+                                    }
+                                    assertTrue(most > 2e-5, what + ": " + most);
+                                }
+                            }
+                        }
+                      }
+                    }
+                }
+            }
+        }
+        assertTrue(dualClipped > 0, "the data must reach the dual clip");
+    }
+
+    @Test
+    void gspoRatioIsTheSequencesLengthNormalisedRatioByHand() {
+        // One sequence of 3 tokens, the last masked: log-ratios 0.3 and 0.1 give s = exp(0.2) = 1.2214 > 1 + 0.2,
+        // so with A = 1 the sequence is clipped: loss -1.2 and no gradient; with A = -1 it is not: loss s, and
+        // d loss / d new_k = s / 2 for the two counted tokens, 0 for the masked one.
+        try (NDManager m = root.newSubManager()) {
+            PolicyLoss gspo = new PolicyLoss(LossType.GRPO, new Clip(0.2, 0.2), 0, MAX_LEN,
+                    new PolicyLoss.Variants(ImportanceSamplingLevel.SEQUENCE, KlEstimator.K3, 0));
+            for (float a : new float[] {1f, -1f}) {
+                NDArray x = m.create(new float[] {-1.0f, -2.0f, -0.5f}, new Shape(1, 3));
+                x.setRequiresGradient(true);
+                PolicyLoss.Result r;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    r = gspo.compute(x, m.create(new float[] {-1.3f, -2.1f, -9f}, new Shape(1, 3)), null,
+                            m.create(new float[] {a}), m.create(new float[] {1, 1, 0}, new Shape(1, 3)), null, null);
+                    gc.backward(r.loss());
+                }
+                double s = Math.exp(0.2);
+                float[] g = x.getGradient().toFloatArray();
+                if (a > 0) {
+                    assertEquals(-1.2, r.loss().getFloat(), 1e-6);
+                    assertEquals(0f, g[0] + Math.abs(g[1]) + Math.abs(g[2]), 0f);
+                    assertEquals(1.0, r.stats().clipFracHigh(), 0);
+                } else {
+                    assertEquals(s, r.loss().getFloat(), 1e-6);
+                    assertEquals(s / 2, g[0], 1e-6);
+                    assertEquals(s / 2, g[1], 1e-6);
+                    assertEquals(0f, g[2], 0f);
+                }
+                assertEquals(s, r.stats().ratioMean(), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void cispoKeepsTheGradientOfATokenPpoClipsByHand() {
+        // new -1, old -1.5: ratio e^0.5 = 1.649 > 1 + 0.28. PPO with A = 1 is on the clipped side (gradient 0); CISPO's
+        // weight is min(1.649, 1.28) = 1.28 as a constant: loss -1.28 * 1 * (-1) = 1.28, gradient -1.28.
+        try (NDManager m = root.newSubManager()) {
+            for (LossType type : new LossType[] {LossType.DAPO, LossType.CISPO}) {
+                NDArray x = m.create(new float[] {-1f}, new Shape(1, 1));
+                x.setRequiresGradient(true);
+                PolicyLoss.Result r;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    r = new PolicyLoss(type, new Clip(0.2, 0.28), 0, MAX_LEN).compute(x,
+                            m.create(new float[] {-1.5f}, new Shape(1, 1)), null, m.create(new float[] {1f}),
+                            m.ones(new Shape(1, 1)), null, null);
+                    gc.backward(r.loss());
+                }
+                boolean cispo = type == LossType.CISPO;
+                assertEquals(cispo ? 1.28 : -1.28, r.loss().getFloat(), 1e-6, type.toString());
+                assertEquals(cispo ? -1.28 : 0.0, x.getGradient().getFloat(), 1e-6, type.toString());
+            }
+        }
+    }
+
+    @Test
+    void dualClipBoundsANegativeAdvantageTokenByHand() {
+        // ratio e^1 = 2.718 with A = -0.5: PPO's loss 1.359 (unbounded in the ratio); dual clip c = 2 caps it at 1.0.
+        try (NDManager m = root.newSubManager()) {
+            for (double c : new double[] {0, 2}) {
+                NDArray x = m.create(new float[] {-1f}, new Shape(1, 1));
+                x.setRequiresGradient(true);
+                PolicyLoss.Result r;
+                try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                    r = new PolicyLoss(LossType.DAPO, new Clip(0.2, 0.2), 0, MAX_LEN,
+                            new PolicyLoss.Variants(ImportanceSamplingLevel.TOKEN, KlEstimator.K3, c))
+                            .compute(x, m.create(new float[] {-2f}, new Shape(1, 1)), null,
+                                    m.create(new float[] {-0.5f}), m.ones(new Shape(1, 1)), null, null);
+                    gc.backward(r.loss());
+                }
+                assertEquals(c == 0 ? 0.5 * Math.E : 1.0, r.loss().getFloat(), 1e-6);
+                assertEquals(c == 0 ? 0.5 * Math.E : 0.0, x.getGradient().getFloat(), 1e-6);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PolicyLoss.Variants(ImportanceSamplingLevel.TOKEN, KlEstimator.K3, 1.0));
+        assertTrue(e.getMessage().contains("dual_clip"), e.getMessage());
     }
 
     @Test
@@ -215,8 +423,10 @@ class PolicyLossTest {
     @Test
     void accumulatedMicroBatchesEqualOneBigBatch() {
         for (LossType type : LossType.values()) {
+          for (ImportanceSamplingLevel level : ImportanceSamplingLevel.values()) {
             try (NDManager m = root.newSubManager()) {
-                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), 0.05, MAX_LEN);
+                PolicyLoss pl = new PolicyLoss(type, new Clip(LOW, HIGH), 0.05, MAX_LEN,
+                        new PolicyLoss.Variants(level, KlEstimator.K3, 0));
                 NDArray big = arr(m, newLp);
                 big.setRequiresGradient(true);
                 float bigLoss;
@@ -239,10 +449,25 @@ class PolicyLossTest {
                         sum += loss.getFloat();
                     }
                 }
+                if (type == LossType.BNPO) {
+                    // bnpo divides each micro-batch by its own tokens (3 of row 0, then 6 + 3 of rows 1-2), so the
+                    // accumulated loss is not the big batch's 1/15-weighted one: check the own-count sum instead
+                    Naive n = naive(LossType.BNPO, 0.05, true, tokens(), B,
+                            new PolicyLoss.Variants(level, KlEstimator.K3, 0));
+                    double rows0 = 0, rows1 = 0;
+                    for (int t = 0; t < T; t++) rows0 += mask[0][t];
+                    for (int b = 1; b < B; b++) for (int t = 0; t < T; t++) rows1 += mask[b][t];
+                    double want = n.rowTermSum[0] / rows0
+                            + (n.rowTermSum[1] + n.rowTermSum[2] + n.rowTermSum[3]) / rows1;
+                    assertEquals(want, sum, 1e-6, "bnpo");
+                    assertTrue(Math.abs(bigLoss - sum) > 1e-3, "bnpo must differ from one big batch here");
+                    continue;
+                }
                 assertEquals(bigLoss, sum, 1e-6, type.toString());
                 float[] gBig = big.getGradient().toFloatArray(), gAcc = x.getGradient().toFloatArray();
                 for (int i = 0; i < gBig.length; i++) assertEquals(gBig[i], gAcc[i], 1e-7, type + " grad " + i);
             }
+          }
         }
     }
 

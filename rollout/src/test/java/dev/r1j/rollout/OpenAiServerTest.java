@@ -452,6 +452,9 @@ class OpenAiServerTest {
         long stepsBefore = server.batcher().stats().steps();
         lm.forwardDelayMillis = 20; // 100 tokens would take 2 s
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            // close with a reset, as a killed client does: the server's next write then fails at once, whatever the
+            // socket buffers still accept (a plain FIN let a full run's writes succeed until the stream ended)
+            socket.setSoLinger(true, 0);
             String body = "{\"prompt\":\"abc\",\"max_tokens\":100,\"stream\":true}";
             socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
                     + "application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)

@@ -76,7 +76,8 @@ public final class Options {
             for (Alias alias : c.getAnnotationsByType(Alias.class)) {
                 text += " [" + (alias.source().isEmpty() ? "also" : alias.source()) + ": " + String.join(", ", alias.value()) + "]";
             }
-            out.add(new OptionDoc(key, typeName(c.getGenericType()), def, text));
+            out.add(new OptionDoc(key, typeName(c.getGenericType()), def, text,
+                    def.equals("null") || c.getAnnotation(dev.r1j.options.Nullable.class) != null));
             Class<?> element = recordElement(c.getGenericType());
             if (element != null) {
                 describe(element, key + (c.getType().isRecord() ? "." : "[]."),

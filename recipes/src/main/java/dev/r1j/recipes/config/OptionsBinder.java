@@ -162,7 +162,8 @@ public final class OptionsBinder {
             }
             JsonNode given = node.get(key);
             Bound<Object> b;
-            if (given != null && given.isNull() && !(componentDefault != null && componentDefault.isNull())) {
+            if (given != null && given.isNull() && !(componentDefault != null && componentDefault.isNull())
+                    && c.getAnnotation(dev.r1j.options.Nullable.class) == null) {
                 throw error(childPath, "expected " + Options.typeName(c.getGenericType()) + ", got null (this option "
                         + "cannot be null; leave it out for its default)");
             }

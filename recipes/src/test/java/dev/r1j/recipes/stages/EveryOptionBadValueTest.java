@@ -42,7 +42,7 @@ class EveryOptionBadValueTest {
                     continue; // list elements: covered by the list's own type check
                 }
                 String path = "stages[0]." + stage + "." + d.key();
-                if (!d.defaultValue().equals("null")) {
+                if (!d.nullable()) {
                     expectError(yaml, path + "=null", path, problems);
                     checked++;
                 }

@@ -43,6 +43,9 @@ public final class LogProbs {
 
     /** {@code [B, T-1]} log p(ids[t+1] | ids[..t]); float32 for a float32 model. */
     public static NDArray tokenLogProbs(CausalLM model, NDArray ids, NDArray mask) {
+        if (ids.getShape().get(1) < 2) { // one token: nothing predicts it
+            return ids.getManager().zeros(new ai.djl.ndarray.types.Shape(ids.getShape().get(0), 0));
+        }
         return of(model, ids, mask, 1, 1.0, false).logProbs();
     }
 

@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages.rejection;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
+import dev.r1j.options.Nullable;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
 import dev.r1j.sft.RejectionOptions;
@@ -28,7 +29,8 @@ public record RejectionStageOptions(
                 @Default("null") String model,
         @Help("a completion is verified when the weighted sum of these reaches threshold") @Default("[math]")
                 List<VerifierSpec> verifiers,
-        @Help("format check a kept completion must pass (reward >= 1); null: none") @Default("format") VerifierSpec format,
+        @Help("format check a kept completion must pass (reward >= 1); null: none") @Default("format") @Nullable
+                VerifierSpec format,
         @Help("sampling and acceptance (sft's RejectionOptions)") @Inline @Default("{max_new_tokens: 64}")
                 RejectionOptions rejection,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,

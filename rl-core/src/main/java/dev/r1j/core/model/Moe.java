@@ -54,7 +54,9 @@ final class Moe {
                 tokensOf.get(chosen[t][s]).add(t * k + s);
             }
         }
-        NDArray weights = scores.gather(m.create(flat).reshape(n, k), 1);
+        // index arrays are copied into PyTorch-owned memory (duplicate): autograd keeps them for the backward of the
+        // gather/index_select, and an array made from a Java buffer is freed when its (layer-scoped) manager closes
+        NDArray weights = scores.gather(m.create(flat).duplicate().reshape(n, k), 1);
         if (c.normTopkProb()) {
             weights = weights.div(weights.sum(new int[] {1}, true).add(1e-20));
         }
@@ -74,11 +76,11 @@ final class Moe {
                 tokens[i] = slots.get(i) / k;
                 rowOf[slots.get(i)] = row++;
             }
-            NDArray xe = xf.get(m.create(tokens));
+            NDArray xe = xf.get(m.create(tokens).duplicate());
             outs.add(Ops.swiglu(xe, proj, "experts." + j + "."));
         }
         NDArray all = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 0);
-        NDArray routed = all.get(m.create(rowOf)).reshape(n, k, hidden).mul(weights.expandDims(-1)).sum(new int[] {1});
+        NDArray routed = all.get(m.create(rowOf).duplicate()).reshape(n, k, hidden).mul(weights.expandDims(-1)).sum(new int[] {1});
         NDArray y = routed;
         if (c.nSharedExperts() > 0) {
             y = y.add(Ops.swiglu(xf, proj, "shared_experts."));

@@ -1,9 +1,9 @@
 package dev.r1j.preference;
 
+import dev.r1j.core.testing.RootManager;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import dev.r1j.core.FreedBuffers;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.ModelConfig;
@@ -12,8 +12,6 @@ import dev.r1j.sft.TrainingOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,17 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * report lost its gradient (6.07 against 4.34 at step 58 with the same loss).
  */
 class PreferenceReproducibilityTest {
-    static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager static NDManager root;
 
     private record Run(List<PreferenceStepMetrics> steps, Map<String, float[]> weights) {}
 

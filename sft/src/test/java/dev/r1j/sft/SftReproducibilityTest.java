@@ -1,5 +1,6 @@
 package dev.r1j.sft;
 
+import dev.r1j.core.testing.RootManager;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
@@ -17,8 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,17 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SftReproducibilityTest {
     static final CharTokenizer TOK = SftDataTest.TOK;
-    static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager static NDManager root;
 
     private static Transformer model() {
         return Transformer.create(ModelConfig.llama(TOK.vocabSize(), 32, 64, 2, 4, 2, 128), root, 7);

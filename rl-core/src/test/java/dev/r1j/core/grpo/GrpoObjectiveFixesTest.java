@@ -1,5 +1,6 @@
 package dev.r1j.core.grpo;
 
+import dev.r1j.core.testing.RootManager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,17 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The defects of issue 14 (1, 2, 3, 5): each test fails on the code before its fix. */
 class GrpoObjectiveFixesTest {
     private static final String ALPHA = "abcdefgh";
-    private static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    private @RootManager static NDManager root;
 
     /** 14.1: the trainer's log-probs are the sampler's behaviour log-probs, log softmax(z / T), at T = 0.5 and 1. */
     @ParameterizedTest(name = "T = {0}")

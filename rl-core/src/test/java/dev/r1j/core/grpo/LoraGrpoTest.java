@@ -1,12 +1,12 @@
 package dev.r1j.core.grpo;
 
+import dev.r1j.core.testing.RootManager;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.io.SafeTensors;
 import dev.r1j.core.model.LoraAdapters;
@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,17 +27,7 @@ class LoraGrpoTest {
     private static final List<Prompt> PROMPTS =
             List.of("a", "b", "c", "d").stream().map(p -> new Prompt(p, Map.of())).toList();
     private static final LoraConfig LORA = new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj", "down_proj"), false);
-    private static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    private @RootManager static NDManager root;
 
     private static GrpoConfig config(int steps) {
         return GrpoConfig.builder().groupSize(4).maxNewTokens(3).promptsPerStep(2).learningRate(0.05).beta(0.1)

@@ -1,5 +1,6 @@
 package dev.r1j.core.model;
 
+import dev.r1j.core.testing.RootManager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,6 @@ import dev.r1j.core.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,17 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of the plain backward. In float64 the two agree to rounding (1e-12); float32 too, to 1e-6 relative.
  */
 class GradientCheckpointingTest {
-    static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager static NDManager root;
 
     static Stream<ModelConfig> configs() {
         return Stream.of(ModelConfig.tinyLlama(20).withTieWordEmbeddings(true), ModelConfig.tinyQwen2(20),

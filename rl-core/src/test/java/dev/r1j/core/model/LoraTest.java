@@ -1,5 +1,6 @@
 package dev.r1j.core.model;
 
+import dev.r1j.core.testing.RootManager;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,25 +25,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** LoRA adapters on the {@link Transformer}: numerics against hand-merged weights, PEFT's file layout, errors. */
 class LoraTest {
     static final int V = 20;
-    static NDManager root;
-
-    @BeforeAll
-    static void start() {
-        root = Djl.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        root.close();
-    }
+    @RootManager static NDManager root;
 
     private static float[] logits(CausalLM model, NDManager m) {
         NDArray ids = m.create(new long[][] {{3, 7, 1, 9, 4, 11}, {0, 0, 5, 2, 8, 6}});

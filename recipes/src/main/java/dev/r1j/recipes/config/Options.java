@@ -58,13 +58,13 @@ public final class Options {
             JsonNode own = c.getAnnotation(Default.class) != null ? OptionsBinder.defaultTree(type, c) : null;
             JsonNode override = overrides != null && overrides.has(name) ? overrides.get(name) : null;
             if (c.getAnnotation(Inline.class) != null) {
-                describe(c.getType(), prefix, merged(own, overrides), out); // the holder's defaults name its keys flat
+                describe(c.getType(), prefix, OptionsBinder.merge(own, overrides), out); // the holder's defaults name its keys flat
                 continue;
             }
             String key = prefix + name;
             Help help = c.getAnnotation(Help.class);
             String def;
-            JsonNode d = merged(own, override);
+            JsonNode d = OptionsBinder.merge(own, override);
             if (d != null && !(c.getType().isRecord() && d.isObject())) {
                 def = d.isTextual() ? d.asText() : d.toString();
             } else if (c.getType().isRecord() && (d != null || allDefaulted(c.getType()))) {
@@ -86,17 +86,6 @@ public final class Options {
         }
     }
 
-    private static JsonNode merged(JsonNode base, JsonNode over) {
-        if (over == null) {
-            return base;
-        }
-        if (base == null || !base.isObject() || !over.isObject()) {
-            return over;
-        }
-        com.fasterxml.jackson.databind.node.ObjectNode m = ((com.fasterxml.jackson.databind.node.ObjectNode) base).deepCopy();
-        over.fields().forEachRemaining(e -> m.set(e.getKey(), merged(m.get(e.getKey()), e.getValue())));
-        return m;
-    }
 
     /** The keys of {@code type} in a recipe: its components' names, with {@link Inline} blocks' keys in their place. */
     public static List<String> keys(Class<?> type) {

@@ -211,8 +211,8 @@ public final class OptionsBinder {
         return (ObjectNode) given;
     }
 
-    /** {@code over} merged key by key over {@code base} (either may be null). */
-    private static JsonNode merge(JsonNode base, JsonNode over) {
+    /** {@code over} merged key by key over {@code base} (either may be null); {@link Options} documents with it too. */
+    static JsonNode merge(JsonNode base, JsonNode over) {
         if (over == null) {
             return base;
         }

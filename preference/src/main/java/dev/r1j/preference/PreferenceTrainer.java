@@ -18,6 +18,7 @@ import dev.r1j.sft.SftEncoder;
 import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.TrainingOptions;
 import java.nio.file.Files;
+import dev.r1j.core.train.StopRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -184,9 +185,10 @@ public final class PreferenceTrainer implements AutoCloseable {
             out.add(m);
             if (listener != null) listener.accept(m);
             boolean last = stepsDone == totalSteps;
-            if (checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0))) {
-                saveCheckpoint(checkpointDir);
-            }
+            boolean saved = checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0));
+            if (saved) saveCheckpoint(checkpointDir);
+            StopRequest.stopIfRequested(stepsDone, checkpointDir == null ? null
+                    : saved ? () -> {} : () -> saveCheckpoint(checkpointDir));
         }
         return out;
     }

@@ -14,6 +14,7 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
@@ -93,11 +94,14 @@ public final class GrpoStage implements Stage {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        if (m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps()) {
+                        Runnable checkpoint = () -> {
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
-                        }
+                        };
+                        boolean saved = m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps();
+                        if (saved) checkpoint.run();
+                        StopRequest.stopIfRequested(m.step(), saved ? () -> {} : checkpoint);
                         bar.step();
                         bar.extra(String.format("reward %.3f acc %.2f len %.1f", m.rewardMean(), m.accuracy(),
                                 m.completionLenMean()));

@@ -23,6 +23,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
 import java.nio.file.Path;
@@ -66,9 +67,10 @@ public final class GrpoStage implements Stage {
         try (NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
-            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
-            PromptSource source = new PromptSource(prompts, cfg.seed());
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
+            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
+                    PromptBudget.of(sampler, cfg.maxNewTokens()));
+            PromptSource source = new PromptSource(prompts, cfg.seed());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;

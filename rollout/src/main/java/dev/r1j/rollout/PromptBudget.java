@@ -29,9 +29,18 @@ public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<St
         return c == null ? Integer.MAX_VALUE : c.maxPositionEmbeddings();
     }
 
-    /** Throws, naming {@code where}, when {@code prompt} leaves no room for {@code maxNewTokens} completion tokens. */
+    /**
+     * Throws, naming {@code where}, when {@code prompt} leaves no room for {@code maxNewTokens} completion tokens or
+     * cannot be encoded at all (a character outside a character tokenizer's alphabet).
+     */
     public void require(String prompt, String where) {
-        requireTokens(promptTokens.applyAsInt(prompt), where);
+        int tokens;
+        try {
+            tokens = promptTokens.applyAsInt(prompt);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        requireTokens(tokens, where);
     }
 
     void requireTokens(int tokens, String where) {

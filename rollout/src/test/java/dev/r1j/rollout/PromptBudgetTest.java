@@ -46,6 +46,15 @@ class PromptBudgetTest {
     }
 
     @Test
+    void aPromptTheTokenizerCannotEncodeIsNamedByWhereItCameFrom() {
+        PromptBudget budget = PromptBudget.of(new LocalSampler(LM, TOK), 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> budget.require("abz", "data.jsonl:7"));
+        assertEquals(true, e.getMessage().startsWith("data.jsonl:7: "), e.getMessage());
+        assertEquals(true, e.getMessage().contains("'z'"), e.getMessage());
+    }
+
+    @Test
     void aModelWithoutAConfigHasNoLimit() {
         HistoryLM lm = HistoryLM.random(TOK.vocabSize(), 2.0, 1.5, 4);
         try {

@@ -77,8 +77,15 @@ public final class PreferenceTrainer implements AutoCloseable {
         TrainingOptions o = options.training();
         SftEncoder encoder = new SftEncoder(tokenizer, SftFormat.defaults());
         List<EncodedPair> enc = new ArrayList<>(data.size());
-        for (PreferencePair p : data) {
-            EncodedPair e = EncodedPair.of(encoder, p, o.maxLength());
+        for (int i = 0; i < data.size(); i++) {
+            PreferencePair p = data.get(i);
+            EncodedPair e;
+            try {
+                e = EncodedPair.of(encoder, p, o.maxLength());
+            } catch (IllegalArgumentException bad) {
+                String where = p.source() != null ? p.source() : "pair " + (i + 1) + " of " + data.size();
+                throw new IllegalArgumentException(where + ": " + bad.getMessage(), bad);
+            }
             if (e != null) enc.add(e);
         }
         this.pairs = List.copyOf(enc);

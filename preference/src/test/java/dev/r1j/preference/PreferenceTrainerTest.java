@@ -185,4 +185,19 @@ class PreferenceTrainerTest {
         }
         assertEquals(straight.subList(3, straight.size()), resumed, "bit-identical losses after the stop");
     }
+
+    @Test
+    void aPairTheTokenizerCannotEncodeIsNamedByFileAndLine() throws Exception {
+        Path file = dir.resolve("pairs.jsonl");
+        Files.writeString(file, "{\"prompt\": \"1+1=\", \"chosen\": \"2\", \"rejected\": \"3\"}\n"
+                + "{\"prompt\": \"1+1=\", \"chosen\": \"2\", \"rejected\": \"\u00e9\"}\n");
+        PreferenceOptions o = new PreferenceOptions(PreferenceLossType.SIGMOID, 0.1, 0.5, TrainingOptions.builder()
+                .epochs(1).batchSize(2).maxLength(16).build());
+        try (Transformer policy = model(7)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new PreferenceTrainer(policy, null, o, PreferenceDataset.read(file), TOK));
+            assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
+            assertTrue(e.getMessage().contains("'\u00e9'"), e.getMessage());
+        }
+    }
 }

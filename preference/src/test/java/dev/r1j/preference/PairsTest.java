@@ -69,13 +69,14 @@ class PairsTest {
         Path f = dir.resolve("pairs.jsonl");
         Files.writeString(f, "{\"prompt\": \"1+1=\", \"chosen\": \"2\", \"rejected\": \"3\"}\n\n"
                 + "{\"prompt\": \"2+2=\", \"chosen\": \"4\", \"rejected\": \"5\", \"extra\": 1}\n");
-        assertEquals(List.of(new PreferencePair("1+1=", "2", "3"), new PreferencePair("2+2=", "4", "5")),
-                PreferenceDataset.read(f));
+        // each pair remembers its line (the blank line 2 is skipped), for error messages
+        assertEquals(List.of(new PreferencePair("1+1=", "2", "3").from(f + ":1"),
+                new PreferencePair("2+2=", "4", "5").from(f + ":3")), PreferenceDataset.read(f));
         // TRL's conversational format
         Files.writeString(f, "{\"prompt\": [{\"role\": \"user\", \"content\": \"1+1?\"}], "
                 + "\"chosen\": [{\"role\": \"assistant\", \"content\": \"2\"}], \"rejected\": \"3\"}\n");
-        assertEquals(List.of(PreferencePair.chat(List.of(Map.of("role", "user", "content", "1+1?")), "2", "3")),
-                PreferenceDataset.read(f));
+        assertEquals(List.of(PreferencePair.chat(List.of(Map.of("role", "user", "content", "1+1?")), "2", "3")
+                .from(f + ":1")), PreferenceDataset.read(f));
         assertBad("{\"prompt\": \"1+1=\", \"chosen\": \"2\"}", ":1: missing field 'rejected'");
         assertBad("{\"prompt\": [], \"chosen\": \"2\", \"rejected\": \"3\"}", ":1: field 'prompt' must be a non-empty array");
         assertBad("{\"prompt\": \"1+1=\", \"chosen\": [{\"role\": \"user\", \"content\": \"2\"}], \"rejected\": \"3\"}",

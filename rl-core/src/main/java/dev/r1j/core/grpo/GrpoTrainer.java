@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.RoutingReplay;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
 import dev.r1j.core.optim.GradientStep;
@@ -62,6 +63,7 @@ public final class GrpoTrainer implements AutoCloseable {
     private double elapsedBefore;
     private int stepsDone;
     private List<ScoredCompletion> lastCompletions = List.of();
+    private final RoutingReplay routing; // MoE policies: sampler/trainer expert choice (replayed with routing_replay)
 
     /**
      * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
@@ -79,6 +81,7 @@ public final class GrpoTrainer implements AutoCloseable {
         this.schedule = config.schedule();
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
         this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
+        this.routing = MoeRouting.install(policy, config.routingReplay());
     }
 
     public GrpoConfig config() {
@@ -97,6 +100,15 @@ public final class GrpoTrainer implements AutoCloseable {
     /** The completions of the last step, with rewards and advantages (for {@code completions.jsonl}). */
     public List<ScoredCompletion> lastCompletions() {
         return lastCompletions;
+    }
+
+    /**
+     * For a mixture-of-experts policy, the last step's {@code routing/mismatch_frac}: the share of completion tokens
+     * whose top-k experts differ between sampler and trainer (see {@link RoutingReplay#mismatchFraction}); empty
+     * for dense policies.
+     */
+    public Map<String, Object> routingMetrics() {
+        return routing == null ? Map.of() : routing.metrics();
     }
 
     /** Restores the position of a resumed run: steps done, optimizer state and elapsed time. */
@@ -126,6 +138,7 @@ public final class GrpoTrainer implements AutoCloseable {
         List<List<ScoredCompletion>> kept = new ArrayList<>();
         int drawn = 0, round = 0, draw = target;
         long genNs = 0, rewNs = 0;
+        if (routing != null) routing.startRecording();
         while (draw > 0) {
             List<Prompt> prompts = source.next(draw);
             drawn += draw;
@@ -147,6 +160,7 @@ public final class GrpoTrainer implements AutoCloseable {
         }
         if (kept.size() > target) kept = new ArrayList<>(kept.subList(0, target));
         List<ScoredCompletion> batch = withAdvantages(kept);
+        if (routing != null) routing.startReplay(config.routingReplay());
 
         double lr = schedule.lr(stepsDone);
         Update u = batch.isEmpty() ? Update.NONE : update(step, batch, lr);
@@ -363,6 +377,7 @@ public final class GrpoTrainer implements AutoCloseable {
     /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */
     @Override
     public void close() {
+        MoeRouting.uninstall(policy, routing);
         optimizer.close();
     }
 }

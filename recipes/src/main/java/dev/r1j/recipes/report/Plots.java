@@ -68,8 +68,26 @@ public final class Plots {
         }
     }
 
+    /** The default metrics plus, for a mixture of experts, the expert-load and routing metrics the run logged. */
     public static List<Path> draw(Path metricsJsonl, Path outDir) {
-        return draw(metricsJsonl, outDir, DEFAULT_METRICS);
+        return draw(metricsJsonl, outDir, withExpertMetrics(MetricsLog.read(metricsJsonl)));
+    }
+
+    /**
+     * {@link #DEFAULT_METRICS} followed by every {@code moe/layerL/load_max_over_mean} and {@code moe/layerL/load_entropy}
+     * (pretraining a mixture of experts) and {@code routing/mismatch_frac} (GRPO on one) that {@code lines} carry, in
+     * order of first appearance.
+     */
+    static List<String> withExpertMetrics(List<ObjectNode> lines) {
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(DEFAULT_METRICS);
+        for (ObjectNode line : lines) {
+            line.fieldNames().forEachRemaining(k -> {
+                if (k.matches("moe/layer\\d+/(load_max_over_mean|load_entropy)") || k.equals("routing/mismatch_frac")) {
+                    keys.add(k);
+                }
+            });
+        }
+        return List.copyOf(keys);
     }
 
     /**

@@ -105,7 +105,8 @@ public final class RoutingReplay implements ExpertRouting {
     /**
      * The share of completion tokens (fed completion positions of the tracks the trainer's forwards met since
      * {@link #startReplay}) whose top-k experts, as sets, differ in at least one MoE layer between the sampler's
-     * record and the trainer's router; NaN when no completion token was compared.
+     * record and the trainer's router in at least one of those forwards (with {@code num_iterations > 1} the later
+     * iterations' router has moved); NaN when no completion token was compared.
      */
     public double mismatchFraction() {
         long compared = 0, differ = 0;
@@ -155,13 +156,11 @@ public final class RoutingReplay implements ExpertRouting {
                 continue;
             }
             int slot = slotOfLayer[layer];
-            boolean measure = !t.measured[slot];
-            t.measured[slot] = true;
             if (t.mismatch == null) t.mismatch = new boolean[t.tokens.size()];
             for (int p = 0; p < Math.min(n, t.tokens.size()); p++) {
                 int tok = positions[p];
                 long[] recorded = t.experts.get(p)[slot];
-                if (measure && !sameSet(recorded, routerChoice, tok * k)) t.mismatch[p] = true;
+                if (!sameSet(recorded, routerChoice, tok * k)) t.mismatch[p] = true;
                 if (mode == Mode.REPLAY) System.arraycopy(recorded, 0, out, tok * k, k);
             }
         }
@@ -182,7 +181,6 @@ public final class RoutingReplay implements ExpertRouting {
         private final List<Long> tokens = new ArrayList<>();
         private final List<long[][]> experts = new ArrayList<>();
         private int promptLength;
-        private boolean[] measured = new boolean[moeLayers];
         private boolean[] mismatch;
 
         private Track() {}
@@ -216,7 +214,6 @@ public final class RoutingReplay implements ExpertRouting {
         }
 
         private void resetMeasurement() {
-            measured = new boolean[moeLayers];
             mismatch = null;
         }
     }

@@ -20,7 +20,9 @@ import java.util.Map;
  *   with {@code f_i = E / (K T) * #tokens of the sequence routed to expert i} and {@code P_i} the mean over the
  *   sequence's tokens of the normalised scores {@code s_i / sum_j s_j}; only padding-free tokens count.</li>
  * </ul>
- * Load is counted over the real tokens of every forward since the last {@link #afterStep}. Set it on the model, add
+ * Load is counted over the real tokens of every forward since the last {@link #afterStep} (so a model with gradient
+ * checkpointing, whose backward runs the layers again, would count twice: the pretrain stage does not checkpoint).
+ * Set it on the model, add
  * {@link #auxLoss} to the training loss, call {@link #afterStep} after each optimizer step:
  *
  * <pre>{@code

@@ -78,6 +78,8 @@ public record GrpoConfig(
         @Help("mixture of experts: the trainer's forward uses the experts the sampler chose for each token and layer, "
                 + "gate weights from the current router (routing replay, slime/veRL 2025); needs a local sampler")
                 @Default("false") boolean routingReplay,
+        @Help("online difficulty filtering: retire prompts whose recent pass rate is <= low or >= high (Skywork-OR1, "
+                + "He et al. 2025)") @Default("{window: 0}") OnlineFilter onlineFilter,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
 
     public GrpoConfig {
@@ -153,6 +155,7 @@ public record GrpoConfig(
                     "overlong_buffer must be in [0, max_new_tokens=" + maxNewTokens + "], got " + overlongBuffer);
         }
         nonNegative("overlong_penalty_factor", overlongPenaltyFactor);
+        if (onlineFilter == null) throw new IllegalArgumentException("online_filter must be given ({window: 0} is off)");
     }
 
     /** Every option at its default. */
@@ -234,6 +237,7 @@ public record GrpoConfig(
         public Builder overlongBuffer(int v) { set("overlongBuffer", v); return this; }
         public Builder overlongPenaltyFactor(double v) { set("overlongPenaltyFactor", v); return this; }
         public Builder routingReplay(boolean v) { set("routingReplay", v); return this; }
+        public Builder onlineFilter(OnlineFilter v) { set("onlineFilter", v); return this; }
         public Builder seed(long v) { set("seed", v); return this; }
     }
 }

@@ -64,6 +64,8 @@ public final class GrpoTrainer implements AutoCloseable {
     private int stepsDone;
     private List<ScoredCompletion> lastCompletions = List.of();
     private final RoutingReplay routing; // MoE policies: sampler/trainer expert choice (replayed with routing_replay)
+    private final PassRateHistory passRates;
+    private int skippedThisStep;
 
     /**
      * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
@@ -82,6 +84,17 @@ public final class GrpoTrainer implements AutoCloseable {
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
         this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
         this.routing = MoeRouting.install(policy, config.routingReplay());
+        this.passRates = new PassRateHistory(config.onlineFilter());
+    }
+
+    /** The online filter's pass-rate histories, for a checkpoint ({@link #restorePassRates} takes them back). */
+    public String passRateState() {
+        return passRates.toJson();
+    }
+
+    /** Restores what {@link #passRateState} returned (null: none recorded). */
+    public void restorePassRates(String state) {
+        passRates.restoreJson(state);
     }
 
     public GrpoConfig config() {
@@ -140,7 +153,7 @@ public final class GrpoTrainer implements AutoCloseable {
         long genNs = 0, rewNs = 0;
         if (routing != null) routing.startRecording();
         while (draw > 0) {
-            List<Prompt> prompts = source.next(draw);
+            List<Prompt> prompts = nextPrompts(source, draw);
             drawn += draw;
             long t0 = System.nanoTime();
             List<CompletionGroup> groups = sampler.sample(prompts.stream().map(Prompt::prompt).toList(),
@@ -151,6 +164,7 @@ public final class GrpoTrainer implements AutoCloseable {
             genNs += t1 - t0;
             round++;
             for (List<ScoredCompletion> g : scored) {
+                passRates.observe(g.get(0).prompt().prompt(), passRate(g));
                 all.addAll(g);
                 if (!config.dynamicSampling() || informative(g)) kept.add(g);
             }
@@ -171,7 +185,38 @@ public final class GrpoTrainer implements AutoCloseable {
         }
         stepsDone = step;
         lastCompletions = merge(all, batch);
-        return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+        GrpoStepMetrics m = metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+        if (config.onlineFilter().enabled()) {
+            m = m.withExtra(Map.of("online_filter/skipped", (double) skippedThisStep,
+                    "online_filter/retired", (double) passRates.retiredCount()));
+        }
+        skippedThisStep = 0;
+        return m;
+    }
+
+    /**
+     * The next {@code n} prompts the online filter lets through. Retired prompts are passed over, but never more
+     * than one epoch's worth in a step: when (nearly) every prompt is retired the step trains on what comes.
+     */
+    private List<Prompt> nextPrompts(PromptSource source, int n) {
+        if (!config.onlineFilter().enabled()) return source.next(n);
+        List<Prompt> out = new ArrayList<>(n);
+        while (out.size() < n) {
+            Prompt p = source.next(1).get(0);
+            if (skippedThisStep < source.size() && passRates.retired(p.prompt())) {
+                skippedThisStep++;
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The share of a group's completions with full credit (the accuracy metric's test). */
+    private static double passRate(List<ScoredCompletion> group) {
+        int pass = 0;
+        for (ScoredCompletion s : group) if (s.verdict().reward() >= 1.0) pass++;
+        return (double) pass / group.size();
     }
 
     private long samplingSeed(int step, int round) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.RoutingReplay;
 import dev.r1j.core.model.KVCache;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.SamplingParams;
@@ -41,6 +42,7 @@ final class DecodeBatch implements AutoCloseable {
         float[] logits;
         int offset;
         volatile boolean cancelled;
+        RoutingReplay.Track track; // the experts its tokens went through, when routing replay records
 
         Seq(Row row, SamplingParams params, StopStrings stops, int topLogprobs, Object owner, int pad) {
             this.row = row;
@@ -137,6 +139,7 @@ final class DecodeBatch implements AutoCloseable {
             float[] logits = forwardLast(ids, mask, numPrompts, promptLen, fresh);
             vocab = logits.length / numPrompts;
             prefillNanos += System.nanoTime() - start;
+            RoutingReplay replay = RoutingRecorder.of(model);
 
             long t0 = System.nanoTime();
             List<Seq> added = new ArrayList<>();
@@ -150,6 +153,8 @@ final class DecodeBatch implements AutoCloseable {
                             g.topLogprobs(), g.owner(), promptLen - prompts.get(p).length);
                     s.logits = logits;
                     s.offset = p * vocab;
+                    if (replay != null) s.track = RoutingRecorder.prompt(replay, prompts.get(p), (p + 1) * promptLen
+                            - prompts.get(p).length);
                     added.add(s);
                     repeat.add(p);
                 }
@@ -235,6 +240,10 @@ final class DecodeBatch implements AutoCloseable {
         }
         float[] logits = forwardLast(next, stepMask, n, 1, cache);
         forwardNanos += System.nanoTime() - t3;
+        RoutingReplay replay = RoutingRecorder.of(model);
+        for (int i = 0; replay != null && i < n; i++) {
+            if (!seqs.get(i).done() && seqs.get(i).track != null) seqs.get(i).track.append(next[i], i);
+        }
         steps++;
         rowSteps += n;
         for (int i = 0; i < n; i++) {

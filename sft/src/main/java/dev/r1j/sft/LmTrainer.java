@@ -42,10 +42,31 @@ public final class LmTrainer {
         }
     }
 
+    /**
+     * What a model-specific training rule adds to each step (e.g. rl-core's {@code ExpertLoadBalancer}: a balance
+     * loss and bias updates for a mixture of experts).
+     */
+    public interface StepHook {
+        /** A term added to the step's loss inside the gradient collector, after the forward; null for none. */
+        default NDArray extraLoss() {
+            return null;
+        }
+
+        /** Called after each optimizer step (and before the listener hears of it). */
+        default void afterStep() {}
+    }
+
     private final LmTrainerConfig config;
+    private final StepHook hook;
 
     public LmTrainer(LmTrainerConfig config) {
+        this(config, new StepHook() {});
+    }
+
+    /** A trainer whose steps also run {@code hook}. */
+    public LmTrainer(LmTrainerConfig config, StepHook hook) {
         this.config = config;
+        this.hook = hook;
     }
 
     public LmTrainerConfig config() {
@@ -84,9 +105,11 @@ public final class LmTrainer {
                         NDArray l = NextTokenLoss.mean(model, batch);
                         loss = l.getFloat();
                         GradientStep.requireFinite(loss, step + 1);
-                        model.backward(gc, l);
+                        NDArray extra = hook.extraLoss();
+                        model.backward(gc, extra == null ? l : l.add(extra));
                     }
                     gradNorm = GradientStep.apply(model.trainableParameters(), opt, lr, config.optimizer().maxGradNorm(), step + 1);
+                    hook.afterStep();
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
                 StepMetrics m = new StepMetrics(step + 1, loss, lr, gradNorm, tokens, real / dt,

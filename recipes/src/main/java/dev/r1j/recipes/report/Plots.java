@@ -68,8 +68,36 @@ public final class Plots {
         }
     }
 
+    /** The default metrics plus, for a mixture of experts, the expert-load and routing metrics the run logged. */
     public static List<Path> draw(Path metricsJsonl, Path outDir) {
-        return draw(metricsJsonl, outDir, DEFAULT_METRICS);
+        return draw(metricsJsonl, outDir, withExpertMetrics(MetricsLog.read(metricsJsonl)));
+    }
+
+    /**
+     * {@link #DEFAULT_METRICS} followed by every {@code moe/layerL/load_max_over_mean} and {@code moe/layerL/load_entropy}
+     * (pretraining a mixture of experts) and {@code routing/mismatch_frac} (GRPO on one) that {@code lines} carry,
+     * by layer.
+     */
+    static List<String> withExpertMetrics(List<ObjectNode> lines) {
+        java.util.TreeSet<Integer> layers = new java.util.TreeSet<>();
+        java.util.Set<String> present = new java.util.HashSet<>();
+        java.util.regex.Pattern moe = java.util.regex.Pattern.compile("moe/layer(\\d+)/(load_max_over_mean|load_entropy)");
+        for (ObjectNode line : lines) {
+            line.fieldNames().forEachRemaining(k -> {
+                java.util.regex.Matcher m = moe.matcher(k);
+                if (m.matches()) layers.add(Integer.parseInt(m.group(1)));
+                present.add(k);
+            });
+        }
+        List<String> keys = new ArrayList<>(DEFAULT_METRICS);
+        for (int layer : layers) { // by layer, the overload before the entropy
+            for (String kind : List.of("load_max_over_mean", "load_entropy")) {
+                String k = "moe/layer" + layer + "/" + kind;
+                if (present.contains(k)) keys.add(k);
+            }
+        }
+        if (present.contains("routing/mismatch_frac")) keys.add("routing/mismatch_frac");
+        return keys;
     }
 
     /**

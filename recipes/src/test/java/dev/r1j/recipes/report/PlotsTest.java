@@ -81,6 +81,31 @@ class PlotsTest {
         assertEquals(0.7, evals.get(1).values().get("accuracy"));
     }
 
+    /** A mixture of experts' per-layer expert load (pretrain) and routing mismatch (GRPO) get charts of their own. */
+    @Test
+    void expertLoadAndRoutingMismatchArePlottedWhenLogged(@TempDir Path run) throws Exception {
+        Path f = run.resolve("metrics.jsonl");
+        try (MetricsLog a = MetricsLog.open(f, "pretrain", 0)) {
+            for (int s = 1; s <= 30; s++) {
+                a.log(s, Map.of("loss", 3.0 / s, "moe/layer1/load_max_over_mean", 1 + 2.0 / s,
+                        "moe/layer1/load_entropy", 2.0 - 1.0 / s, "moe/seq_aux_loss", 1.0));
+            }
+        }
+        try (MetricsLog b = MetricsLog.open(f, "grpo", 1)) {
+            for (int s = 1; s <= 10; s++) b.log(s, Map.of("loss", 1.0 / s, "routing/mismatch_frac", 0.01 * s));
+        }
+        assertEquals(List.of("reward_mean", "accuracy", "completion_len_mean", "kl", "loss",
+                "moe/layer1/load_max_over_mean", "moe/layer1/load_entropy", "routing/mismatch_frac"),
+                Plots.withExpertMetrics(MetricsLog.read(f)));
+        List<Path> pages = Plots.draw(f, run.resolve("plots"));
+        BufferedImage pretrain = ImageIO.read(pages.get(0).toFile());
+        assertEquals(2 * Plots.CHART_WIDTH, pretrain.getWidth(), "loss and two load charts: two columns");
+        assertEquals(2 * Plots.CHART_HEIGHT, pretrain.getHeight());
+        BufferedImage grpo = ImageIO.read(pages.get(1).toFile());
+        assertEquals(2 * Plots.CHART_WIDTH, grpo.getWidth(), "loss and the routing mismatch");
+        assertEquals(Plots.CHART_HEIGHT, grpo.getHeight());
+    }
+
     @Test
     void smoothingIsTheDebiasedMovingAverage() {
         // hand-worked: s = 0.4, 0.24, 0.544, 0.3264 over 1 - 0.6^t = 0.4, 0.64, 0.784, 0.8704

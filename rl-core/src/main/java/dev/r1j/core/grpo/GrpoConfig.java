@@ -75,6 +75,9 @@ public record GrpoConfig(
         @Help("L_cache of DAPO's soft overlong punishment, 0 = off (Yu et al. 2025)") @Default("0") int overlongBuffer,
         @Help("reward penalty at max length in DAPO's soft overlong punishment (Yu et al. 2025)") @Default("1.0")
                 double overlongPenaltyFactor,
+        @Help("mixture of experts: the trainer's forward uses the experts the sampler chose for each token and layer, "
+                + "gate weights from the current router (routing replay, slime/veRL 2025); needs a local sampler")
+                @Default("false") boolean routingReplay,
         @Help("online difficulty filtering: retire prompts whose recent pass rate is <= low or >= high (Skywork-OR1, "
                 + "He et al. 2025)") @Default("{window: 0}") OnlineFilter onlineFilter,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
@@ -233,6 +236,7 @@ public record GrpoConfig(
         public Builder maskTruncatedCompletions(boolean v) { set("maskTruncatedCompletions", v); return this; }
         public Builder overlongBuffer(int v) { set("overlongBuffer", v); return this; }
         public Builder overlongPenaltyFactor(double v) { set("overlongPenaltyFactor", v); return this; }
+        public Builder routingReplay(boolean v) { set("routingReplay", v); return this; }
         public Builder onlineFilter(OnlineFilter v) { set("onlineFilter", v); return this; }
         public Builder seed(long v) { set("seed", v); return this; }
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.RoutingReplay;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
 import dev.r1j.core.optim.GradientStep;
@@ -62,6 +63,7 @@ public final class GrpoTrainer implements AutoCloseable {
     private double elapsedBefore;
     private int stepsDone;
     private List<ScoredCompletion> lastCompletions = List.of();
+    private final RoutingReplay routing; // MoE policies: sampler/trainer expert choice (replayed with routing_replay)
     private final PassRateHistory passRates;
     private int skippedThisStep;
 
@@ -81,6 +83,7 @@ public final class GrpoTrainer implements AutoCloseable {
         this.schedule = config.schedule();
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
         this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
+        this.routing = MoeRouting.install(policy, config.routingReplay());
         this.passRates = new PassRateHistory(config.onlineFilter());
     }
 
@@ -112,6 +115,15 @@ public final class GrpoTrainer implements AutoCloseable {
         return lastCompletions;
     }
 
+    /**
+     * For a mixture-of-experts policy, the last step's {@code routing/mismatch_frac}: the share of completion tokens
+     * whose top-k experts differ between sampler and trainer (see {@link RoutingReplay#mismatchFraction}); empty
+     * for dense policies.
+     */
+    public Map<String, Object> routingMetrics() {
+        return routing == null ? Map.of() : routing.metrics();
+    }
+
     /** Restores the position of a resumed run: steps done, optimizer state and elapsed time. */
     public void restore(int stepsDone, Map<String, NDArray> optimizerState, double elapsedSeconds) {
         if (stepsDone < 0) throw new IllegalArgumentException("steps done must be >= 0, got " + stepsDone);
@@ -139,6 +151,7 @@ public final class GrpoTrainer implements AutoCloseable {
         List<List<ScoredCompletion>> kept = new ArrayList<>();
         int drawn = 0, round = 0, draw = target;
         long genNs = 0, rewNs = 0;
+        if (routing != null) routing.startRecording();
         while (draw > 0) {
             List<Prompt> prompts = nextPrompts(source, draw);
             drawn += draw;
@@ -161,6 +174,7 @@ public final class GrpoTrainer implements AutoCloseable {
         }
         if (kept.size() > target) kept = new ArrayList<>(kept.subList(0, target));
         List<ScoredCompletion> batch = withAdvantages(kept);
+        if (routing != null) routing.startReplay(config.routingReplay());
 
         double lr = schedule.lr(stepsDone);
         Update u = batch.isEmpty() ? Update.NONE : update(step, batch, lr);
@@ -408,6 +422,7 @@ public final class GrpoTrainer implements AutoCloseable {
     /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */
     @Override
     public void close() {
+        MoeRouting.uninstall(policy, routing);
         optimizer.close();
     }
 }

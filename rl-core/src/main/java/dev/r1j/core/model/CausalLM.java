@@ -76,6 +76,23 @@ public interface CausalLM extends AutoCloseable {
         return parameters();
     }
 
+    /** Whether the model has mixture-of-experts layers (whose expert choice an {@link ExpertRouting} can see). */
+    default boolean hasExperts() {
+        return false;
+    }
+
+    /** Sets the hook of the MoE layers' expert choice ({@code null} for none); models without experts refuse one. */
+    default void setExpertRouting(ExpertRouting routing) {
+        if (routing != null) {
+            throw new IllegalStateException(getClass().getSimpleName() + " has no mixture-of-experts layers");
+        }
+    }
+
+    /** The hook set by {@link #setExpertRouting}, or null. */
+    default ExpertRouting expertRouting() {
+        return null;
+    }
+
     /** An empty cache for {@code batch} sequences of at most {@code maxLength} positions. */
     KVCache newCache(int batch, int maxLength);
 

@@ -1,5 +1,8 @@
 package dev.r1j.core.model;
 
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
+import dev.r1j.options.Nullable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,7 +54,9 @@ public record ModelConfig(
     public static final List<String> MODEL_TYPES = List.of("llama", "qwen2", "deepseek_v3");
 
     /**
-     * DeepSeek-V3's mixture-of-experts and multi-head latent attention fields.
+     * DeepSeek-V3's mixture-of-experts and multi-head latent attention fields. The {@link Default}s are a toy
+     * shape (the {@code pretrain} stage binds this record as its {@code deepseek} block); a checkpoint's
+     * {@code config.json} gives every field.
      *
      * @param qLoraRank null for a plain q_proj, else the rank of q_a_proj/q_b_proj
      * @param moeLayerFreq every moe_layer_freq-th layer from first_k_dense_replace on is MoE
@@ -60,24 +65,28 @@ public record ModelConfig(
      * @param ropeInterleave the checkpoint's rope dims are interleaved (Hugging Face permutes them first)
      */
     public record DeepSeekV3(
-            int nRoutedExperts,
-            int numExpertsPerTok,
-            int nSharedExperts,
-            int moeIntermediateSize,
-            int firstKDenseReplace,
-            int moeLayerFreq,
-            double routedScalingFactor,
-            boolean normTopkProb,
-            int nGroup,
-            int topkGroup,
-            String scoringFunc,
-            String topkMethod,
-            Integer qLoraRank,
-            int kvLoraRank,
-            int qkNopeHeadDim,
-            int qkRopeHeadDim,
-            int vHeadDim,
-            boolean ropeInterleave) {
+            @Help("routed experts per MoE layer") @Default("8") int nRoutedExperts,
+            @Help("routed experts each token goes to (top-k)") @Default("2") int numExpertsPerTok,
+            @Help("shared experts every token goes through") @Default("1") int nSharedExperts,
+            @Help("SwiGLU width of each expert (moe width)") @Default("64") int moeIntermediateSize,
+            @Help("the first layers keep a dense MLP (V3: 3)") @Default("1") int firstKDenseReplace,
+            @Help("every moe_layer_freq-th layer from first_k_dense_replace on is MoE") @Default("1") int moeLayerFreq,
+            @Help("gate weights of the chosen experts are scaled by this (V3: 2.5)") @Default("2.5")
+                    double routedScalingFactor,
+            @Help("normalise the chosen experts' gate weights to sum to 1") @Default("true") boolean normTopkProb,
+            @Help("expert groups for group-limited routing (V3: 8)") @Default("4") int nGroup,
+            @Help("groups a token's experts may come from (V3: 4)") @Default("2") int topkGroup,
+            @Help("router score function (only sigmoid)") @Default("sigmoid") String scoringFunc,
+            @Help("routing method (only noaux_tc: top-k with e_score_correction_bias)") @Default("noaux_tc")
+                    String topkMethod,
+            @Help("MLA query low-rank size; null: a plain q_proj") @Default("64") @Nullable Integer qLoraRank,
+            @Help("MLA compressed key/value (latent) size") @Default("32") int kvLoraRank,
+            @Help("MLA per-head query/key dims without rotary embedding") @Default("32") int qkNopeHeadDim,
+            @Help("MLA per-head query/key dims with rotary embedding (even; shared by the heads' keys)") @Default("16")
+                    int qkRopeHeadDim,
+            @Help("MLA per-head value dims") @Default("32") int vHeadDim,
+            @Help("the checkpoint's rope dims are interleaved (Hugging Face permutes them first)") @Default("true")
+                    boolean ropeInterleave) {
 
         public DeepSeekV3 {
             positive("n_routed_experts", nRoutedExperts);

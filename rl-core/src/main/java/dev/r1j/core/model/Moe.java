@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.r1j.core.Scalars;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -20,18 +20,29 @@ import java.util.function.Function;
  *
  * <p>Compute is sparse: the tokens routed to each expert are gathered (index_select), run through that expert
  * only, and the outputs are put back in (token, slot) order by one more gather; both gathers are
- * differentiable, and the router gets its gradient through the weights. Expert choice itself is made in Java on
- * the router scores (it is not differentiable in any implementation).
+ * differentiable, and the router gets its gradient through the weights. Expert choice itself is made on the
+ * router scores without a graph (it is not differentiable in any implementation).
  */
 final class Moe {
     private Moe() {}
 
+    /** {@link #forward(ModelConfig.DeepSeekV3, Function, Ops.Projection, NDArray, int, ExpertRouting, ExpertRouting.Tokens)} without a routing hook. */
+    static NDArray forward(ModelConfig.DeepSeekV3 c, Function<String, NDArray> w, Ops.Projection proj, NDArray x) {
+        return forward(c, w, proj, x, -1, null, null);
+    }
+
     /**
      * The MoE block for {@code x [B, T, hidden]}; {@code w} maps a name below {@code mlp.} (e.g.
      * {@code "gate.weight"}) to the layer's parameter; {@code proj} applies a named expert projection below
-     * {@code mlp.} (e.g. {@code "experts.3.up_proj"}), with its adapter if it has one.
+     * {@code mlp.} (e.g. {@code "experts.3.up_proj"}), with its adapter if it has one. {@code hook} (nullable) sees
+     * and may replace the router's choice of decoder layer {@code layer}; {@code tokens} describes the rows for it.
+     *
+     * <p>All per-token work is tensor ops: group-limited top-k on the scores, one sort of the (token, slot) pairs by
+     * expert, one gather of the tokens in that order, one slice and SwiGLU per expert that got tokens, and one
+     * gather back. Java sees only the per-expert counts (and the choice itself when a hook asks for it).
      */
-    static NDArray forward(ModelConfig.DeepSeekV3 c, Function<String, NDArray> w, Ops.Projection proj, NDArray x) {
+    static NDArray forward(ModelConfig.DeepSeekV3 c, Function<String, NDArray> w, Ops.Projection proj, NDArray x,
+            int layer, ExpertRouting hook, ExpertRouting.Tokens tokens) {
         long[] shape = x.getShape().getShape();
         int hidden = (int) shape[shape.length - 1];
         NDArray xf = x.reshape(-1, hidden);
@@ -41,46 +52,46 @@ final class Moe {
         NDManager m = x.getManager();
 
         NDArray scores = Activation.sigmoid(Ops.linear(xf, w.apply("gate.weight"), null)); // [N, E]
-        int[][] chosen = route(c, floats(scores), floats(w.apply("gate.e_score_correction_bias")), n);
-
-        long[] flat = new long[n * k];
-        List<List<Integer>> tokensOf = new ArrayList<>();
-        for (int j = 0; j < e; j++) {
-            tokensOf.add(new ArrayList<>());
-        }
-        for (int t = 0; t < n; t++) {
-            for (int s = 0; s < k; s++) {
-                flat[t * k + s] = chosen[t][s];
-                tokensOf.get(chosen[t][s]).add(t * k + s);
+        NDArray chosen = route(c, scores, w.apply("gate.e_score_correction_bias")); // [N, k] int64
+        if (hook != null) {
+            long[] used = hook.route(layer, chosen.toLongArray(), tokens);
+            if (used.length != n * k) {
+                throw new IllegalStateException("expert routing hook returned " + used.length + " expert ids for "
+                        + n + " tokens x " + k + " experts");
+            }
+            // copied into PyTorch-owned memory: autograd keeps index arrays for backward, and an array made from a
+            // Java buffer is freed when its (layer-scoped) manager closes
+            chosen = m.create(used, new Shape(n, k)).duplicate();
+            if (hook.wantsScores()) {
+                hook.scores(layer, scores.reshape(shape[0], shape[1], e), used, tokens);
             }
         }
-        // index arrays are copied into PyTorch-owned memory (duplicate): autograd keeps them for the backward of the
-        // gather/index_select, and an array made from a Java buffer is freed when its (layer-scoped) manager closes
-        NDArray weights = scores.gather(m.create(flat).duplicate().reshape(n, k), 1);
+        NDArray weights = scores.gather(chosen, 1);
         if (c.normTopkProb()) {
             weights = weights.div(weights.sum(new int[] {1}, true).add(1e-20));
         }
         weights = Scalars.mul(weights, c.routedScalingFactor());
 
-        // run each expert on its tokens; remember where each (token, slot) output lands in the concatenation
+        // (token, slot) pairs sorted by expert: each expert's tokens are one contiguous block
+        NDArray flat = chosen.reshape(-1);
+        NDArray order = flat.argSort(0, true);
+        NDArray tokenOfSlot = m.arange(0, n, 1, DataType.INT64).reshape(n, 1).broadcast(new Shape(n, k)).reshape(-1);
+        NDArray sortedInputs = xf.get(tokenOfSlot.get(order));
+        float[] counts = flat.oneHot(e, DataType.FLOAT32).sum(new int[] {0}).toFloatArray();
         NDList outs = new NDList();
-        long[] rowOf = new long[n * k];
-        int row = 0;
+        long start = 0;
         for (int j = 0; j < e; j++) {
-            List<Integer> slots = tokensOf.get(j);
-            if (slots.isEmpty()) {
+            long count = (long) counts[j];
+            if (count == 0) {
                 continue;
             }
-            long[] tokens = new long[slots.size()];
-            for (int i = 0; i < tokens.length; i++) {
-                tokens[i] = slots.get(i) / k;
-                rowOf[slots.get(i)] = row++;
-            }
-            NDArray xe = xf.get(m.create(tokens).duplicate());
+            NDArray xe = sortedInputs.get(new NDIndex("{}:{}", start, start + count));
             outs.add(Ops.swiglu(xe, proj, "experts." + j + "."));
+            start += count;
         }
-        NDArray all = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 0);
-        NDArray routed = all.get(m.create(rowOf).duplicate()).reshape(n, k, hidden).mul(weights.expandDims(-1)).sum(new int[] {1});
+        NDArray sortedOutputs = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 0);
+        NDArray routed = sortedOutputs.get(order.argSort(0, true)).reshape(n, k, hidden)
+                .mul(weights.expandDims(-1)).sum(new int[] {1});
         NDArray y = routed;
         if (c.nSharedExperts() > 0) {
             y = y.add(Ops.swiglu(xf, proj, "shared_experts."));
@@ -88,66 +99,24 @@ final class Moe {
         return y.reshape(shape);
     }
 
-    private static float[] floats(NDArray a) {
-        return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
-    }
-
     /**
-     * Group-limited top-k expert choice for {@code n} tokens from row-major sigmoid {@code scores [n, E]} and the
-     * correction {@code bias [E]}; returns the chosen expert ids per token, best first. Ties go to the lower id.
+     * Group-limited top-k expert choice ({@code noaux_tc}) as tensor ops, from sigmoid {@code scores [N, E]} and the
+     * correction {@code bias [E]}: choice scores {@code scores + bias}; each group scored by the sum of its two best;
+     * the {@code topk_group} best groups kept, the others' choice scores set to 0 (as Hugging Face's masked_fill);
+     * the top {@code num_experts_per_tok}. Returns int64 {@code [N, k]}, best first; no graph.
      */
-    static int[][] route(ModelConfig.DeepSeekV3 c, float[] scores, float[] bias, int n) {
+    static NDArray route(ModelConfig.DeepSeekV3 c, NDArray scores, NDArray bias) {
+        int n = (int) scores.getShape().get(0);
         int e = c.nRoutedExperts();
         int groups = c.nGroup();
-        int perGroup = e / groups;
-        int[][] out = new int[n][];
-        float[] choice = new float[e];
-        float[] groupScore = new float[groups];
-        for (int t = 0; t < n; t++) {
-            for (int j = 0; j < e; j++) {
-                choice[j] = scores[t * e + j] + bias[j];
-            }
-            for (int g = 0; g < groups; g++) {
-                float best = Float.NEGATIVE_INFINITY;
-                float second = Float.NEGATIVE_INFINITY;
-                for (int j = g * perGroup; j < (g + 1) * perGroup; j++) {
-                    if (choice[j] > best) {
-                        second = best;
-                        best = choice[j];
-                    } else if (choice[j] > second) {
-                        second = choice[j];
-                    }
-                }
-                groupScore[g] = best + second;
-            }
-            int[] keptGroups = topK(groupScore, c.topkGroup());
-            boolean[] keep = new boolean[groups];
-            for (int g : keptGroups) {
-                keep[g] = true;
-            }
-            for (int j = 0; j < e; j++) {
-                if (!keep[j / perGroup]) {
-                    choice[j] = 0f; // Hugging Face masks with 0.0, not -inf
-                }
-            }
-            out[t] = topK(choice, c.numExpertsPerTok());
+        NDArray choice = scores.stopGradient().add(bias.stopGradient().reshape(1, e));
+        if (c.topkGroup() < groups) {
+            NDArray grouped = choice.reshape(n, groups, e / groups);
+            NDArray groupScore = grouped.topK(2, -1, true, false).get(0).sum(new int[] {-1}); // [N, G]
+            NDArray keptGroups = groupScore.topK(c.topkGroup(), -1, true, false).get(1); // [N, topk_group]
+            NDArray keep = keptGroups.oneHot(groups, choice.getDataType()).sum(new int[] {1}); // [N, G] of 0/1
+            choice = grouped.mul(keep.reshape(n, groups, 1)).reshape(n, e);
         }
-        return out;
-    }
-
-    private static int[] topK(float[] v, int k) {
-        int[] idx = new int[k];
-        boolean[] used = new boolean[v.length];
-        for (int s = 0; s < k; s++) {
-            int best = -1;
-            for (int j = 0; j < v.length; j++) {
-                if (!used[j] && (best < 0 || v[j] > v[best])) {
-                    best = j;
-                }
-            }
-            used[best] = true;
-            idx[s] = best;
-        }
-        return idx;
+        return choice.topK(c.numExpertsPerTok(), -1, true, true).get(1).toType(DataType.INT64, false);
     }
 }

@@ -56,6 +56,7 @@ public final class Transformer implements CausalLM {
     private final boolean view;
     private boolean gradientCheckpointing;
     private LoraAdapters adapters;
+    private ExpertRouting expertRouting;
 
     private Transformer(ModelConfig config, NDManager manager, LinkedHashMap<String, NDArray> params) {
         this.config = config;
@@ -222,6 +223,34 @@ public final class Transformer implements CausalLM {
         return adapters;
     }
 
+    @Override
+    public boolean hasExperts() {
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            if (config.isMoeLayer(i)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sets the hook every MoE layer hands its expert choice to ({@code null}: none, the router decides). Only this
+     * object's forwards use it ({@link #withoutAdapters()} views have their own, none at first).
+     *
+     * @throws IllegalStateException on a model without MoE layers
+     */
+    @Override
+    public void setExpertRouting(ExpertRouting routing) {
+        if (routing != null && !hasExperts()) {
+            throw new IllegalStateException("expert routing on a " + config.modelType()
+                    + " model without mixture-of-experts layers");
+        }
+        this.expertRouting = routing;
+    }
+
+    @Override
+    public ExpertRouting expertRouting() {
+        return expertRouting;
+    }
+
     /** The adapter weights when adapters are attached, else every parameter. */
     @Override
     public Map<String, NDArray> trainableParameters() {
@@ -328,7 +357,8 @@ public final class Transformer implements CausalLM {
         }
         NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0)
                 .get(new NDIndex(":, {}:", past));
-        NDArray hidden = decodeHidden(inputIds, positions, additiveMask(mask, past, t), cache, past);
+        NDArray hidden = decodeHidden(inputIds, positions, additiveMask(mask, past, t), cache, past,
+                mask.get(new NDIndex(":, {}:", past)));
         NDArray h = lastOnly ? hidden.get(new NDIndex(":, -1, :")) : hidden;
         NDArray logits = logits(h);
         hidden.close();
@@ -380,12 +410,13 @@ public final class Transformer implements CausalLM {
         }
         NDArray allowed = same.logicalAnd(real).toType(DataType.FLOAT32, false).mul(m.create(lower, new Shape(1, t, t)));
         NDArray bias = allowed.sub(1).mul(-MASKED).reshape(b, 1, t, t).toType(dtype, false);
-        return decode(inputIds, m.create(pos, new Shape(b, t)), bias, null, 0);
+        return decode(inputIds, m.create(pos, new Shape(b, t)), bias, null, 0, segs.neq(0));
     }
 
     /** The decoder proper, for given rotary positions {@code [B, T]} and additive attention bias {@code [B, 1, T, P+T]}. */
-    private NDArray decode(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past) {
-        NDArray hidden = decodeHidden(inputIds, positions, bias, cache, past);
+    private NDArray decode(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past,
+            NDArray realTokens) {
+        NDArray hidden = decodeHidden(inputIds, positions, bias, cache, past, realTokens);
         NDArray logits = logits(hidden);
         hidden.close();
         return logits;
@@ -396,12 +427,17 @@ public final class Transformer implements CausalLM {
      * done, so only the layer's output handle survives it: without autograd the intermediates are freed at once,
      * with it the graph keeps exactly what backward needs. With gradient checkpointing (and autograd on, no cache)
      * the layers run without autograd and only their inputs are kept; {@link #backward} recomputes them.
+     * {@code realTokens [B, T]} (nonzero = a real token) is read only when an {@link ExpertRouting} hook is set.
      */
-    private NDArray decodeHidden(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past) {
+    private NDArray decodeHidden(NDArray inputIds, NDArray positions, NDArray bias, TransformerCache cache, int past,
+            NDArray realTokens) {
         int t = (int) inputIds.getShape().get(1);
         NDManager outer = inputIds.getManager();
         NDArray[] cosSin = rope.cosSin(positions, dtype);
-        Layers layers = new Layers(cosSin, bias, cache, past);
+        ExpertRouting.Tokens tokens = expertRouting == null ? null : new ExpertRouting.Tokens(
+                (int) inputIds.getShape().get(0), t, inputIds.toType(DataType.INT64, false).toLongArray(),
+                realTokens.toType(DataType.INT64, false).toLongArray());
+        Layers layers = new Layers(cosSin, bias, cache, past, tokens);
 
         NDArray h = Embedding.embedding(inputIds, p("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
         boolean checkpoint = gradientCheckpointing && cache == null && JniUtils.isGradMode();
@@ -436,12 +472,14 @@ public final class Transformer implements CausalLM {
         final NDArray bias;
         final TransformerCache cache;
         final int past;
+        final ExpertRouting.Tokens tokens;
 
-        Layers(NDArray[] cosSin, NDArray bias, TransformerCache cache, int past) {
+        Layers(NDArray[] cosSin, NDArray bias, TransformerCache cache, int past, ExpertRouting.Tokens tokens) {
             this.cosSin = cosSin;
             this.bias = bias;
             this.cache = cache;
             this.past = past;
+            this.tokens = tokens;
         }
 
         /** Layer {@code i} on {@code h}, its intermediates in a sub-manager closed here; the output in {@code out}. */
@@ -456,7 +494,7 @@ public final class Transformer implements CausalLM {
                         : latentAttention(pre + "self_attn.", i, x, cosSin, bias, cache, past);
                 NDArray h1 = x0.add(a);
                 x = Ops.rmsNorm(h1, p(pre + "post_attention_layernorm.weight"), config.rmsNormEps());
-                NDArray y = h1.add(mlp(pre + "mlp.", i, x));
+                NDArray y = h1.add(mlp(pre + "mlp.", i, x, tokens));
                 y.attach(out);
                 return y;
             }
@@ -543,7 +581,7 @@ public final class Transformer implements CausalLM {
         NDArray mask = attentionMask != null ? attentionMask
                 : inputIds.getManager().ones(new Shape(idShape[0], t), DataType.INT64);
         NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0);
-        return decodeHidden(inputIds, positions, additiveMask(mask, 0, t), null, 0);
+        return decodeHidden(inputIds, positions, additiveMask(mask, 0, t), null, 0, mask);
     }
 
     @Override
@@ -636,9 +674,10 @@ public final class Transformer implements CausalLM {
         return project(pre + "o_proj", out);
     }
 
-    private NDArray mlp(String pre, int layer, NDArray x) {
+    private NDArray mlp(String pre, int layer, NDArray x, ExpertRouting.Tokens tokens) {
         if (config.isMoeLayer(layer)) {
-            return Moe.forward(config.deepseek(), name -> p(pre + name), (module, in) -> project(pre + module, in), x);
+            return Moe.forward(config.deepseek(), name -> p(pre + name), (module, in) -> project(pre + module, in), x,
+                    layer, expertRouting, tokens);
         }
         return Ops.swiglu(x, this::project, pre);
     }

@@ -44,6 +44,7 @@ class GrpoConfigTest {
         assertEquals(false, d.maskTruncatedCompletions());
         assertEquals(0, d.overlongBuffer());
         assertEquals(1.0, d.overlongPenaltyFactor());
+        assertEquals(false, d.routingReplay());
         assertEquals(42L, d.seed());
         assertEquals(KlEstimator.K3, d.klEstimator());
         assertEquals(0.0, d.dualClip());

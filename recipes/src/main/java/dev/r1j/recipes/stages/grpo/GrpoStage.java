@@ -91,6 +91,7 @@ public final class GrpoStage implements Stage {
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
+                        row.putAll(trainer.routingMetrics()); // MoE policies: sampler/trainer expert mismatch
                         ctx.metrics().log(m.step(), row);
                         if (options.logCompletionsEvery() > 0 && m.step() % options.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),

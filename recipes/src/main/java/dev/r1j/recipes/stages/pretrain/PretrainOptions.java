@@ -7,13 +7,16 @@ import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.sft.LmTrainerConfig;
 import dev.r1j.tasks.arith.ArithmeticTask;
+import java.util.List;
 
 /**
  * Options of the {@code pretrain} stage: the arithmetic data (rl-core {@link ArithmeticTask}), the shape of the toy
- * llama and its next-token training (sft {@link dev.r1j.sft.LmTrainer}).
+ * base ({@code llama}, {@code qwen2} or a DeepSeek-V3-shaped {@code deepseek_v3} with its MoE and MLA knobs) and its
+ * next-token training (sft {@link dev.r1j.sft.LmTrainer}, plus V3's load balancing for deepseek_v3).
  *
  * <pre>{@code
  * - pretrain: {hidden_size: 128, steps: 600}
+ * - pretrain: {model_type: deepseek_v3, deepseek: {n_routed_experts: 8, num_experts_per_tok: 2}}
  * }</pre>
  */
 public record PretrainOptions(
@@ -32,12 +35,19 @@ public record PretrainOptions(
         @Help("distinct RL training prompts in arith-train.jsonl") @Default("2000") int trainSize,
         @Help("distinct held-out problems in arith-test.jsonl") @Default("200") int testSize,
         @Help("worked solutions in arith-sft.jsonl (for a cold-start sft stage)") @Default("500") int sftSize,
-        @Help("model width (llama hidden_size)") @Default("128") int hiddenSize,
-        @Help("SwiGLU MLP width") @Default("256") int intermediateSize,
+        @Help("llama | qwen2 | deepseek_v3: the architecture of the toy base") @Default("llama") String modelType,
+        @Help("model width (hidden_size)") @Default("128") int hiddenSize,
+        @Help("SwiGLU MLP width (deepseek_v3: of the dense first layers)") @Default("256") int intermediateSize,
         @Help("decoder layers") @Default("2") int numLayers,
         @Help("attention heads") @Default("4") int numHeads,
-        @Help("key/value heads (grouped-query attention, Ainslie et al. 2023); must divide num_heads") @Default("4")
-                int numKvHeads,
+        @Help("key/value heads (grouped-query attention, Ainslie et al. 2023); must divide num_heads; deepseek_v3's "
+                + "latent attention has none") @Default("4") int numKvHeads,
+        @Help("deepseek_v3 only: its mixture of experts and multi-head latent attention, under Hugging Face's "
+                + "config.json names (DeepSeek-V3, 2024)") ModelConfig.DeepSeekV3 deepseek,
+        @Help("deepseek_v3 only: auxiliary-loss-free balancing, after each step every expert's correction bias moves "
+                + "by this against its load (V3: 0.001); 0 = off") @Default("0.01") double biasUpdateSpeed,
+        @Help("deepseek_v3 only: weight of V3's sequence-wise balance loss (V3: 0.0001); 0 = off") @Default("0.0001")
+                double seqAuxAlpha,
         @Help("next-token training (sft's LmTrainerConfig)") @Inline LmTrainerConfig trainer,
         @Help("how the stage runs the engine (num_threads)") @Inline @Default("{num_threads: 1}") EngineOptions engine) {
 
@@ -47,12 +57,20 @@ public record PretrainOptions(
             throw new IllegalArgumentException("hidden_size, intermediate_size, num_layers, num_heads and num_kv_heads "
                     + "must be >= 1");
         }
-        if (hiddenSize % numHeads != 0) {
+        if (!ModelConfig.MODEL_TYPES.contains(modelType)) {
+            throw new IllegalArgumentException("model_type: expected one of " + String.join(", ", ModelConfig.MODEL_TYPES)
+                    + ", found \"" + modelType + "\"");
+        }
+        boolean v3 = modelType.equals("deepseek_v3");
+        if (!v3 && hiddenSize % numHeads != 0) {
             throw new IllegalArgumentException("num_heads (" + numHeads + ") must divide hidden_size (" + hiddenSize + ")");
         }
-        if (numHeads % numKvHeads != 0) {
+        if (!v3 && numHeads % numKvHeads != 0) {
             throw new IllegalArgumentException("num_kv_heads (" + numKvHeads + ") must divide num_heads (" + numHeads + ")");
         }
+        if (v3) checkDeepSeek(deepseek, hiddenSize, numLayers);
+        if (!(biasUpdateSpeed >= 0)) throw new IllegalArgumentException("bias_update_speed must be >= 0, got " + biasUpdateSpeed);
+        if (!(seqAuxAlpha >= 0)) throw new IllegalArgumentException("seq_aux_alpha must be >= 0, got " + seqAuxAlpha);
         // the components are not assigned yet in a compact constructor: validate from the parameters
         new ArithmeticTask.Config(dataSeed, minDigits, maxDigits, addShare, subShare, workedShare, slipShare,
                 brokenShare, corpusSize, trainSize, testSize, sftSize);
@@ -65,9 +83,33 @@ public record PretrainOptions(
                 brokenShare, corpusSize, trainSize, testSize, sftSize);
     }
 
-    /** The toy llama for a vocabulary of {@code vocab} tokens; its context is the trainer's max_length. */
+    /** What must hold for a deepseek_v3 toy beyond what its config record checks; errors name the key. */
+    private static void checkDeepSeek(ModelConfig.DeepSeekV3 d, int hiddenSize, int numLayers) {
+        if (d.firstKDenseReplace() >= numLayers) {
+            throw new IllegalArgumentException("deepseek.first_k_dense_replace: expected at most num_layers - 1 = "
+                    + (numLayers - 1) + " (some layer must be MoE), found " + d.firstKDenseReplace());
+        }
+        if (d.qLoraRank() != null && d.qLoraRank() > hiddenSize) {
+            throw new IllegalArgumentException("deepseek.q_lora_rank: expected at most hidden_size = " + hiddenSize
+                    + " (a low-rank projection of it), found " + d.qLoraRank());
+        }
+        if (d.kvLoraRank() > hiddenSize) {
+            throw new IllegalArgumentException("deepseek.kv_lora_rank: expected at most hidden_size = " + hiddenSize
+                    + " (a low-rank latent of it), found " + d.kvLoraRank());
+        }
+    }
+
+    /** The toy base for a vocabulary of {@code vocab} tokens; its context is the trainer's max_length. */
     public ModelConfig modelConfig(int vocab) {
-        return ModelConfig.llama(vocab, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
-                trainer.maxLength());
+        return switch (modelType) {
+            case "deepseek_v3" -> new ModelConfig("deepseek_v3", vocab, hiddenSize, intermediateSize, numLayers,
+                    numHeads, numHeads, deepseek.qkRopeHeadDim(), trainer.maxLength(), 1e-6, 10000.0, null, false,
+                    false, false, null, List.of(), null, "float32", deepseek);
+            case "qwen2" -> new ModelConfig("qwen2", vocab, hiddenSize, intermediateSize, numLayers, numHeads,
+                    numKvHeads, hiddenSize / numHeads, trainer.maxLength(), 1e-6, 10000.0, null, false, false, false,
+                    null, List.of(), null, "float32", null);
+            default -> ModelConfig.llama(vocab, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+                    trainer.maxLength());
+        };
     }
 }

@@ -57,11 +57,12 @@ public final class PretrainStage implements Stage {
         }
 
         try (NDManager manager = Djl.newManager();
-             Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed)) {
-            ctx.out().printf("pretraining a llama of %,d parameters on %,d lines for %d steps%n", model.parameterCount(),
-                    data.size(), options.trainer().steps());
+             Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed);
+             MoeBalancing balancing = MoeBalancing.of(model, options)) {
+            ctx.out().printf("pretraining a %s of %,d parameters on %,d lines for %d steps%n", options.modelType(),
+                    model.parameterCount(), data.size(), options.trainer().steps());
             try (Progress bar = ctx.progress().start(ctx.stageId(), options.trainer().steps())) {
-                new LmTrainer(options.trainer()).train(model, data, tokenizer.padId(), m -> {
+                new LmTrainer(options.trainer(), balancing).train(model, data, tokenizer.padId(), m -> {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("loss", m.loss());
                     row.put("lr", m.lr());
@@ -69,11 +70,13 @@ public final class PretrainStage implements Stage {
                     row.put("tokens_per_s", m.tokensPerS());
                     row.put("elapsed_s", m.elapsedS());
                     row.put("epoch", m.epoch());
+                    row.putAll(balancing.lastMetrics());
                     ctx.metrics().log(m.step(), row);
                     bar.step();
                     bar.extra(String.format("loss %.3f", m.loss()));
                 });
             }
+            model.setExpertRouting(null);
             Checkpoint.save(modelDir, model, tokenizer);
         }
         ctx.out().println("saved the base model to " + modelDir);

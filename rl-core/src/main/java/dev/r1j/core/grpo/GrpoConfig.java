@@ -75,6 +75,12 @@ public record GrpoConfig(
         @Help("L_cache of DAPO's soft overlong punishment, 0 = off (Yu et al. 2025)") @Default("0") int overlongBuffer,
         @Help("reward penalty at max length in DAPO's soft overlong punishment (Yu et al. 2025)") @Default("1.0")
                 double overlongPenaltyFactor,
+        @Help("off-policy correction of the sampler-vs-trainer gap: {mode: none|tis|mis, cap: C, level: token|sequence} "
+                + "(TIS: Yao et al. 2025; MIS: veRL rollout_corr, IcePop; TRL vllm_importance_sampling_*)")
+                RolloutCorrection rolloutCorrection,
+        @Help("generate the batches of up to k steps ahead while the trainer updates, from weights k steps stale; "
+                + "0 = synchronous (one-step off-policy: veRL one_step_off_policy, AReaL, PipelineRL)") @Default("0")
+                int asyncSteps,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
 
     public GrpoConfig {
@@ -150,6 +156,14 @@ public record GrpoConfig(
                     "overlong_buffer must be in [0, max_new_tokens=" + maxNewTokens + "], got " + overlongBuffer);
         }
         nonNegative("overlong_penalty_factor", overlongPenaltyFactor);
+        if (rolloutCorrection == null) throw new IllegalArgumentException("rollout_correction must be given");
+        if (rolloutCorrection.active() && rolloutCorrection.level() == ImportanceSamplingLevel.TOKEN
+                && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
+            throw new IllegalArgumentException("rollout_correction.level: token weights or drops single tokens, which "
+                    + "undoes importance_sampling_level: sequence (GSPO's one ratio per sequence): use "
+                    + "rollout_correction.level: sequence");
+        }
+        if (asyncSteps < 0) throw new IllegalArgumentException("async_steps must be >= 0, got " + asyncSteps);
     }
 
     /** Every option at its default. */
@@ -230,6 +244,8 @@ public record GrpoConfig(
         public Builder maskTruncatedCompletions(boolean v) { set("maskTruncatedCompletions", v); return this; }
         public Builder overlongBuffer(int v) { set("overlongBuffer", v); return this; }
         public Builder overlongPenaltyFactor(double v) { set("overlongPenaltyFactor", v); return this; }
+        public Builder rolloutCorrection(RolloutCorrection v) { set("rolloutCorrection", v); return this; }
+        public Builder asyncSteps(int v) { set("asyncSteps", v); return this; }
         public Builder seed(long v) { set("seed", v); return this; }
     }
 }

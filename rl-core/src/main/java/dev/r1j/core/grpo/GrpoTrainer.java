@@ -288,7 +288,7 @@ public final class GrpoTrainer implements AutoCloseable {
         return async;
     }
 
-    private long samplingSeed(int step, int round) {
+    long samplingSeed(int step, int round) {
         return config.seed() * 1_000_003L + step * 1_009L + round;
     }
 

@@ -98,6 +98,13 @@ class GrpoResumeTest {
         assertNotEquals(a.get(0).get("loss"), a.get(3).get("loss"));
         assertEquals(Files.readString(straight.runDir().resolve("results.json")),
                 Files.readString(broken.runDir().resolve("results.json")));
+        // the local sampler's behaviour log-probs equal the trainer's at temperature 1 when the batch is fresh
+        // (every step when synchronous, the first under async_steps), and differ when it is a step stale
+        for (ObjectNode n : a) {
+            double gap = n.get("rollout_corr/logprob_diff_max").asDouble();
+            boolean fresh = asyncSteps == 0 || n.get("step").asInt() == 1;
+            assertTrue(fresh ? gap < 1e-4 : gap > 1e-3, "step " + n.get("step") + ": max |trainer - sampler| " + gap);
+        }
         return a;
     }
 

@@ -78,8 +78,9 @@ public record GrpoConfig(
         @Help("off-policy correction of the sampler-vs-trainer gap: {mode: none|tis|mis, cap: C, level: token|sequence} "
                 + "(TIS: Yao et al. 2025; MIS: veRL rollout_corr, IcePop; TRL vllm_importance_sampling_*)")
                 RolloutCorrection rolloutCorrection,
-        @Help("generate the batches of up to k steps ahead while the trainer updates, from weights k steps stale; "
-                + "0 = synchronous (one-step off-policy: veRL one_step_off_policy, AReaL, PipelineRL)") @Default("0")
+        @Help("k: a generation thread samples the batches of steps t+1..t+k while the trainer updates on step t, "
+                + "from weights up to k steps stale; 0 = synchronous (veRL's one-step off-policy, AReaL, PipelineRL)")
+                @Default("0")
                 int asyncSteps,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
 

@@ -72,6 +72,7 @@ public final class GrpoTrainer implements AutoCloseable {
     private List<PendingRollouts.Raw> restoredPending = List.of();
     private List<Rollout> pending = List.of();
     private long resumePosition = -1;
+    private boolean startPublished;
 
     /**
      * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
@@ -123,7 +124,7 @@ public final class GrpoTrainer implements AutoCloseable {
      * {@code null} (the default) when the sampler reads the live policy itself.
      */
     public void setWeightSync(WeightSync sync) {
-        if (async != null) throw new IllegalStateException("the weight sync is fixed once the first step ran");
+        if (startPublished) throw new IllegalStateException("the weight sync is fixed once the first step ran");
         this.weightSync = sync;
     }
 
@@ -178,6 +179,10 @@ public final class GrpoTrainer implements AutoCloseable {
     /** One GRPO step: sample, score, compute advantages, and update the policy {@code num_iterations} times. */
     public GrpoStepMetrics step(PromptSource source) {
         int step = stepsDone + 1;
+        if (config.asyncSteps() == 0 && weightSync != null && !startPublished) {
+            weightSync.publish(policy, stepsDone); // the start weights (AsyncRollouts publishes them itself)
+        }
+        startPublished = true;
         Rollout rollout = config.asyncSteps() == 0 ? generate(step, stepsDone, source) : asyncRollouts(source).take(step);
         List<ScoredCompletion> all = rollout.all();
         List<List<ScoredCompletion>> kept = rollout.kept();

@@ -138,11 +138,16 @@ class AsyncStepsTest {
 
     /** A run of {@code steps} with {@code asyncSteps}, the policy and the sampler's snapshot both from seed 7. */
     private static List<GrpoStepMetrics> run(GrpoConfig cfg, List<List<ScoredCompletion>> completions) {
-        try (Transformer policy = model(7); Transformer snapshot = model(7);
+        return run(cfg, completions, cfg.asyncSteps() > 0, 7);
+    }
+
+    /** {@code snapshotSeed}: the snapshot model's initial weights (the sync must overwrite them before sampling). */
+    private static List<GrpoStepMetrics> run(GrpoConfig cfg, List<List<ScoredCompletion>> completions,
+            boolean viaSnapshot, int snapshotSeed) {
+        try (Transformer policy = model(7); Transformer snapshot = model(snapshotSeed);
                 GrpoTrainer trainer = new GrpoTrainer(policy, null,
-                        new CharSampler(cfg.asyncSteps() > 0 ? snapshot : policy, ALPHA), GrpoTrainerTest.STARTS_WITH_E,
-                        cfg)) {
-            if (cfg.asyncSteps() > 0) trainer.setWeightSync(new PolicySnapshot(snapshot));
+                        new CharSampler(viaSnapshot ? snapshot : policy, ALPHA), GrpoTrainerTest.STARTS_WITH_E, cfg)) {
+            if (viaSnapshot) trainer.setWeightSync(new PolicySnapshot(snapshot));
             List<GrpoStepMetrics> out = new ArrayList<>();
             PromptSource source = new PromptSource(PROMPTS, 1);
             while (trainer.stepsDone() < cfg.steps()) {
@@ -181,6 +186,16 @@ class AsyncStepsTest {
         // the off-policy gap of a stale batch is measured: step 2's sampler lags the trainer by one update
         assertTrue(a.get(1).extra().get("rollout_corr/logprob_diff_mean") > 1e-4, a.get(1).extra().toString());
         assertTrue(a.get(0).extra().get("rollout_corr/logprob_diff_mean") < 1e-5, a.get(0).extra().toString());
+    }
+
+    /** The snapshot starts from other weights: only exact copies at the start and after every step give equality. */
+    @Test
+    void aSynchronousRunThroughASnapshotEqualsOneOnThePolicy() {
+        GrpoConfig cfg = base().steps(3).build();
+        List<GrpoStepMetrics> direct = run(cfg, null, false, 7);
+        List<GrpoStepMetrics> snap = run(cfg, null, true, 12);
+        for (int i = 0; i < 3; i++) assertEquals(timeless(direct.get(i)), timeless(snap.get(i)), "step " + (i + 1));
+        assertNotEquals(direct.get(0).loss(), direct.get(2).loss()); // the policy moved between steps
     }
 
     @Test

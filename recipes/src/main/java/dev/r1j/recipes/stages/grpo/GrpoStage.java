@@ -15,6 +15,7 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
@@ -23,6 +24,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
 import java.nio.file.Path;
@@ -72,10 +74,11 @@ public final class GrpoStage implements Stage {
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null;
              // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
              LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), manager) : null) {
-            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
-            PromptSource source = new PromptSource(prompts, cfg.seed());
             LocalSampler sampler = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
                     policy.tokenizer());
+            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
+                    PromptBudget.of(sampler, cfg.maxNewTokens()));
+            PromptSource source = new PromptSource(prompts, cfg.seed());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
@@ -102,14 +105,17 @@ public final class GrpoStage implements Stage {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        if (m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps()) {
+                        Runnable checkpoint = () -> {
                             String pending = trainer.pendingRolloutsJson(); // async_steps' batches generated ahead
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(),
                                             source.cursorAt(trainer.resumePosition()), m.elapsedS(),
                                             pending == null ? Map.of() : Map.of(PENDING_KEY, pending)),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
-                        }
+                        };
+                        boolean saved = m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps();
+                        if (saved) checkpoint.run();
+                        StopRequest.stopIfRequested(m.step(), saved ? () -> {} : checkpoint);
                         bar.step();
                         bar.extra(String.format("reward %.3f acc %.2f len %.1f", m.rewardMean(), m.accuracy(),
                                 m.completionLenMean()));

@@ -82,6 +82,8 @@ public record GrpoConfig(
                 + "from weights up to k steps stale; 0 = synchronous (veRL's one-step off-policy, AReaL, PipelineRL)")
                 @Default("0")
                 int asyncSteps,
+        @Help("online difficulty filtering: retire prompts whose recent pass rate is <= low or >= high (Skywork-OR1, "
+                + "He et al. 2025)") @Default("{window: 0}") OnlineFilter onlineFilter,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
 
     public GrpoConfig {
@@ -165,6 +167,12 @@ public record GrpoConfig(
                     + "rollout_correction.level: sequence");
         }
         if (asyncSteps < 0) throw new IllegalArgumentException("async_steps must be >= 0, got " + asyncSteps);
+        if (onlineFilter == null) throw new IllegalArgumentException("online_filter must be given ({window: 0} is off)");
+        if (asyncSteps > 0 && onlineFilter.enabled()) {
+            throw new IllegalArgumentException("online_filter cannot be combined with async_steps > 0 yet: the batches "
+                    + "generated ahead would pick prompts from pass rates of steps not yet trained on, and a checkpoint's "
+                    + "pending batches do not record the prompts the filter skipped; use async_steps: 0");
+        }
     }
 
     /** Every option at its default. */
@@ -247,6 +255,7 @@ public record GrpoConfig(
         public Builder overlongPenaltyFactor(double v) { set("overlongPenaltyFactor", v); return this; }
         public Builder rolloutCorrection(RolloutCorrection v) { set("rolloutCorrection", v); return this; }
         public Builder asyncSteps(int v) { set("asyncSteps", v); return this; }
+        public Builder onlineFilter(OnlineFilter v) { set("onlineFilter", v); return this; }
         public Builder seed(long v) { set("seed", v); return this; }
     }
 }

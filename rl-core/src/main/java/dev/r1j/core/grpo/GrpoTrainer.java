@@ -73,6 +73,8 @@ public final class GrpoTrainer implements AutoCloseable {
     private List<Rollout> pending = List.of();
     private long resumePosition = -1;
     private boolean startPublished;
+    private final PassRateHistory passRates;
+    private int skippedThisStep;
 
     /**
      * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
@@ -90,6 +92,17 @@ public final class GrpoTrainer implements AutoCloseable {
         this.schedule = config.schedule();
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
         this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
+        this.passRates = new PassRateHistory(config.onlineFilter());
+    }
+
+    /** The online filter's pass-rate histories, for a checkpoint ({@link #restorePassRates} takes them back). */
+    public String passRateState() {
+        return passRates.toJson();
+    }
+
+    /** Restores what {@link #passRateState} returned (null: none recorded). */
+    public void restorePassRates(String state) {
+        passRates.restoreJson(state);
     }
 
     public GrpoConfig config() {
@@ -200,6 +213,11 @@ public final class GrpoTrainer implements AutoCloseable {
         stepsDone = step;
         lastCompletions = merge(all, batch);
         Map<String, Double> extra = new java.util.LinkedHashMap<>(u.offPolicy());
+        if (config.onlineFilter().enabled()) {
+            extra.put("online_filter/skipped", (double) skippedThisStep);
+            extra.put("online_filter/retired", (double) passRates.retiredCount());
+        }
+        skippedThisStep = 0;
         if (async != null) {
             pending = async.publish(policy, step);
             double[] idle = async.takeIdleSeconds();
@@ -227,7 +245,7 @@ public final class GrpoTrainer implements AutoCloseable {
         long genNs = 0, rewNs = 0;
         while (draw > 0) {
             long position = source.position();
-            List<Prompt> prompts = source.next(draw);
+            List<Prompt> prompts = nextPrompts(source, draw);
             drawn += draw;
             long t0 = System.nanoTime();
             List<CompletionGroup> groups = sampler.sample(prompts.stream().map(Prompt::prompt).toList(),
@@ -239,6 +257,7 @@ public final class GrpoTrainer implements AutoCloseable {
             genNs += t1 - t0;
             round++;
             for (List<ScoredCompletion> g : scored) {
+                passRates.observe(g.get(0).prompt().prompt(), passRate(g));
                 all.addAll(g);
                 if (!config.dynamicSampling() || informative(g)) kept.add(g);
             }
@@ -248,6 +267,31 @@ public final class GrpoTrainer implements AutoCloseable {
         }
         if (kept.size() > target) kept = new ArrayList<>(kept.subList(0, target));
         return new Rollout(step, version, all, kept, drawn, genNs, rewNs, rounds);
+    }
+
+    /**
+     * The next {@code n} prompts the online filter lets through. Retired prompts are passed over, but never more
+     * than one epoch's worth in a step: when (nearly) every prompt is retired the step trains on what comes.
+     */
+    private List<Prompt> nextPrompts(PromptSource source, int n) {
+        if (!config.onlineFilter().enabled()) return source.next(n);
+        List<Prompt> out = new ArrayList<>(n);
+        while (out.size() < n) {
+            Prompt p = source.next(1).get(0);
+            if (skippedThisStep < source.size() && passRates.retired(p.prompt())) {
+                skippedThisStep++;
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The share of a group's completions with full credit (the accuracy metric's test). */
+    private static double passRate(List<ScoredCompletion> group) {
+        int pass = 0;
+        for (ScoredCompletion s : group) if (s.verdict().reward() >= 1.0) pass++;
+        return (double) pass / group.size();
     }
 
     /** A batch restored from a checkpoint, scored again from its raw rounds exactly as {@link #generate} did. */

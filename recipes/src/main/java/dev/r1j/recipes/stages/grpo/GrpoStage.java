@@ -106,10 +106,12 @@ public final class GrpoStage implements Stage {
                                     options.completionsPerLog());
                         }
                         Runnable checkpoint = () -> {
+                            Map<String, Object> extra = new java.util.LinkedHashMap<>();
+                            extra.put(PASS_RATES, trainer.passRateState());
                             String pending = trainer.pendingRolloutsJson(); // async_steps' batches generated ahead
+                            if (pending != null) extra.put(PENDING_KEY, pending);
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(),
-                                            source.cursorAt(trainer.resumePosition()), m.elapsedS(),
-                                            pending == null ? Map.of() : Map.of(PENDING_KEY, pending)),
+                                            source.cursorAt(trainer.resumePosition()), m.elapsedS(), extra),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
                         };
@@ -129,10 +131,15 @@ public final class GrpoStage implements Stage {
         ctx.setOutputModel(finalDir);
     }
 
+    /** The checkpoint's key of the online filter's pass-rate histories. */
+    static final String PASS_RATES = "pass_rates";
+
     /** Restores optimizer, step and data position from a checkpoint (its weights are already loaded). */
     private static int restore(Path checkpoint, GrpoTrainer trainer, PromptSource source, StageContext ctx) {
         TrainerState s = TrainingCheckpoint.restoreOptimizer(checkpoint, trainer.optimizer());
         trainer.restore(s.step(), null, s.elapsedSeconds());
+        Object rates = s.extra().get(PASS_RATES);
+        trainer.restorePassRates(rates == null ? null : rates.toString());
         source.seek(s.data());
         trainer.restorePending((String) s.extra().get(PENDING_KEY), checkpoint.toString());
         ctx.out().println("resuming " + ctx.stageId() + " from " + checkpoint + " (step " + s.step() + ")");

@@ -210,5 +210,9 @@ class RolloutCorrectionTest {
                 .rolloutCorrection(new RolloutCorrection(CorrectionMode.TIS, 2, ImportanceSamplingLevel.SEQUENCE)).build();
         GrpoConfig.builder().importanceSamplingLevel(ImportanceSamplingLevel.SEQUENCE).build();
         assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder().asyncSteps(-1).build());
+        IllegalArgumentException filtered = assertThrows(IllegalArgumentException.class, () -> GrpoConfig.builder()
+                .asyncSteps(1).onlineFilter(new OnlineFilter(4, 0.0, 1.0)).build());
+        assertTrue(filtered.getMessage().contains("online_filter cannot be combined with async_steps"),
+                filtered.getMessage());
     }
 }

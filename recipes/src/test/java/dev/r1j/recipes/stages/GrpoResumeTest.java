@@ -26,10 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GrpoResumeTest {
     static final Set<String> TIMING = Set.of("elapsed_s", "tokens_per_s", "time_generation_s", "time_reward_s",
-            "time_logprob_s", "time_update_s");
+            "time_logprob_s", "time_update_s", "async/trainer_idle_s", "async/generation_idle_s");
 
     static String[] grpo(int fromCall) {
+        return grpo(fromCall, 0);
+    }
+
+    static String[] grpo(int fromCall, int asyncSteps) {
         return new String[] {
+            "--set", "stages[2].grpo.async_steps=" + asyncSteps,
             "--set", "stages[2].grpo.steps=4",
             "--set", "stages[2].grpo.checkpoint_every=2",
             "--set", "stages[2].grpo.learning_rate=0.01",
@@ -40,13 +45,28 @@ class GrpoResumeTest {
     @Test
     void nonFiniteLossStopsWithTheLastCheckpointIntactAndResumeMatchesAnUninterruptedRun(@TempDir Path dir)
             throws Exception {
+        stopAndResume(dir, 0);
+    }
+
+    /**
+     * The same with async_steps 1: the step-2 checkpoint holds step 3's batch, generated (and scored, with the huge
+     * rewards) during step 2; the resume scores it again from the checkpoint instead of losing it or generating a
+     * new one from newer weights, and logs the uninterrupted run's metrics.
+     */
+    @Test
+    void anAsyncRunResumesWithItsPreGeneratedBatch(@TempDir Path dir) throws Exception {
+        List<ObjectNode> lines = stopAndResume(dir, 1);
+        assertEquals(List.of(0.0, 1.0, 1.0, 1.0), lines.stream().map(n -> n.get("async/staleness").asDouble()).toList());
+    }
+
+    private static List<ObjectNode> stopAndResume(Path dir, int asyncSteps) throws Exception {
         TinyR1Zero straight = new TinyR1Zero(dir.resolve("straight"));
-        assertEquals(0, straight.run(straight.args("r1-zero.yaml", grpo(0))), straight.err.toString());
+        assertEquals(0, straight.run(straight.args("r1-zero.yaml", grpo(0, asyncSteps))), straight.err.toString());
         Path base = straight.dir.resolve("base-model");
 
         // 2 prompts x 2 completions = 4 rewards a step: calls 8.. (step 3) return huge rewards
         TinyR1Zero broken = new TinyR1Zero(dir.resolve("broken"));
-        List<String> args = broken.args("r1-zero.yaml", grpo(8));
+        List<String> args = broken.args("r1-zero.yaml", grpo(8, asyncSteps));
         args.addAll(List.of("--set", "model.init=" + base));
         assertEquals(1, broken.run(args));
         String err = broken.err.toString();
@@ -63,7 +83,7 @@ class GrpoResumeTest {
         }
         assertEquals(List.of(1, 2), steps(grpoLines(broken.runDir())));
 
-        List<String> resume = broken.args("r1-zero.yaml", grpo(0));
+        List<String> resume = broken.args("r1-zero.yaml", grpo(0, asyncSteps));
         resume.addAll(List.of("--set", "model.init=" + base, "--resume"));
         assertEquals(0, broken.run(resume), broken.err.toString());
         assertTrue(broken.out.toString().contains("from " + ckpts.resolve("step-000002") + " (step 2)"),
@@ -78,6 +98,14 @@ class GrpoResumeTest {
         assertNotEquals(a.get(0).get("loss"), a.get(3).get("loss"));
         assertEquals(Files.readString(straight.runDir().resolve("results.json")),
                 Files.readString(broken.runDir().resolve("results.json")));
+        // the local sampler's behaviour log-probs equal the trainer's at temperature 1 when the batch is fresh
+        // (every step when synchronous, the first under async_steps), and differ when it is a step stale
+        for (ObjectNode n : a) {
+            double gap = n.get("rollout_corr/logprob_diff_max").asDouble();
+            boolean fresh = asyncSteps == 0 || n.get("step").asInt() == 1;
+            assertTrue(fresh ? gap < 1e-4 : gap > 1e-3, "step " + n.get("step") + ": max |trainer - sampler| " + gap);
+        }
+        return a;
     }
 
     /**

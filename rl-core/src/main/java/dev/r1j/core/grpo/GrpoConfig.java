@@ -78,6 +78,13 @@ public record GrpoConfig(
         @Help("mixture of experts: the trainer's forward uses the experts the sampler chose for each token and layer, "
                 + "gate weights from the current router (routing replay, slime/veRL 2025); needs a local sampler")
                 @Default("false") boolean routingReplay,
+        @Help("off-policy correction of the sampler-vs-trainer gap: {mode: none|tis|mis, cap: C, level: token|sequence} "
+                + "(TIS: Yao et al. 2025; MIS: veRL rollout_corr, IcePop; TRL vllm_importance_sampling_*)")
+                RolloutCorrection rolloutCorrection,
+        @Help("k: a generation thread samples the batches of steps t+1..t+k while the trainer updates on step t, "
+                + "from weights up to k steps stale; 0 = synchronous (veRL's one-step off-policy, AReaL, PipelineRL)")
+                @Default("0")
+                int asyncSteps,
         @Help("online difficulty filtering: retire prompts whose recent pass rate is <= low or >= high (Skywork-OR1, "
                 + "He et al. 2025)") @Default("{window: 0}") OnlineFilter onlineFilter,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
@@ -155,7 +162,25 @@ public record GrpoConfig(
                     "overlong_buffer must be in [0, max_new_tokens=" + maxNewTokens + "], got " + overlongBuffer);
         }
         nonNegative("overlong_penalty_factor", overlongPenaltyFactor);
+        if (rolloutCorrection == null) throw new IllegalArgumentException("rollout_correction must be given");
+        if (rolloutCorrection.active() && rolloutCorrection.level() == ImportanceSamplingLevel.TOKEN
+                && importanceSamplingLevel == ImportanceSamplingLevel.SEQUENCE) {
+            throw new IllegalArgumentException("rollout_correction.level: token weights or drops single tokens, which "
+                    + "undoes importance_sampling_level: sequence (GSPO's one ratio per sequence): use "
+                    + "rollout_correction.level: sequence");
+        }
+        if (asyncSteps < 0) throw new IllegalArgumentException("async_steps must be >= 0, got " + asyncSteps);
         if (onlineFilter == null) throw new IllegalArgumentException("online_filter must be given ({window: 0} is off)");
+        if (asyncSteps > 0 && onlineFilter.enabled()) {
+            throw new IllegalArgumentException("online_filter cannot be combined with async_steps > 0 yet: the batches "
+                    + "generated ahead would pick prompts from pass rates of steps not yet trained on, and a checkpoint's "
+                    + "pending batches do not record the prompts the filter skipped; use async_steps: 0");
+        }
+        if (asyncSteps > 0 && routingReplay) {
+            throw new IllegalArgumentException("routing_replay records the experts the policy itself chose while "
+                    + "sampling; with async_steps > 0 a snapshot of the policy samples and nothing is recorded: use "
+                    + "async_steps: 0");
+        }
     }
 
     /** Every option at its default. */
@@ -237,6 +262,8 @@ public record GrpoConfig(
         public Builder overlongBuffer(int v) { set("overlongBuffer", v); return this; }
         public Builder overlongPenaltyFactor(double v) { set("overlongPenaltyFactor", v); return this; }
         public Builder routingReplay(boolean v) { set("routingReplay", v); return this; }
+        public Builder rolloutCorrection(RolloutCorrection v) { set("rolloutCorrection", v); return this; }
+        public Builder asyncSteps(int v) { set("asyncSteps", v); return this; }
         public Builder onlineFilter(OnlineFilter v) { set("onlineFilter", v); return this; }
         public Builder seed(long v) { set("seed", v); return this; }
     }

@@ -75,7 +75,7 @@ public record GrpoStepMetrics(
             double generationS, double rewardS, double logprobS, double updateS, double elapsedS) {
         this(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy, ratioMean,
                 completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens, generationS,
-                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN);
+                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN, Map.of());
     }
 
     public double clipFrac() {

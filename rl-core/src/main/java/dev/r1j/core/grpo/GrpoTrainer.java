@@ -19,6 +19,7 @@ import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SampleAndScore;
 import dev.r1j.core.sampling.Sampler;
+import dev.r1j.core.sampling.WeightSync;
 import dev.r1j.verifiers.BatchReward;
 import dev.r1j.verifiers.RewardStats;
 import dev.r1j.verifiers.Verdict;
@@ -39,9 +40,12 @@ import java.util.function.Consumer;
  * {@code normalized_sum}), a group's rewards are {@link BatchReward#groupRewards} of its verdicts rather than each
  * verdict's own reward.
  *
- * <p>The sampler must generate from the current policy weights (a local sampler over {@code policy} does; a remote
- * one needs the weights pushed after each step). Every completion's log-probs are recomputed here, so the sampler's
- * own log-probs are not used.
+ * <p>The sampler generates from the current policy weights (a local sampler over {@code policy}), or from weights
+ * the trainer hands over after each step through a {@link WeightSync} (a {@link PolicySnapshot}, inference servers).
+ * With {@code async_steps: k} the batches of the next steps are generated on another thread while the trainer
+ * updates ({@link AsyncRollouts}). Every completion's log-probs are recomputed here; the sampler's own behaviour
+ * log-probs measure the sampler-vs-trainer gap every step ({@code rollout_corr/*} metrics) and, with
+ * {@code rollout_correction}, weight or mask the policy term ({@link RolloutCorrection}).
  *
  * <pre>{@code
  * GrpoConfig cfg = GrpoConfig.builder().groupSize(8).promptsPerStep(8).learningRate(1e-5).steps(100).build();
@@ -64,6 +68,13 @@ public final class GrpoTrainer implements AutoCloseable {
     private int stepsDone;
     private List<ScoredCompletion> lastCompletions = List.of();
     private final RoutingReplay routing; // MoE policies: sampler/trainer expert choice (replayed with routing_replay)
+    private WeightSync weightSync;
+    private AsyncRollouts async;
+    private PromptSource asyncSource;
+    private List<PendingRollouts.Raw> restoredPending = List.of();
+    private List<Rollout> pending = List.of();
+    private long resumePosition = -1;
+    private boolean startPublished;
     private final PassRateHistory passRates;
     private int skippedThisStep;
 
@@ -132,6 +143,53 @@ public final class GrpoTrainer implements AutoCloseable {
         this.elapsedBefore = elapsedSeconds;
     }
 
+    /**
+     * How the sampler gets the weights after each step: required with {@code async_steps > 0} (e.g. a
+     * {@link PolicySnapshot} read by a local sampler), since the sampler then runs while the policy is updated;
+     * {@code null} (the default) when the sampler reads the live policy itself.
+     */
+    public void setWeightSync(WeightSync sync) {
+        if (startPublished) throw new IllegalStateException("the weight sync is fixed once the first step ran");
+        this.weightSync = sync;
+    }
+
+    /**
+     * The data position a checkpoint after the last step must store: past the prompts of the batches generated
+     * ahead ({@link #pendingRolloutsJson}), which the resumed run gets back from the checkpoint.
+     */
+    public long resumePosition() {
+        if (resumePosition < 0) throw new IllegalStateException("no step has run yet");
+        return resumePosition;
+    }
+
+    /**
+     * The batches {@code async_steps} generated ahead of the last step, as JSON for the checkpoint key
+     * {@code pending_rollouts}; {@code null} when there are none.
+     */
+    public String pendingRolloutsJson() {
+        return pending.isEmpty() ? null : PendingRollouts.toJson(pending);
+    }
+
+    /**
+     * On resume, after {@link #restore} and the source's seek to the checkpoint's position: the batches the
+     * checkpoint's run had generated ahead ({@link #pendingRolloutsJson}; {@code null} for none). They are scored
+     * again, not generated again.
+     */
+    public void restorePending(String json, String where) {
+        if (json == null || json.isEmpty()) return;
+        if (config.asyncSteps() == 0) {
+            throw new IllegalArgumentException(where + " holds batches generated ahead by async_steps > 0; resume "
+                    + "it with the same async_steps, not 0");
+        }
+        restoredPending = PendingRollouts.fromJson(json, where);
+        for (int i = 0; i < restoredPending.size(); i++) {
+            if (restoredPending.get(i).step() != stepsDone + 1 + i) {
+                throw new IllegalArgumentException(where + ": pending batch " + i + " is for step "
+                        + restoredPending.get(i).step() + ", expected " + (stepsDone + 1 + i));
+            }
+        }
+    }
+
     /** Runs the remaining steps up to {@code config.steps()}, handing each step's metrics to {@code onStep}. */
     public List<GrpoStepMetrics> train(PromptSource source, Consumer<GrpoStepMetrics> onStep) {
         List<GrpoStepMetrics> out = new ArrayList<>();
@@ -146,19 +204,68 @@ public final class GrpoTrainer implements AutoCloseable {
     /** One GRPO step: sample, score, compute advantages, and update the policy {@code num_iterations} times. */
     public GrpoStepMetrics step(PromptSource source) {
         int step = stepsDone + 1;
+        if (config.asyncSteps() == 0 && weightSync != null && !startPublished) {
+            weightSync.publish(policy, stepsDone); // the start weights (AsyncRollouts publishes them itself)
+        }
+        startPublished = true;
+        Rollout rollout = config.asyncSteps() == 0 ? generate(step, stepsDone, source) : asyncRollouts(source).take(step);
+        List<ScoredCompletion> all = rollout.all();
+        List<List<ScoredCompletion>> kept = rollout.kept();
+        int drawn = rollout.drawn();
+        long genNs = rollout.generationNs(), rewNs = rollout.rewardNs();
+        List<ScoredCompletion> batch = withAdvantages(kept);
+        if (routing != null) routing.startReplay(config.routingReplay());
+
+        double lr = schedule.lr(stepsDone);
+        Update u = batch.isEmpty() ? Update.NONE : update(step, batch, lr);
+        if (u.advantages() != null) { // kl_in_reward: log the advantages that were trained on
+            List<ScoredCompletion> penalised = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) penalised.add(batch.get(i).withAdvantage(u.advantages()[i]));
+            batch = penalised;
+        }
+        stepsDone = step;
+        lastCompletions = merge(all, batch);
+        Map<String, Double> extra = new java.util.LinkedHashMap<>(u.offPolicy());
+        if (config.onlineFilter().enabled()) {
+            extra.put("online_filter/skipped", (double) skippedThisStep);
+            extra.put("online_filter/retired", (double) passRates.retiredCount());
+        }
+        skippedThisStep = 0;
+        if (async != null) {
+            pending = async.publish(policy, step);
+            double[] idle = async.takeIdleSeconds();
+            extra.put("async/staleness", (double) (step - 1 - rollout.version()));
+            extra.put("async/trainer_idle_s", idle[0]);
+            extra.put("async/generation_idle_s", idle[1]);
+        } else if (weightSync != null) {
+            weightSync.publish(policy, step);
+        }
+        // with batches generated ahead, the generator may be drawing the next prompts already: read the position
+        // off the last pending batch instead of the source
+        Rollout.Round lastRound = pending.isEmpty() ? null
+                : pending.get(pending.size() - 1).rounds().get(pending.get(pending.size() - 1).rounds().size() - 1);
+        resumePosition = lastRound == null ? source.position() : lastRound.position() + lastRound.count();
+        return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs, extra);
+    }
+
+    /** Samples and scores the batch of {@code step} from the sampler's current weights ({@code version}). */
+    private Rollout generate(int step, int version, PromptSource source) {
         int target = config.promptsPerStep();
         List<ScoredCompletion> all = new ArrayList<>();
         List<List<ScoredCompletion>> kept = new ArrayList<>();
+        List<Rollout.Round> rounds = new ArrayList<>();
         int drawn = 0, round = 0, draw = target;
         long genNs = 0, rewNs = 0;
         if (routing != null) routing.startRecording();
         while (draw > 0) {
+            long position = source.position();
             List<Prompt> prompts = nextPrompts(source, draw);
             drawn += draw;
             long t0 = System.nanoTime();
             List<CompletionGroup> groups = sampler.sample(prompts.stream().map(Prompt::prompt).toList(),
                     config.samplingParams(samplingSeed(step, round)));
             long t1 = System.nanoTime();
+            rounds.add(new Rollout.Round(position, draw, groups));
             List<List<ScoredCompletion>> scored = score(prompts, groups);
             rewNs += System.nanoTime() - t1;
             genNs += t1 - t0;
@@ -173,25 +280,7 @@ public final class GrpoTrainer implements AutoCloseable {
                     : 0;
         }
         if (kept.size() > target) kept = new ArrayList<>(kept.subList(0, target));
-        List<ScoredCompletion> batch = withAdvantages(kept);
-        if (routing != null) routing.startReplay(config.routingReplay());
-
-        double lr = schedule.lr(stepsDone);
-        Update u = batch.isEmpty() ? Update.NONE : update(step, batch, lr);
-        if (u.advantages() != null) { // kl_in_reward: log the advantages that were trained on
-            List<ScoredCompletion> penalised = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) penalised.add(batch.get(i).withAdvantage(u.advantages()[i]));
-            batch = penalised;
-        }
-        stepsDone = step;
-        lastCompletions = merge(all, batch);
-        GrpoStepMetrics m = metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
-        if (config.onlineFilter().enabled()) {
-            m = m.withExtra(Map.of("online_filter/skipped", (double) skippedThisStep,
-                    "online_filter/retired", (double) passRates.retiredCount()));
-        }
-        skippedThisStep = 0;
-        return m;
+        return new Rollout(step, version, all, kept, drawn, genNs, rewNs, rounds);
     }
 
     /**
@@ -219,7 +308,50 @@ public final class GrpoTrainer implements AutoCloseable {
         return (double) pass / group.size();
     }
 
-    private long samplingSeed(int step, int round) {
+    /** A batch restored from a checkpoint, scored again from its raw rounds exactly as {@link #generate} did. */
+    private Rollout rescore(PendingRollouts.Raw raw, PromptSource source) {
+        int target = config.promptsPerStep();
+        List<ScoredCompletion> all = new ArrayList<>();
+        List<List<ScoredCompletion>> kept = new ArrayList<>();
+        int drawn = 0;
+        long back = source.position();
+        long t0 = System.nanoTime();
+        for (Rollout.Round round : raw.rounds()) {
+            source.seek(round.position());
+            List<Prompt> prompts = source.next(round.count());
+            drawn += round.count();
+            for (List<ScoredCompletion> g : score(prompts, round.groups())) {
+                all.addAll(g);
+                if (!config.dynamicSampling() || informative(g)) kept.add(g);
+            }
+        }
+        source.seek(back);
+        if (kept.size() > target) kept = new ArrayList<>(kept.subList(0, target));
+        return new Rollout(raw.step(), raw.version(), all, kept, drawn, 0, System.nanoTime() - t0, raw.rounds());
+    }
+
+    /** The generation thread of async_steps, started at the first step (after any restore). */
+    private AsyncRollouts asyncRollouts(PromptSource source) {
+        if (async != null) {
+            if (source != asyncSource) {
+                throw new IllegalArgumentException("async_steps: every step must draw from the same PromptSource");
+            }
+            return async;
+        }
+        if (weightSync == null) {
+            throw new IllegalStateException("async_steps " + config.asyncSteps() + " samples while the policy is "
+                    + "updated: give the trainer a WeightSync (setWeightSync, e.g. a PolicySnapshot read by the sampler)");
+        }
+        List<Rollout> restored = new ArrayList<>();
+        for (PendingRollouts.Raw raw : restoredPending) restored.add(rescore(raw, source));
+        restoredPending = List.of();
+        asyncSource = source;
+        async = new AsyncRollouts(config.asyncSteps(), stepsDone, config.steps(), restored, policy, weightSync,
+                (s, v) -> generate(s, v, source));
+        return async;
+    }
+
+    long samplingSeed(int step, int round) {
         return config.seed() * 1_000_003L + step * 1_009L + round;
     }
 
@@ -291,8 +423,9 @@ public final class GrpoTrainer implements AutoCloseable {
 
     /** {@code advantages} are the KL-penalised ones when kl_in_reward is on, else null (the samples' own). */
     private record Update(double loss, LossStats stats, double gradNorm, long logprobNs, long updateNs,
-            double[] advantages) {
-        static final Update NONE = new Update(Double.NaN, LossStats.merge(List.of()), Double.NaN, 0, 0, null);
+            double[] advantages, Map<String, Double> offPolicy) {
+        static final Update NONE = new Update(Double.NaN, LossStats.merge(List.of()), Double.NaN, 0, 0, null,
+                new OffPolicyStats().toMetrics());
     }
 
     /**
@@ -332,6 +465,7 @@ public final class GrpoTrainer implements AutoCloseable {
             long logprobNs = System.nanoTime() - t0;
             double lossSum = 0, normSum = 0;
             List<LossStats> stats = new ArrayList<>();
+            SamplerGap gap = new SamplerGap(config.rolloutCorrection(), samples, b.completionWidth(), b.mask());
             for (int it = 0; it < config.numIterations(); it++) {
                 double iterLoss = 0;
                 for (GradientAccumulation.Range r : micro) {
@@ -341,9 +475,12 @@ public final class GrpoTrainer implements AutoCloseable {
                         try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                             CompletionLogProbs.Result lp =
                                     CompletionLogProbs.compute(policy, ids, att, p, config.temperature(), true);
+                            // the trainer's pre-update log-probs: the old ones, or this first pass's own
+                            NDArray before = old != null ? slice(old, rows, mb) : lp.logProbs();
+                            NDArray weights = gap.weights(it == 0 ? before : null, r.start(), r.end(), mb);
                             PolicyLoss.Result res = loss.compute(lp.logProbs(), slice(old, rows, mb),
                                     slice(ref, rows, mb), slice(advantages, rows, mb), slice(b.mask(), rows, mb),
-                                    lp.entropy(), whole);
+                                    lp.entropy(), whole, weights);
                             double v = res.loss().getFloat();
                             if (!Double.isFinite(v)) {
                                 optimizer.zeroGrad();
@@ -362,7 +499,7 @@ public final class GrpoTrainer implements AutoCloseable {
             }
             int mu = config.numIterations();
             return new Update(lossSum / mu, LossStats.merge(stats), normSum / mu, logprobNs,
-                    System.nanoTime() - t0 - logprobNs, penalisedAdvantages);
+                    System.nanoTime() - t0 - logprobNs, penalisedAdvantages, gap.metrics());
         }
     }
 
@@ -396,7 +533,7 @@ public final class GrpoTrainer implements AutoCloseable {
     }
 
     private GrpoStepMetrics metrics(int step, List<ScoredCompletion> all, int kept, int drawn, Update u, double lr,
-            long genNs, long rewNs) {
+            long genNs, long rewNs, Map<String, Double> extra) {
         int n = all.size();
         double mean = 0, correct = 0, len = 0, truncated = 0;
         long tokens = 0;
@@ -416,13 +553,14 @@ public final class GrpoTrainer implements AutoCloseable {
                 st.clipFracLow(), st.clipFracHigh(), st.entropy(), st.ratioMean(), len, truncated / n, lr,
                 u.gradNorm(), kept, drawn, tokens, genNs / 1e9, rewNs / 1e9, u.logprobNs() / 1e9, u.updateNs() / 1e9,
                 elapsed, RewardStats.perReward(all.stream().map(ScoredCompletion::verdict).toList()),
-                fracZeroStd(all, config.groupSize()));
+                fracZeroStd(all, config.groupSize()), extra);
     }
 
     /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */
     @Override
     public void close() {
         MoeRouting.uninstall(policy, routing);
+        if (async != null) async.close();
         optimizer.close();
     }
 }

@@ -120,6 +120,16 @@ public final class PolicyLoss {
      */
     public Result compute(NDArray newLogProbs, NDArray oldLogProbs, NDArray refLogProbs, NDArray advantages,
             NDArray mask, NDArray entropy, LossNormalizer normalizer) {
+        return compute(newLogProbs, oldLogProbs, refLogProbs, advantages, mask, entropy, normalizer, null);
+    }
+
+    /**
+     * {@link #compute} with the policy term of each token multiplied by {@code correctionWeights} (float32
+     * {@code [B, T]} constants, e.g. {@link RolloutCorrection#weights}; {@code null} for none). The KL term is not
+     * weighted.
+     */
+    public Result compute(NDArray newLogProbs, NDArray oldLogProbs, NDArray refLogProbs, NDArray advantages,
+            NDArray mask, NDArray entropy, LossNormalizer normalizer, NDArray correctionWeights) {
         Shape shape = newLogProbs.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("new log-probs must be [B, T], got " + shape);
@@ -129,6 +139,7 @@ public final class PolicyLoss {
         checkShape("reference log-probs", refLogProbs, shape);
         checkShape("mask", mask, shape);
         checkShape("entropy", entropy, shape);
+        checkShape("correction weights", correctionWeights, shape);
         if (advantages.getShape().dimension() != 1 || advantages.getShape().get(0) != b) {
             throw new IllegalArgumentException("advantages must be [" + b + "], got " + advantages.getShape());
         }
@@ -154,6 +165,7 @@ public final class PolicyLoss {
                 ? cispo(ratio, current, adv)
                 : dualClip(NDArrays.minimum(unclipped, clipped).neg(), adv);
         if (variants.topEntropyQuantile() < 1) perToken = perToken.mul(highEntropy(entropy, maskF));
+        if (correctionWeights != null) perToken = perToken.mul(NDArrays.where(keep, correctionWeights, zeros));
         NDArray kl = null;
         if (refLp != null) {
             NDArray d = refLp.sub(current);

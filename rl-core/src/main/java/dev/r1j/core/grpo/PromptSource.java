@@ -63,6 +63,11 @@ public final class PromptSource {
         return new EpochCursor.Position(position / prompts.size(), (int) (position % prompts.size()));
     }
 
+    /** {@link #cursor()} at another position, e.g. {@code GrpoTrainer.resumePosition()}. */
+    public EpochCursor.Position cursorAt(long position) {
+        return new EpochCursor.Position(position / prompts.size(), (int) (position % prompts.size()));
+    }
+
     /** Continues from a position returned by {@link #cursor()} on the same prompts. */
     public void seek(EpochCursor.Position p) {
         seek(p.epoch() * prompts.size() + p.offset());

@@ -50,6 +50,8 @@ class GrpoConfigTest {
         assertEquals(0.0, d.dualClip());
         assertEquals(ImportanceSamplingLevel.TOKEN, d.importanceSamplingLevel());
         assertEquals(1.0, d.topEntropyQuantile());
+        assertEquals(new RolloutCorrection(CorrectionMode.NONE, 2.0, ImportanceSamplingLevel.TOKEN), d.rolloutCorrection());
+        assertEquals(0, d.asyncSteps());
     }
 
     @Test

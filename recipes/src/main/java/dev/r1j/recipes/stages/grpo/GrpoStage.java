@@ -8,6 +8,7 @@ import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.NonFiniteLossException;
+import dev.r1j.core.grpo.PolicySnapshot;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
@@ -42,10 +43,14 @@ import java.util.Optional;
  * every {@code checkpoint_every} steps (and at the last) a {@link TrainingCheckpoints} checkpoint is written. On
  * {@code --resume} the newest checkpoint restores weights, optimizer, data position and step, and the trainer derives
  * each step's sampling seed from the seed and the step, so the resumed run logs the same metrics as an uninterrupted
- * one. A non-finite loss stops the run before the optimizer step, leaving the checkpoints as they were. The final
+ * one. With {@code async_steps} the sampler reads a second copy of the policy ({@link PolicySnapshot}) on a generation
+ * thread, and a checkpoint also stores the batches generated ahead ({@code pending_rollouts}), which a resume scores
+ * again rather than losing or regenerating them. A non-finite loss stops the run before the optimizer step, leaving the checkpoints as they were. The final
  * model ({@code final/} in the stage directory) is the next stage's input.
  */
 public final class GrpoStage implements Stage {
+    /** The checkpoint's {@code trainer_state.json} extra holding the batches async_steps generated ahead. */
+    private static final String PENDING_KEY = "pending_rollouts";
     private final GrpoOptions options;
 
     GrpoStage(GrpoOptions options) {
@@ -66,13 +71,17 @@ public final class GrpoStage implements Stage {
 
         try (NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
-             LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
-            LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
+             LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null;
+             // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
+             LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), manager) : null) {
+            LocalSampler sampler = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
+                    policy.tokenizer());
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
                     PromptBudget.of(sampler, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
+                if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
@@ -98,8 +107,12 @@ public final class GrpoStage implements Stage {
                                     options.completionsPerLog());
                         }
                         Runnable checkpoint = () -> {
-                            ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(),
-                                    Map.of(PASS_RATES, trainer.passRateState())),
+                            Map<String, Object> extra = new java.util.LinkedHashMap<>();
+                            extra.put(PASS_RATES, trainer.passRateState());
+                            String pending = trainer.pendingRolloutsJson(); // async_steps' batches generated ahead
+                            if (pending != null) extra.put(PENDING_KEY, pending);
+                            ckpts.save(new TrainerState(ctx.stageId(), m.step(),
+                                            source.cursorAt(trainer.resumePosition()), m.elapsedS(), extra),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
                         };
@@ -129,6 +142,7 @@ public final class GrpoStage implements Stage {
         Object rates = s.extra().get(PASS_RATES);
         trainer.restorePassRates(rates == null ? null : rates.toString());
         source.seek(s.data());
+        trainer.restorePending((String) s.extra().get(PENDING_KEY), checkpoint.toString());
         ctx.out().println("resuming " + ctx.stageId() + " from " + checkpoint + " (step " + s.step() + ")");
         return s.step();
     }

@@ -6,6 +6,7 @@ import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.ModelTuning;
 import java.util.List;
 
 /**
@@ -45,7 +46,8 @@ public record DpoOptions(
         @Help("seed of sampling and pair choice (in a recipe: the recipe's seed); training.seed defaults to it")
                 @Default("0") long seed,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+                int numThreads,
+        @Help("LoRA, merge, gradient checkpointing and device") @Inline ModelTuning tuning) {
 
     public DpoOptions {
         if ((pairs == null) == (dataset == null)) {

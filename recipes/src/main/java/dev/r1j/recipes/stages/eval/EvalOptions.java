@@ -3,8 +3,10 @@ package dev.r1j.recipes.stages.eval;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.DeviceOption;
 import java.util.List;
 
 /**
@@ -33,7 +35,8 @@ public record EvalOptions(
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
                 int numThreads,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
-                @Default("null") String model) {
+                @Default("null") String model,
+        @Help("where the model runs") @Inline DeviceOption placement) {
 
     public EvalOptions {
         if (samples < 1) throw new IllegalArgumentException("samples must be >= 1, got " + samples);

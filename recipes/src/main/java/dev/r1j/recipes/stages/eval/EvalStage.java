@@ -35,7 +35,7 @@ public final class EvalStage implements Stage {
         Verifier exact = EvaluationVerifiers.create(options.exactMatch().name(), options.exactMatch().options());
         long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
-        EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
+        EvalReport report = ModelEvaluation.evaluate(modelDir, options.placement().resolve(), tok -> options.dataset().prompts(ctx, "dataset", tok),
                 exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label);
         ctx.recordResult(label, report.summary());

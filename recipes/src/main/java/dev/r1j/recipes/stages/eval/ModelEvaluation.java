@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.eval;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,7 +46,13 @@ public final class ModelEvaluation {
      */
     public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
+        return evaluate(modelDir, Device.cpu(), prompts, exact, reward, params, batchSize, progress, task);
+    }
+
+    /** {@link #evaluate(Path, Function, Verifier, Verifier, SamplingParams, int, ProgressFactory, String)} on {@code device}. */
+    public static EvalReport evaluate(Path modelDir, Device device, Function<Tokenizer, List<Prompt>> prompts,
+            Verifier exact, Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
+        try (NDManager manager = Djl.newManager(device); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
             List<Prompt> ps = prompts.apply(lm.tokenizer());
             LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             try (Progress p = progress.start(task, ps.size())) {

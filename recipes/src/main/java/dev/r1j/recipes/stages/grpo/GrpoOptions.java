@@ -6,6 +6,7 @@ import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.ModelTuning;
 import dev.r1j.verifiers.CompositeVerifier.Combination;
 import java.util.List;
 
@@ -39,7 +40,8 @@ public record GrpoOptions(
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
                 int numThreads,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
-                @Default("null") String model) {
+                @Default("null") String model,
+        @Help("LoRA, merge, gradient checkpointing and device") @Inline ModelTuning tuning) {
 
     public GrpoOptions {
         if (verifiers == null || verifiers.isEmpty()) {

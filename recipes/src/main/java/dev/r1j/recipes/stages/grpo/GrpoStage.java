@@ -1,8 +1,6 @@
 package dev.r1j.recipes.stages.grpo;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.Djl;
 import dev.r1j.core.EngineThreads;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.CompletionsLog;
@@ -22,6 +20,7 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
+import dev.r1j.recipes.stages.TunedModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
@@ -63,14 +62,15 @@ public final class GrpoStage implements Stage {
         CompletionsLog completionsLog = new CompletionsLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");
 
-        try (NDManager manager = Djl.newManager();
-             LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
-             LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
+        Path output;
+        try (TunedModel policy = TunedModel.open(options.tuning(), input, from.orElse(null), cfg.seed());
+             LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
+                     ? Checkpoint.load(input, policy.manager()) : null) {
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
             PromptSource source = new PromptSource(prompts, cfg.seed());
             LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
-            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
-                    sampler, reward, cfg)) {
+            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
+                    : reference != null ? reference.model() : policy.loraReference(), sampler, reward, cfg)) {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
@@ -106,10 +106,10 @@ public final class GrpoStage implements Stage {
                 }
             }
             // generation_config.json gets the sampling the policy was trained with
-            Checkpoint.save(finalDir, policy.model(), policy.tokenizer(), cfg.samplingParams(cfg.seed()));
+            output = policy.saveFinal(finalDir, cfg.samplingParams(cfg.seed()));
         }
-        ctx.out().println("saved the trained model to " + finalDir);
-        ctx.setOutputModel(finalDir);
+        ctx.out().println("saved the trained model to " + output);
+        ctx.setOutputModel(output);
     }
 
     /** Restores optimizer, step and data position from a checkpoint (its weights are already loaded). */

@@ -4,6 +4,7 @@ import dev.r1j.core.model.ModelConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
+import dev.r1j.recipes.stages.DeviceOption;
 import dev.r1j.sft.LmTrainerConfig;
 import dev.r1j.tasks.arith.ArithmeticTask;
 
@@ -39,7 +40,8 @@ public record PretrainOptions(
                 int numKvHeads,
         @Help("next-token training (sft's LmTrainerConfig)") @Inline LmTrainerConfig trainer,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1: toy models gain nothing from more)")
-                @Default("1") int numThreads) {
+                @Default("1") int numThreads,
+        @Help("where the model runs") @Inline DeviceOption placement) {
 
     public PretrainOptions {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("data_dir must be given");

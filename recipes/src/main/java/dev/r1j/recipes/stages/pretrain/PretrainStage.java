@@ -57,7 +57,7 @@ public final class PretrainStage implements Stage {
             data.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tokenizer, line.text())));
         }
 
-        try (NDManager manager = Djl.newManager();
+        try (NDManager manager = Djl.newManager(options.placement().resolve());
              Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed)) {
             ctx.out().printf("pretraining a llama of %,d parameters on %,d lines for %d steps%n", model.parameterCount(),
                     data.size(), options.trainer().steps());

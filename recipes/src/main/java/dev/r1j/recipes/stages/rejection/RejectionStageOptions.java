@@ -6,6 +6,7 @@ import dev.r1j.options.Inline;
 import dev.r1j.options.Nullable;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.DeviceOption;
 import dev.r1j.sft.RejectionOptions;
 import java.util.List;
 
@@ -35,7 +36,8 @@ public record RejectionStageOptions(
                 RejectionOptions rejection,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+                int numThreads,
+        @Help("where the model runs") @Inline DeviceOption placement) {
 
     public RejectionStageOptions {
         if (output == null || output.isBlank()) throw new IllegalArgumentException("output: a file path is required");

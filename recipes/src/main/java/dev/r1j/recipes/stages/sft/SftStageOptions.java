@@ -4,6 +4,7 @@ import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.ModelTuning;
 import dev.r1j.sft.SftOptions;
 
 /**
@@ -26,7 +27,8 @@ public record SftStageOptions(
                 @Default("null") String model,
         @Help("training, packing and held-out loss (sft's options)") @Inline SftOptions sft,
         @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+                int numThreads,
+        @Help("LoRA, merge, gradient checkpointing and device") @Inline ModelTuning tuning) {
 
     public SftStageOptions {
         if (!(evalFraction >= 0 && evalFraction < 1)) {

@@ -547,7 +547,9 @@ public final class Transformer implements CausalLM {
                     }
                 }
                 // the first layer's input is the embedding's output, still carrying its graph
-                if (recordsGraph(pass.inputs()[0])) {
+                // (with LoRA the embedding is frozen and its output has no graph; asking DJL's JNI for the grad_fn of
+                // such a tensor dereferences null: a SIGSEGV seen with lora + gradient_checkpointing)
+                if (adapters == null && recordsGraph(pass.inputs()[0])) {
                     JniUtils.backward((PtNDArray) pass.inputs()[0], (PtNDArray) grad, false, false);
                 }
             } finally {

@@ -3,12 +3,11 @@ package dev.r1j.recipes.stages;
 import dev.r1j.core.model.LoraConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
-import dev.r1j.options.Inline;
 
 /**
  * How a training stage ({@code grpo}, {@code sft}, {@code dpo}) holds its model, bound {@code @Inline} so that the
  * keys are declared once here and sit beside the stage's own: {@code lora} (rl-core's {@link LoraConfig}, bound as
- * it is), {@code merge}, {@code gradient_checkpointing} and {@code device}. {@link TunedModel} carries them out.
+ * it is), {@code merge} and {@code gradient_checkpointing} ({@code device} is every stage's, in {@link EngineOptions}). {@link TunedModel} carries them out.
  *
  * <pre>{@code
  * - grpo:
@@ -26,8 +25,7 @@ public record ModelTuning(
                 + "the adapter (final/adapter), which later stages read as its base with the adapter merged in")
                 @Default("false") boolean merge,
         @Help("recompute each decoder layer's activations in backward instead of keeping them: less memory for one "
-                + "more forward (Chen et al. 2016); gradients unchanged") @Default("false") boolean gradientCheckpointing,
-        @Help("where the model runs") @Inline DeviceOption placement) {
+                + "more forward (Chen et al. 2016); gradients unchanged") @Default("false") boolean gradientCheckpointing) {
 
     public ModelTuning {
         if (merge && lora == null) {
@@ -38,6 +36,5 @@ public record ModelTuning(
             throw new IllegalArgumentException("lora.dropout > 0 cannot be combined with gradient_checkpointing: the "
                     + "recomputed forward would draw another dropout mask (set lora.dropout: 0)");
         }
-        if (placement == null) throw new IllegalArgumentException("device must be given");
     }
 }

@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
 import dev.r1j.core.io.AdapterCheckpoint;
@@ -22,7 +23,7 @@ import java.nio.file.Path;
  * {@link TrainingCheckpoint#save}). {@link #saveFinal} writes what the next stage reads. Closing frees everything.
  *
  * <pre>{@code
- * try (TunedModel m = TunedModel.open(options.tuning(), start, resume ? ckpt : null, seed)) {
+ * try (TunedModel m = TunedModel.open(options.tuning(), options.engine().resolveDevice(), start, resume ? ckpt : null, seed)) {
  *     ... new SftTrainer(m.model(), ...) ...
  *     ctx.setOutputModel(m.saveFinal(ctx.stageDir().resolve("final"), null));
  * }
@@ -44,14 +45,15 @@ public final class TunedModel implements AutoCloseable {
     }
 
     /**
+     * @param device where the model lives (the stage's {@code device})
      * @param start the stage's start model (a checkpoint, or an adapter directory read as base + adapter)
      * @param checkpoint the training checkpoint to resume from, or null for a fresh start
      * @param seed seeds new adapters ({@code A}'s Kaiming-uniform draw)
      * @throws IllegalArgumentException when a LoRA target matches no module (the model's module names listed), or
      *     the checkpoint's adapter does not fit the model (the tensor and both shapes named)
      */
-    public static TunedModel open(ModelTuning tuning, Path start, Path checkpoint, long seed) {
-        NDManager manager = Djl.newManager(tuning.placement().resolve());
+    public static TunedModel open(ModelTuning tuning, Device device, Path start, Path checkpoint, long seed) {
+        NDManager manager = Djl.newManager(device);
         LoadedModel loaded = null;
         LoraAdapters adapters = null;
         try {

@@ -39,7 +39,7 @@ class TunedModelTest {
     @Test
     void theLoraReferenceIsTheBaseWithAdaptersOffWhileThePolicyMoves(@TempDir Path dir) {
         Path start = base(dir.resolve("base"));
-        try (TunedModel tuned = TunedModel.open(new ModelTuning(LORA, false, true, new DeviceOption("cpu")), start, null, 1);
+        try (TunedModel tuned = TunedModel.open(new ModelTuning(LORA, false, true), ai.djl.Device.cpu(), start, null, 1);
                 NDManager m = Djl.newManager();
                 LoadedModel base = Checkpoint.load(start, m)) {
             assertEquals(tuned.adapters().parameters().keySet(), tuned.model().trainableParameters().keySet());
@@ -63,7 +63,7 @@ class TunedModelTest {
     @Test
     void fullFineTuningTrainsEveryWeightAndHasNoLoraReference(@TempDir Path dir) {
         Path start = base(dir.resolve("base"));
-        try (TunedModel tuned = TunedModel.open(new ModelTuning(null, false, false, new DeviceOption("auto")), start, null, 1)) {
+        try (TunedModel tuned = TunedModel.open(new ModelTuning(null, false, false), ai.djl.Device.cpu(), start, null, 1)) {
             assertNull(tuned.adapters());
             assertNull(tuned.loraReference());
             assertEquals(tuned.model().parameters().keySet(), tuned.model().trainableParameters().keySet());
@@ -72,12 +72,11 @@ class TunedModelTest {
 
     @Test
     void optionsThatCannotWorkTogetherAreRefused() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ModelTuning(null, true, false,
-                new DeviceOption("cpu"))).getMessage().contains("merge: true needs a lora block"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ModelTuning(null, true, false)).getMessage().contains("merge: true needs a lora block"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new ModelTuning(
-                new LoraConfig(2, 4, 0.1, List.of("q_proj"), false), false, true, new DeviceOption("cpu")))
+                new LoraConfig(2, 4, 0.1, List.of("q_proj"), false), false, true))
                 .getMessage().contains("lora.dropout > 0 cannot be combined with gradient_checkpointing"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new DeviceOption("tpu")).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new EngineOptions(0, "tpu")).getMessage()
                 .contains("expected auto, cpu, cuda or cuda:N, got 'tpu'"));
     }
 

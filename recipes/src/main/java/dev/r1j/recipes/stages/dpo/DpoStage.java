@@ -2,7 +2,6 @@ package dev.r1j.recipes.stages.dpo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
@@ -53,7 +52,7 @@ public final class DpoStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         long seed = options.seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         Path pairsFile = ctx.stageDir().resolve("pairs.jsonl");
@@ -62,7 +61,8 @@ public final class DpoStage implements Stage {
         Path finalDir = ctx.stageDir().resolve("final");
 
         Path output;
-        try (TunedModel lm = TunedModel.open(options.tuning(), start, resume ? ckpt : null, seed)) {
+        try (TunedModel lm = TunedModel.open(options.tuning(), options.engine().resolveDevice(), start,
+                resume ? ckpt : null, seed)) {
             List<PreferencePair> pairs;
             if (options.pairs() != null) {
                 Path file = RunPaths.resolve(options.pairs(), ctx);

@@ -4,9 +4,9 @@ import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
-import dev.r1j.recipes.stages.DeviceOption;
 import java.util.List;
 
 /**
@@ -32,11 +32,9 @@ public record EvalOptions(
         @Help("strings that end a completion") @Default("[]") List<String> stop,
         @Help("prompts per generation batch") @Default("100") int batchSize,
         @Help("sampling seed (in a recipe: the recipe's seed)") @Default("0") long seed,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads,
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
-                @Default("null") String model,
-        @Help("where the model runs") @Inline DeviceOption placement) {
+                @Default("null") String model) {
 
     public EvalOptions {
         if (samples < 1) throw new IllegalArgumentException("samples must be >= 1, got " + samples);

@@ -1,7 +1,6 @@
 package dev.r1j.recipes.stages.grpo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
@@ -53,7 +52,7 @@ public final class GrpoStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path input = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         GrpoConfig cfg = options.trainer();
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
@@ -63,7 +62,8 @@ public final class GrpoStage implements Stage {
         Path finalDir = ctx.stageDir().resolve("final");
 
         Path output;
-        try (TunedModel policy = TunedModel.open(options.tuning(), input, from.orElse(null), cfg.seed());
+        try (TunedModel policy = TunedModel.open(options.tuning(), options.engine().resolveDevice(), input,
+                     from.orElse(null), cfg.seed());
              LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
                      ? Checkpoint.load(input, policy.manager()) : null) {
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());

@@ -2,7 +2,6 @@ package dev.r1j.recipes.stages.pretrain;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.tokenizer.CharTokenizer;
@@ -39,7 +38,7 @@ public final class PretrainStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         ArithmeticTask task = new ArithmeticTask(options.taskConfig());
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         Path dataDir = RunPaths.resolve(options.dataDir(), ctx);
         Map<String, Path> files = task.writeAll(dataDir);
         ctx.out().println("arithmetic data: " + files.values());
@@ -57,7 +56,7 @@ public final class PretrainStage implements Stage {
             data.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tokenizer, line.text())));
         }
 
-        try (NDManager manager = Djl.newManager(options.placement().resolve());
+        try (NDManager manager = Djl.newManager(options.engine().resolveDevice());
              Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed)) {
             ctx.out().printf("pretraining a llama of %,d parameters on %,d lines for %d steps%n", model.parameterCount(),
                     data.size(), options.trainer().steps());

@@ -2,7 +2,6 @@ package dev.r1j.recipes.stages.rejection;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
@@ -38,14 +37,14 @@ public final class RejectionStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         long seed = options.rejection().seed();
         Verifier verifier = VerifierSpec.build(options.verifiers());
         Verifier format = options.format() == null ? null : VerifierSpec.build(List.of(options.format()));
         Path output = RunPaths.resolve(options.output(), ctx);
         List<RejectionSampler.Row> rows = new ArrayList<>();
         RejectionSampler.Report total;
-        try (NDManager manager = Djl.newManager(options.placement().resolve()); LoadedModel lm = Checkpoint.load(start, manager)) {
+        try (NDManager manager = Djl.newManager(options.engine().resolveDevice()); LoadedModel lm = Checkpoint.load(start, manager)) {
             List<PromptExample> prompts = options.dataset().load(ctx, "dataset");
             LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             int size = options.rejection().promptsPerBatch();

@@ -2,11 +2,11 @@ package dev.r1j.recipes.stages.rejection;
 
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.options.Nullable;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
-import dev.r1j.recipes.stages.DeviceOption;
 import dev.r1j.sft.RejectionOptions;
 import java.util.List;
 
@@ -35,9 +35,7 @@ public record RejectionStageOptions(
         @Help("sampling and acceptance (sft's RejectionOptions)") @Inline @Default("{max_new_tokens: 64}")
                 RejectionOptions rejection,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads,
-        @Help("where the model runs") @Inline DeviceOption placement) {
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine) {
 
     public RejectionStageOptions {
         if (output == null || output.isBlank()) throw new IllegalArgumentException("output: a file path is required");

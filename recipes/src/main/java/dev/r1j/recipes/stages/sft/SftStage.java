@@ -1,6 +1,5 @@
 package dev.r1j.recipes.stages.sft;
 
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.train.TokenSequence;
@@ -40,7 +39,7 @@ public final class SftStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         SftOptions sft = options.sft();
         long seed = sft.training().seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
@@ -49,7 +48,8 @@ public final class SftStage implements Stage {
         Path finalDir = ctx.stageDir().resolve("final");
 
         Path output;
-        try (TunedModel lm = TunedModel.open(options.tuning(), start, resume ? ckpt : null, seed)) {
+        try (TunedModel lm = TunedModel.open(options.tuning(), options.engine().resolveDevice(), start,
+                resume ? ckpt : null, seed)) {
             SftEncoder encoder = new SftEncoder(lm.tokenizer(), SftFormat.defaults());
             List<TokenSequence> rows = encoder.encodeAll(rows(options.dataset(), ctx, "dataset"));
             TrainEvalSplit<TokenSequence> data = options.evalDataset() != null

@@ -110,7 +110,8 @@ final class EvalCommand implements Callable<Integer> {
         List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
         SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
-        EvalReport r = ModelEvaluation.evaluate(model, onDevice, tok -> chatTemplate ? withChat(problems, tok) : problems, v, v,
+        EvalReport r = ModelEvaluation.evaluate(model, onDevice,
+                sampler -> chatTemplate ? withChat(problems, sampler.tokenizer()) : problems, v, v,
                 params, batchSize, main.progress(), "eval " + dataset);
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("model", model.toString());

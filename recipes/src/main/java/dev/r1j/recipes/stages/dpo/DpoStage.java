@@ -19,6 +19,7 @@ import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.recipes.stages.TunedModel;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,8 +104,9 @@ public final class DpoStage implements Stage {
 
     private List<PreferencePair> samplePairs(StageContext ctx, TunedModel lm, long seed) {
         Verifier reward = VerifierSpec.build(options.verifiers());
-        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer());
         LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
+        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer(),
+                PromptBudget.of(sampler, options.maxNewTokens()));
         SamplingParams params = new SamplingParams(options.samplesPerPrompt(), options.maxNewTokens(),
                 options.temperature(), options.topP(), 0, options.stop(), seed);
         PairBuilder builder = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed);

@@ -10,7 +10,9 @@ import java.util.Map;
  * fraction of completions whose verdict gave full credit (reward >= 1). Times are seconds. {@code perReward} holds
  * each reward's statistics over the step's verdicts ({@link RewardStats#perReward}: a composite's parts by label, a
  * plain verifier as {@code reward}); {@code fracRewardZeroStd} is the share of sampled groups whose training rewards
- * are all equal.
+ * are all equal. {@code extra} holds the figures of optional features (online filtering, rollout correction, tool
+ * use, ...), each under its {@code metrics.jsonl} key, so that a feature adds its metrics without widening this
+ * record; {@link #withExtra} adds some.
  */
 public record GrpoStepMetrics(
         int step,
@@ -36,12 +38,34 @@ public record GrpoStepMetrics(
         double updateS,
         double elapsedS,
         Map<String, RewardStats.Summary> perReward,
-        double fracRewardZeroStd) {
+        double fracRewardZeroStd,
+        Map<String, Double> extra) {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public GrpoStepMetrics {
         perReward = perReward == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perReward));
+        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    /** Metrics without extras. */
+    public GrpoStepMetrics(int step, double rewardMean, double rewardStd, double accuracy, double loss, double kl,
+            double clipFracLow, double clipFracHigh, double entropy, double ratioMean, double completionLenMean,
+            double truncatedFrac, double lr, double gradNorm, int groupsKept, int groupsDrawn, long completionTokens,
+            double generationS, double rewardS, double logprobS, double updateS, double elapsedS,
+            Map<String, RewardStats.Summary> perReward, double fracRewardZeroStd) {
+        this(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy, ratioMean,
+                completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens, generationS,
+                rewardS, logprobS, updateS, elapsedS, perReward, fracRewardZeroStd, Map.of());
+    }
+
+    /** These metrics with {@code more} added to the extras (a key already there is replaced). */
+    public GrpoStepMetrics withExtra(Map<String, Double> more) {
+        Map<String, Double> all = new LinkedHashMap<>(extra);
+        all.putAll(more);
+        return new GrpoStepMetrics(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy,
+                ratioMean, completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens,
+                generationS, rewardS, logprobS, updateS, elapsedS, perReward, fracRewardZeroStd, all);
     }
 
     /** Metrics without per-reward statistics (they are empty and {@code frac_reward_zero_std} is unknown). */
@@ -82,7 +106,8 @@ public record GrpoStepMetrics(
     /**
      * The {@code metrics.jsonl} object (the standard fields first: step, stage, reward_mean, reward_std, accuracy,
      * loss, kl, clip_frac, entropy, completion_len_mean, lr, grad_norm, tokens_per_s, elapsed_s; then extras:
-     * {@code frac_reward_zero_std} and {@code reward/<label>_mean}, {@code reward/<label>_std} per reward);
+     * {@code frac_reward_zero_std}, {@code reward/<label>_mean}, {@code reward/<label>_std} per reward, then the
+     * {@link #extra} figures);
      * {@code NaN} becomes null.
      */
     public Map<String, Object> toMap() {
@@ -116,6 +141,7 @@ public record GrpoStepMetrics(
             put(m, "reward/" + label + "_mean", st.mean());
             put(m, "reward/" + label + "_std", st.std());
         });
+        extra.forEach((key, v) -> put(m, key, v));
         return m;
     }
 

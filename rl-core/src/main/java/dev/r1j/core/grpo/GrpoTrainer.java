@@ -62,6 +62,8 @@ public final class GrpoTrainer implements AutoCloseable {
     private double elapsedBefore;
     private int stepsDone;
     private List<ScoredCompletion> lastCompletions = List.of();
+    private final PassRateHistory passRates;
+    private int skippedThisStep;
 
     /**
      * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
@@ -79,6 +81,17 @@ public final class GrpoTrainer implements AutoCloseable {
         this.schedule = config.schedule();
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
         this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
+        this.passRates = new PassRateHistory(config.onlineFilter());
+    }
+
+    /** The online filter's pass-rate histories, for a checkpoint ({@link #restorePassRates} takes them back). */
+    public String passRateState() {
+        return passRates.toJson();
+    }
+
+    /** Restores what {@link #passRateState} returned (null: none recorded). */
+    public void restorePassRates(String state) {
+        passRates.restoreJson(state);
     }
 
     public GrpoConfig config() {
@@ -127,7 +140,7 @@ public final class GrpoTrainer implements AutoCloseable {
         int drawn = 0, round = 0, draw = target;
         long genNs = 0, rewNs = 0;
         while (draw > 0) {
-            List<Prompt> prompts = source.next(draw);
+            List<Prompt> prompts = nextPrompts(source, draw);
             drawn += draw;
             long t0 = System.nanoTime();
             List<CompletionGroup> groups = sampler.sample(prompts.stream().map(Prompt::prompt).toList(),
@@ -138,6 +151,7 @@ public final class GrpoTrainer implements AutoCloseable {
             genNs += t1 - t0;
             round++;
             for (List<ScoredCompletion> g : scored) {
+                passRates.observe(g.get(0).prompt().prompt(), passRate(g));
                 all.addAll(g);
                 if (!config.dynamicSampling() || informative(g)) kept.add(g);
             }
@@ -157,7 +171,38 @@ public final class GrpoTrainer implements AutoCloseable {
         }
         stepsDone = step;
         lastCompletions = merge(all, batch);
-        return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+        GrpoStepMetrics m = metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+        if (config.onlineFilter().enabled()) {
+            m = m.withExtra(Map.of("online_filter/skipped", (double) skippedThisStep,
+                    "online_filter/retired", (double) passRates.retiredCount()));
+        }
+        skippedThisStep = 0;
+        return m;
+    }
+
+    /**
+     * The next {@code n} prompts the online filter lets through. Retired prompts are passed over, but never more
+     * than one epoch's worth in a step: when (nearly) every prompt is retired the step trains on what comes.
+     */
+    private List<Prompt> nextPrompts(PromptSource source, int n) {
+        if (!config.onlineFilter().enabled()) return source.next(n);
+        List<Prompt> out = new ArrayList<>(n);
+        while (out.size() < n) {
+            Prompt p = source.next(1).get(0);
+            if (skippedThisStep < source.size() && passRates.retired(p.prompt())) {
+                skippedThisStep++;
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The share of a group's completions with full credit (the accuracy metric's test). */
+    private static double passRate(List<ScoredCompletion> group) {
+        int pass = 0;
+        for (ScoredCompletion s : group) if (s.verdict().reward() >= 1.0) pass++;
+        return (double) pass / group.size();
     }
 
     private long samplingSeed(int step, int round) {

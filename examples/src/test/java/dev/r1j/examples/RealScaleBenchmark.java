@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import dev.r1j.core.sampling.SamplingParams;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +65,7 @@ class RealScaleBenchmark {
     @Test
     void oneGrpoStepAtHalfABillionParameters() throws IOException {
         String mode = System.getProperty("bench.mode", "lora");
+        Assumptions.assumeFalse(mode.equals("generate"), "bench.mode=generate runs the prompt-length comparison");
         boolean lora = mode.equals("lora");
         int ga = intProp("ga", mode.equals("full") ? 8 : 2);
         boolean gc = Boolean.parseBoolean(System.getProperty("bench.gc", Boolean.toString(!mode.equals("full"))));
@@ -106,10 +109,16 @@ class RealScaleBenchmark {
                 reference = Transformer.create(config, root, 1);
             }
             policy.setGradientCheckpointing(gc);
-            System.out.printf(Locale.ROOT, "model built in %.1f s: %,d parameters (%.2f GB F32)%s; RSS now %.2f GB%n",
+            double buildPeak = rss("VmHWM");
+            // the random init goes through Java float[]s (the embedding alone is 0.54 GB): give that heap back, so
+            // that the peak below is the training step's, as after loading a checkpoint
+            System.gc();
+            resetPeak();
+            System.out.printf(Locale.ROOT, "model built in %.1f s: %,d parameters (%.2f GB F32)%s; peak RSS while "
+                    + "building %.2f GB, RSS after a GC %.2f GB%n",
                     (System.nanoTime() - t0) / 1e9, policy.parameterCount(), policy.parameterCount() * 4 / 1e9,
                     lora ? String.format(Locale.ROOT, ", LoRA %,d trainable", adapters.parameters().values().stream()
-                            .mapToLong(a -> a.getShape().size()).sum()) : "", rss("VmRSS") / 1e9);
+                            .mapToLong(a -> a.getShape().size()).sum()) : "", buildPeak / 1e9, rss("VmRSS") / 1e9);
             LocalSampler sampler = new LocalSampler(policy, tok);
             try (GrpoTrainer trainer = new GrpoTrainer(policy, reference, sampler, reward, cfg)) {
                 long s0 = System.nanoTime();
@@ -149,8 +158,57 @@ class RealScaleBenchmark {
             }
             if (!lora) reference.close();
         }
-        System.out.printf(Locale.ROOT, "PEAK RSS (%s): %.2f GB (VmHWM since the model build; load average now %.2f)%n",
+        System.out.printf(Locale.ROOT, "PEAK RSS (%s): %.2f GB (VmHWM of the step, counted from after the model build; load average now %.2f)%n",
                 mode, rss("VmHWM") / 1e9, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /**
+     * {@code bench.mode=generate}: is generation with a GSM8K question (about 170 character tokens) several times
+     * slower than with a short prompt? The same model, {@code bench.group} [4] samples x {@code bench.maxNewTokens}
+     * [32] new tokens of one prompt, each case after a warm-up run; prints prefill and decode time separately, the
+     * decode step against the bound bytes-of-weights / bandwidth, and the prefill's GFLOP/s against the GEMM ceiling.
+     */
+    @Test
+    void generationWithAShortAndAGsm8kPrompt() throws IOException {
+        Assumptions.assumeTrue(System.getProperty("bench.mode", "lora").equals("generate"), "bench.mode=generate only");
+        int layers = intProp("layers", 24);
+        int group = intProp("group", 4);
+        int maxNew = intProp("maxNewTokens", 32);
+        double gemm = gemmCeiling();
+        double bandwidth = memoryBandwidth();
+        List<Prompt> gsm = gsm8k(1);
+        String shortPrompt = "Question: 12+7=?\nAnswer:";
+        Tokenizer tok = new PaddedVocabulary(new CharTokenizer(alphabet(gsm), null), VOCAB);
+        ModelConfig config = new ModelConfig("qwen2", VOCAB, 896, 4864, layers, 14, 2, 64, 32768, 1e-6, 1000000.0,
+                null, true, false, false, null, List.of(), null, "float32", null);
+        System.out.printf(Locale.ROOT, "RealScaleBenchmark generate: %d layers, %d samples x %d new tokens; GEMM %.1f "
+                + "GFLOP/s, memory read %.1f GB/s; load average %.2f%n", layers, group, maxNew, gemm / 1e9, bandwidth / 1e9,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        try (NDManager root = Djl.newManager(); Transformer model = Transformer.create(config, root, 1)) {
+            LocalSampler sampler = new LocalSampler(model, tok);
+            double boundMs = model.parameterCount() * 4.0 / bandwidth * 1e3;
+            double[] seconds = new double[2];
+            String[] names = {"short", "gsm8k"};
+            String[] texts = {shortPrompt, gsm.get(0).prompt()};
+            for (int c = 0; c < 2; c++) {
+                SamplingParams params = new SamplingParams(group, maxNew, 1.0, 1.0, 0, List.of(), 7);
+                sampler.sample(List.of(texts[c]), params); // warm-up
+                long t = System.nanoTime();
+                sampler.sample(List.of(texts[c]), params);
+                seconds[c] = (System.nanoTime() - t) / 1e9;
+                DecodeStats d = sampler.lastStats();
+                int promptTokens = sampler.encodePrompt(texts[c]).length;
+                double prefillFlops = 2.0 * (model.parameterCount() - (double) VOCAB * 896) * promptTokens;
+                double stepMs = d.forwardNanos() / 1e6 / Math.max(1, d.steps());
+                System.out.printf(Locale.ROOT, "%s prompt, %d tokens: %.2f s for %d tokens (%.2f tokens/s); prefill %.2f s"
+                        + " (%.1f GFLOP/s, %.2f of GEMM); %d decode steps of %.0f ms (%.2fx the %.0f ms bound)%n", names[c],
+                        promptTokens, seconds[c], d.generatedTokens(), d.generatedTokens() / seconds[c],
+                        d.prefillNanos() / 1e9, prefillFlops / (d.prefillNanos() / 1e9) / 1e9,
+                        prefillFlops / (d.prefillNanos() / 1e9) / gemm, d.steps(), stepMs, stepMs / boundMs, boundMs);
+            }
+            System.out.printf(Locale.ROOT, "gsm8k / short: %.2fx the time; load average now %.2f%n", seconds[1] / seconds[0],
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
     }
 
     /** Best GEMM rate of a few shapes, in FLOP/s. */

@@ -88,6 +88,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads, 0 = the engine's default.")
     int threads = 0;
 
+    @picocli.CommandLine.Mixin
+    DeviceFlag device;
+
     @Option(names = "--output", paramLabel = "FILE", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
     Path output = Path.of("eval.json");
 
@@ -95,6 +98,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         double t = temperature != null ? temperature : k == 1 ? 0.0 : 1.0;
         check();
+        ai.djl.Device onDevice = device.resolve();
         if (t == 0 && k > 1) {
             throw new CliException("-k " + k + " with temperature 0 would repeat the greedy completion; give "
                     + "--temperature > 0 or -k 1");
@@ -106,7 +110,8 @@ final class EvalCommand implements Callable<Integer> {
         List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
         SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
-        EvalReport r = ModelEvaluation.evaluate(model, sampler -> chatTemplate ? withChat(problems, sampler.tokenizer()) : problems, v, v,
+        EvalReport r = ModelEvaluation.evaluate(model, onDevice,
+                sampler -> chatTemplate ? withChat(problems, sampler.tokenizer()) : problems, v, v,
                 params, batchSize, main.progress(), "eval " + dataset);
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("model", model.toString());

@@ -33,9 +33,14 @@ final class OpenedModel implements AutoCloseable {
 
     /** Loads the checkpoint {@code spec} designates; a missing or malformed one is an error naming the file. */
     static OpenedModel open(String spec) {
+        return open(spec, ai.djl.Device.cpu());
+    }
+
+    /** {@link #open(String)} with the model on {@code device}. */
+    static OpenedModel open(String spec, ai.djl.Device device) {
         Path dir = new ModelSpec(spec).path()
                 .orElseThrow(() -> new CliException("--model must name a checkpoint directory, got '" + spec + "'"));
-        NDManager manager = Djl.newManager();
+        NDManager manager = Djl.newManager(device);
         try {
             return new OpenedModel(dir, manager, Checkpoint.load(dir, manager));
         } catch (RuntimeException e) {

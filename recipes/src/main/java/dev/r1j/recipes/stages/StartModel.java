@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages;
 
+import dev.r1j.core.io.AdapterCheckpoint;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.recipes.stage.StageContext;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ public final class StartModel {
     public static Path resolve(String model, StageContext ctx) {
         if (model == null) return InputModel.require(ctx);
         Path dir = RunPaths.resolve(model, ctx);
-        if (!Files.isRegularFile(dir.resolve(Checkpoint.CONFIG_FILE))) {
+        if (!Files.isRegularFile(dir.resolve(Checkpoint.CONFIG_FILE)) && !AdapterCheckpoint.isAdapterDirectory(dir)) {
             throw new IllegalArgumentException("model: " + dir + " is not a checkpoint directory (no "
                     + Checkpoint.CONFIG_FILE + ")");
         }

@@ -99,7 +99,8 @@ public final class Checkpoint {
 
     /**
      * Loads the model (float32 weights in a sub-manager of {@code manager}, freed by closing the result) and its
-     * tokenizer.
+     * tokenizer. A LoRA adapter directory in PEFT's layout is read as its base model with the adapter merged in
+     * ({@link AdapterCheckpoint}).
      *
      * @throws CheckpointFormatException for a missing part, a tensor missing, unexpected or of the wrong shape, or
      *     a weight file that is not safetensors, naming the file and the tensor
@@ -109,6 +110,9 @@ public final class Checkpoint {
     public static LoadedModel load(Path dir, NDManager manager) {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointFormatException(dir + ": checkpoint directory does not exist");
+        }
+        if (AdapterCheckpoint.isAdapterDirectory(dir)) {
+            return AdapterCheckpoint.load(dir, manager); // a PEFT adapter: its base with the adapter merged in
         }
         List<String> missing = new ArrayList<>();
         if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))) {

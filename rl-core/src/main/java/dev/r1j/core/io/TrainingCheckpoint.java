@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
 import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.Transformer;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -38,7 +39,11 @@ public final class TrainingCheckpoint {
 
     private TrainingCheckpoint() {}
 
-    /** Writes model, tokenizer, optimizer and state into {@code dir} atomically (float32 weights). */
+    /**
+     * Writes model, tokenizer, optimizer and state into {@code dir} atomically (float32 weights). A {@link Transformer}
+     * carrying LoRA adapters is saved as its adapter only ({@link #hasAdapter}: PEFT's files, no base weights):
+     * resume by loading the base, then {@code LoraAdapters.load(dir, model)}.
+     */
     public static void save(Path dir, CausalLM model, Tokenizer tokenizer, AdamW optimizer, TrainerState state) {
         AtomicDirectory.write(dir, tmp -> writeFiles(tmp, model, tokenizer, optimizer, state));
     }
@@ -49,7 +54,12 @@ public final class TrainingCheckpoint {
      */
     public static void writeFiles(Path dir, CausalLM model, Tokenizer tokenizer, AdamW optimizer, TrainerState state)
             throws IOException {
-        Checkpoint.writeFiles(dir, model, tokenizer, DType.F32, Weights.DEFAULT_MAX_SHARD_BYTES);
+        if (model instanceof Transformer t && t.adapters() != null) {
+            // LoRA: only the adapter trains, so only it is saved (PEFT's layout); the base is the stage's input
+            t.adapters().save(dir, null);
+        } else {
+            Checkpoint.writeFiles(dir, model, tokenizer, DType.F32, Weights.DEFAULT_MAX_SHARD_BYTES);
+        }
         try (NDManager m = model.manager().newSubManager()) {
             SafeTensors.write(dir.resolve(OPTIMIZER_FILE), optimizer.state(m));
         }
@@ -71,6 +81,11 @@ public final class TrainingCheckpoint {
     /** {@link #recover} for each checkpoint of a series in {@code parent} ({@code step-000050}, ...). */
     public static List<String> recoverAll(Path parent) {
         return AtomicDirectory.recoverAll(parent);
+    }
+
+    /** Whether the checkpoint in {@code dir} holds a LoRA adapter instead of the model's weights. */
+    public static boolean hasAdapter(Path dir) {
+        return Files.isRegularFile(dir.resolve(dev.r1j.core.model.LoraAdapters.CONFIG_FILE));
     }
 
     /** Whether {@code dir} holds a training checkpoint (not just model weights). */

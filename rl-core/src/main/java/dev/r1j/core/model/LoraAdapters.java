@@ -277,7 +277,10 @@ public final class LoraAdapters implements AutoCloseable {
     /** {@code W + scaling * B A} for an adapted module's base weight {@code w} (a new array in w's manager). */
     NDArray merge(String module, NDArray w) {
         NDArray[] ab = modules.get(module);
-        return w.add(Scalars.mul(ab[1].matMul(ab[0]), config.scaling()));
+        // B A is as large as W: free it at once rather than with the adapters' manager
+        try (NDArray ba = ab[1].matMul(ab[0]); NDArray scaled = Scalars.mul(ba, config.scaling())) {
+            return w.add(scaled);
+        }
     }
 
     private static String shortNames(LinkedHashMap<String, long[]> linear) {

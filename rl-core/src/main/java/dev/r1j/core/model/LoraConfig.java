@@ -1,5 +1,8 @@
 package dev.r1j.core.model;
 
+import dev.r1j.options.Alias;
+import dev.r1j.options.Default;
+import dev.r1j.options.Help;
 import java.util.List;
 
 /**
@@ -25,7 +28,16 @@ import java.util.List;
  * @param targetModules module names as above, at least one
  * @param useRslora scale by {@code alpha / sqrt(r)} instead (rsLoRA, Kalajdzievski 2023)
  */
-public record LoraConfig(int r, double alpha, double dropout, List<String> targetModules, boolean useRslora) {
+public record LoraConfig(
+        @Help("adapter rank r (PEFT's default 8)") @Default("8") int r,
+        @Help("scaling numerator: the update is scaled by alpha / r (PEFT's default 8)") @Alias(value = "lora_alpha", source = "PEFT")
+                @Default("8") double alpha,
+        @Help("dropout on the adapter's input while training, in [0, 1); not with gradient_checkpointing")
+                @Alias(value = "lora_dropout", source = "PEFT") @Default("0.0") double dropout,
+        @Help("modules to adapt, by PEFT's names (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj; "
+                + "deepseek_v3's q_a_proj, q_b_proj, kv_a_proj_with_mqa, kv_b_proj) or all-linear (PEFT's default for "
+                + "llama/qwen2: q_proj, v_proj)") @Default("[q_proj, v_proj]") List<String> targetModules,
+        @Help("scale by alpha / sqrt(r) instead (rsLoRA, Kalajdzievski 2023)") @Default("false") boolean useRslora) {
     /** PEFT's special target: every linear projection. */
     public static final String ALL_LINEAR = "all-linear";
 

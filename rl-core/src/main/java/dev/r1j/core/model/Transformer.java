@@ -280,6 +280,32 @@ public final class Transformer implements CausalLM {
         return out;
     }
 
+    /**
+     * Folds the attached adapters into the base weights in place ({@code W + scaling * B A}, the old arrays freed)
+     * and detaches them: afterwards this is a plain model computing what the adapted one did, and its
+     * {@link #parameters()} are a full Hugging Face state dict. Used when a checkpoint is an adapter directory
+     * (loaded as base + adapter) and when a LoRA stage writes a merged checkpoint. The adapters themselves stay open
+     * (their owner closes them). No effect without adapters.
+     */
+    public void mergeAdapters() {
+        if (view) throw new IllegalStateException("a view without adapters cannot merge");
+        LoraAdapters a = adapters;
+        if (a == null) return;
+        dev.r1j.core.Djl.withoutGradients(() -> {
+            for (String module : a.modules()) {
+                String name = module + ".weight";
+                NDArray old = params.get(name);
+                NDArray merged = a.merge(module, old);
+                merged.attach(manager);
+                merged.setName(name);
+                params.put(name, merged);
+                old.close();
+            }
+            return null;
+        });
+        setAdapters(null);
+    }
+
     @Override
     public KVCache newCache(int batch, int maxLength) {
         return new TransformerCache(manager, config.numHiddenLayers(), batch, maxLength);
@@ -559,7 +585,9 @@ public final class Transformer implements CausalLM {
                     }
                 }
                 // the first layer's input is the embedding's output, still carrying its graph
-                if (recordsGraph(pass.inputs()[0])) {
+                // (with LoRA the embedding is frozen and its output has no graph; asking DJL's JNI for the grad_fn of
+                // such a tensor dereferences null: a SIGSEGV seen with lora + gradient_checkpointing)
+                if (adapters == null && recordsGraph(pass.inputs()[0])) {
                     JniUtils.backward((PtNDArray) pass.inputs()[0], (PtNDArray) grad, false, false);
                 }
             } finally {

@@ -4,6 +4,7 @@ import dev.r1j.preference.PreferenceOptions;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.recipes.stages.EngineOptions;
+import dev.r1j.recipes.stages.ModelTuning;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
@@ -45,7 +46,8 @@ public record DpoOptions(
         @Help("sampled pairs: prompts per sampler call") @Default("16") int promptsPerBatch,
         @Help("seed of sampling and pair choice (in a recipe: the recipe's seed); training.seed defaults to it")
                 @Default("0") long seed,
-        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine) {
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
+        @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public DpoOptions {
         if ((pairs == null) == (dataset == null)) {

@@ -1,11 +1,7 @@
 package dev.r1j.recipes.stages.dpo;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.Djl;
-import dev.r1j.core.io.Checkpoint;
-import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
@@ -21,6 +17,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
+import dev.r1j.recipes.stages.TunedModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
@@ -64,7 +61,9 @@ public final class DpoStage implements Stage {
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");
 
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(resume ? ckpt : start, manager)) {
+        Path output;
+        try (TunedModel lm = TunedModel.open(options.tuning(), options.engine().resolveDevice(), start,
+                resume ? ckpt : null, seed)) {
             List<PreferencePair> pairs;
             if (options.pairs() != null) {
                 Path file = RunPaths.resolve(options.pairs(), ctx);
@@ -80,7 +79,7 @@ public final class DpoStage implements Stage {
                 throw new IllegalArgumentException("no preference pairs: every sampled group was all right or all "
                         + "wrong (more samples_per_prompt, a higher temperature or another threshold may help)");
             }
-            try (PreferenceTrainer trainer = new PreferenceTrainer(lm.model(), null, options.preference(),
+            try (PreferenceTrainer trainer = new PreferenceTrainer(lm.model(), lm.loraReference(), options.preference(),
                     pairs, lm.tokenizer())) {
                 if (resume) {
                     trainer.resumeFrom(ckpt);
@@ -97,13 +96,13 @@ public final class DpoStage implements Stage {
                     }, ckpt);
                 }
             }
-            Checkpoint.save(finalDir, lm.model(), lm.tokenizer());
+            output = lm.saveFinal(finalDir, null);
         }
-        ctx.out().println("saved the preference-tuned model to " + finalDir);
-        ctx.setOutputModel(finalDir);
+        ctx.out().println("saved the preference-tuned model to " + output);
+        ctx.setOutputModel(output);
     }
 
-    private List<PreferencePair> samplePairs(StageContext ctx, LoadedModel lm, long seed) {
+    private List<PreferencePair> samplePairs(StageContext ctx, TunedModel lm, long seed) {
         Verifier reward = VerifierSpec.build(options.verifiers());
         LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
         List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer(),

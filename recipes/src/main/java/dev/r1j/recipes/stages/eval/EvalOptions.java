@@ -32,7 +32,7 @@ public record EvalOptions(
         @Help("strings that end a completion") @Default("[]") List<String> stop,
         @Help("prompts per generation batch") @Default("100") int batchSize,
         @Help("sampling seed (in a recipe: the recipe's seed)") @Default("0") long seed,
-        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine,
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model) {
 

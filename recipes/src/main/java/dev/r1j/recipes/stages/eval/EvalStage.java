@@ -35,8 +35,9 @@ public final class EvalStage implements Stage {
         Verifier exact = EvaluationVerifiers.create(options.exactMatch().name(), options.exactMatch().options());
         long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
-        EvalReport report = ModelEvaluation.evaluate(modelDir, sampler -> options.dataset().prompts(ctx, "dataset",
-                        sampler.tokenizer(), PromptBudget.of(sampler, options.maxNewTokens())),
+        EvalReport report = ModelEvaluation.evaluate(modelDir, options.engine().resolveDevice(),
+                sampler -> options.dataset().prompts(ctx, "dataset", sampler.tokenizer(),
+                        PromptBudget.of(sampler, options.maxNewTokens())),
                 exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label);
         ctx.recordResult(label, report.summary());

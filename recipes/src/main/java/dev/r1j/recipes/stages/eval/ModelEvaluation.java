@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.eval;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -46,7 +47,13 @@ public final class ModelEvaluation {
      */
     public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
+        return evaluate(modelDir, Device.cpu(), prompts, exact, reward, params, batchSize, progress, task);
+    }
+
+    /** {@link #evaluate(Path, Function, Verifier, Verifier, SamplingParams, int, ProgressFactory, String)} on {@code device}. */
+    public static EvalReport evaluate(Path modelDir, Device device, Function<LocalSampler, List<Prompt>> prompts,
+            Verifier exact, Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
+        try (NDManager manager = Djl.newManager(device); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
             LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             List<Prompt> ps = prompts.apply(sampler);
             try (Progress p = progress.start(task, ps.size())) {

@@ -7,6 +7,7 @@ import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.recipes.stages.ModelTuning;
 import dev.r1j.verifiers.CompositeVerifier.Combination;
 import java.util.List;
 
@@ -37,11 +38,16 @@ public record GrpoOptions(
         @Help("append a sample of completions to completions.jsonl every N steps, 0 = never") @Default("10")
                 int logCompletionsEvery,
         @Help("completions of a step written to completions.jsonl") @Default("16") int completionsPerLog,
-        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine,
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
-                @Default("null") String model) {
+                @Default("null") String model,
+        @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public GrpoOptions {
+        if (trainer != null && tuning != null && trainer.asyncSteps() > 0 && tuning.lora() != null) {
+            throw new IllegalArgumentException("async_steps " + trainer.asyncSteps() + " cannot be combined with lora "
+                    + "yet: the sampler's snapshot of the policy copies full weights, not adapters; use async_steps: 0");
+        }
         if (verifiers == null || verifiers.isEmpty()) {
             throw new IllegalArgumentException("verifiers must name at least one verifier");
         }

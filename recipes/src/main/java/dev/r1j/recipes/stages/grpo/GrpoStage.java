@@ -1,8 +1,6 @@
 package dev.r1j.recipes.stages.grpo;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.core.Djl;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
@@ -23,6 +21,7 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
+import dev.r1j.recipes.stages.TunedModel;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
@@ -69,18 +68,20 @@ public final class GrpoStage implements Stage {
         CompletionsLog completionsLog = new CompletionsLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");
 
-        try (NDManager manager = Djl.newManager();
-             LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
-             LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null;
+        Path output;
+        try (TunedModel policy = TunedModel.open(options.tuning(), options.engine().resolveDevice(), input,
+                     from.orElse(null), cfg.seed());
+             LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
+                     ? Checkpoint.load(input, policy.manager()) : null;
              // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
-             LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), manager) : null) {
+             LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), policy.manager()) : null) {
             LocalSampler sampler = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
                     policy.tokenizer());
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
                     PromptBudget.of(sampler, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());
-            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
-                    sampler, reward, cfg)) {
+            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
+                    : reference != null ? reference.model() : policy.loraReference(), sampler, reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
                 completionsLog.truncateAfter(start);
@@ -126,10 +127,10 @@ public final class GrpoStage implements Stage {
                 }
             }
             // generation_config.json gets the sampling the policy was trained with
-            Checkpoint.save(finalDir, policy.model(), policy.tokenizer(), cfg.samplingParams(cfg.seed()));
+            output = policy.saveFinal(finalDir, cfg.samplingParams(cfg.seed()));
         }
-        ctx.out().println("saved the trained model to " + finalDir);
-        ctx.setOutputModel(finalDir);
+        ctx.out().println("saved the trained model to " + output);
+        ctx.setOutputModel(output);
     }
 
     /** The checkpoint's key of the online filter's pass-rate histories. */

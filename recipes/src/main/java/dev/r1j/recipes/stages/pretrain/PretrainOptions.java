@@ -49,7 +49,7 @@ public record PretrainOptions(
         @Help("deepseek_v3 only: weight of V3's sequence-wise balance loss (V3: 0.0001); 0 = off") @Default("0.0001")
                 double seqAuxAlpha,
         @Help("next-token training (sft's LmTrainerConfig)") @Inline LmTrainerConfig trainer,
-        @Help("how the stage runs the engine (num_threads)") @Inline @Default("{num_threads: 1}") EngineOptions engine) {
+        @Help("how the stage runs the engine (num_threads, device)") @Inline @Default("{num_threads: 1}") EngineOptions engine) {
 
     public PretrainOptions {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("data_dir must be given");

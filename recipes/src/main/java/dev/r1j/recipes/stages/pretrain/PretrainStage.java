@@ -56,7 +56,7 @@ public final class PretrainStage implements Stage {
             data.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tokenizer, line.text())));
         }
 
-        try (NDManager manager = Djl.newManager();
+        try (NDManager manager = Djl.newManager(options.engine().resolveDevice());
              Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed);
              MoeBalancing balancing = MoeBalancing.of(model, options)) {
             ctx.out().printf("pretraining a %s of %,d parameters on %,d lines for %d steps%n", options.modelType(),

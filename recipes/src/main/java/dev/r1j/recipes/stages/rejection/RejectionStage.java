@@ -44,7 +44,7 @@ public final class RejectionStage implements Stage {
         Path output = RunPaths.resolve(options.output(), ctx);
         List<RejectionSampler.Row> rows = new ArrayList<>();
         RejectionSampler.Report total;
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(start, manager)) {
+        try (NDManager manager = Djl.newManager(options.engine().resolveDevice()); LoadedModel lm = Checkpoint.load(start, manager)) {
             List<PromptExample> prompts = options.dataset().load(ctx, "dataset");
             LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             int size = options.rejection().promptsPerBatch();

@@ -35,7 +35,7 @@ public record RejectionStageOptions(
         @Help("sampling and acceptance (sft's RejectionOptions)") @Inline @Default("{max_new_tokens: 64}")
                 RejectionOptions rejection,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,
-        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine) {
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine) {
 
     public RejectionStageOptions {
         if (output == null || output.isBlank()) throw new IllegalArgumentException("output: a file path is required");

@@ -1,10 +1,6 @@
 package dev.r1j.recipes.stages.sft;
 
-import ai.djl.ndarray.NDManager;
-import dev.r1j.core.Djl;
 import dev.r1j.core.data.PromptExample;
-import dev.r1j.core.io.Checkpoint;
-import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.train.TokenSequence;
 import dev.r1j.recipes.report.Progress;
@@ -12,6 +8,7 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stages.DatasetSpec;
 import dev.r1j.recipes.stages.StartModel;
+import dev.r1j.recipes.stages.TunedModel;
 import dev.r1j.sft.EvalMetrics;
 import dev.r1j.sft.SftEncoder;
 import dev.r1j.sft.SftFormat;
@@ -50,7 +47,9 @@ public final class SftStage implements Stage {
         boolean resume = ctx.resuming() && TrainingCheckpoint.exists(ckpt);
         Path finalDir = ctx.stageDir().resolve("final");
 
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(resume ? ckpt : start, manager)) {
+        Path output;
+        try (TunedModel lm = TunedModel.open(options.tuning(), options.engine().resolveDevice(), start,
+                resume ? ckpt : null, seed)) {
             SftEncoder encoder = new SftEncoder(lm.tokenizer(), SftFormat.defaults());
             List<TokenSequence> rows = encoder.encodeAll(rows(options.dataset(), ctx, "dataset"));
             TrainEvalSplit<TokenSequence> data = options.evalDataset() != null
@@ -84,10 +83,10 @@ public final class SftStage implements Stage {
                     }, ckpt, lm.tokenizer());
                 }
             }
-            Checkpoint.save(finalDir, lm.model(), lm.tokenizer());
+            output = lm.saveFinal(finalDir, null);
         }
-        ctx.out().println("saved the fine-tuned model to " + finalDir);
-        ctx.setOutputModel(finalDir);
+        ctx.out().println("saved the fine-tuned model to " + output);
+        ctx.setOutputModel(output);
     }
 
     static Map<String, Object> stepRow(StepMetrics m) {

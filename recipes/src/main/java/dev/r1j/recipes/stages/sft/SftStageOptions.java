@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages.sft;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.recipes.stages.EngineOptions;
+import dev.r1j.recipes.stages.ModelTuning;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stages.DatasetSpec;
 import dev.r1j.sft.SftOptions;
@@ -26,7 +27,8 @@ public record SftStageOptions(
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model,
         @Help("training, packing and held-out loss (sft's options)") @Inline SftOptions sft,
-        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine) {
+        @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
+        @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public SftStageOptions {
         if (!(evalFraction >= 0 && evalFraction < 1)) {

@@ -12,7 +12,7 @@ import org.apache.commons.math3.fraction.BigFraction;
  *
  * <pre>{@code
  * ExactArithmetic.evaluate("47*85")        // "3995"
- * ExactArithmetic.evaluate("1/3 + 1/6")    // "1/2"
+ * ExactArithmetic.evaluate("1/3 + 1/3")    // "2/3"
  * ExactArithmetic.evaluate("2^-2")         // "0.25"
  * }</pre>
  */

@@ -36,7 +36,7 @@ public final class EvalStage implements Stage {
         long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
         EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
-                exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
+                exact, reward, options.samplingParams(seed), options.environment(), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label);
         ctx.recordResult(label, report.summary());
         Map<String, Object> header = new LinkedHashMap<>();

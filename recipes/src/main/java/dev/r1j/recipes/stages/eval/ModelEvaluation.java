@@ -15,6 +15,8 @@ import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.report.ResultsTable;
 import dev.r1j.recipes.run.Json;
+import dev.r1j.env.EnvironmentConfig;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
@@ -45,9 +47,17 @@ public final class ModelEvaluation {
      */
     public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
+        return evaluate(modelDir, prompts, exact, reward, params, null, batchSize, progress, task);
+    }
+
+    /** As above, with multi-turn tool use when {@code environment} is not null (the same loop as in training). */
+    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
+            Verifier reward, SamplingParams params, EnvironmentConfig environment, int batchSize,
+            ProgressFactory progress, String task) {
+        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager);
+                ToolRunner tools = environment == null ? null : ToolRunner.create(environment)) {
             List<Prompt> ps = prompts.apply(lm.tokenizer());
-            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
+            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer()).withTools(tools);
             try (Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
             }

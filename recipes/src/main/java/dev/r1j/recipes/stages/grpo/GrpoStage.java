@@ -22,6 +22,7 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
@@ -68,9 +69,9 @@ public final class GrpoStage implements Stage {
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
             PromptSource source = new PromptSource(prompts, cfg.seed());
-            LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
-            try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
-                    sampler, reward, cfg)) {
+            try (ToolRunner tools = options.environment() == null ? null : ToolRunner.create(options.environment());
+                    GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
+                    new LocalSampler(policy.model(), policy.tokenizer()).withTools(tools), reward, cfg)) {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);

@@ -84,7 +84,7 @@ public final class ToolUseFromJava {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Result r = run(steps, 42L, m -> System.out.printf(Locale.ROOT,
                 "step %2d  reward %.3f  turns %.2f  tool calls %.2f  tool use %.2f  %.2f s%n", m.step(), m.rewardMean(),
-                m.tools().get("turns_mean"), m.tools().get("tool_calls_mean"), m.tools().get("tool_use_frac"),
+                m.extra().get("tools/turns_mean"), m.extra().get("tools/tool_calls_mean"), m.extra().get("tools/tool_use_frac"),
                 m.stepS()));
         System.out.println("a call and its answer:\n" + r.turn() + r.observation());
     }

@@ -14,9 +14,9 @@ class ToolUseFromJavaTest {
         assertEquals(2, r.steps().size());
         for (GrpoStepMetrics m : r.steps()) {
             // every completion is an episode (at least one model turn) and the tool statistics are logged
-            assertTrue(m.tools().get("turns_mean") >= 1.0, m.tools().toString());
-            double use = m.tools().get("tool_use_frac");
-            assertTrue(use >= 0 && use <= 1, m.tools().toString());
+            assertTrue(m.extra().get("tools/turns_mean") >= 1.0, m.extra().toString());
+            double use = m.extra().get("tools/tool_use_frac");
+            assertTrue(use >= 0 && use <= 1, m.extra().toString());
             assertTrue(m.toMap().containsKey("tools/tool_calls_mean"), m.toMap().toString());
             assertTrue(Double.isFinite(m.loss()), m.toString());
         }

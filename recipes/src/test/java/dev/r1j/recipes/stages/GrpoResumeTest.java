@@ -80,11 +80,21 @@ class GrpoResumeTest {
                 Files.readString(broken.runDir().resolve("results.json")));
     }
 
+    /**
+     * With online difficulty filtering on 3 training prompts, every prompt retires after its first group (the digit
+     * share is below 1) and later steps pass over retired ones: the resume must restore the pass-rate histories
+     * from the checkpoint to match.
+     */
+    static final String[] FILTERED = {"--set", "stages[0].pretrain.train_size=3",
+        "--set", "stages[2].grpo.online_filter={window: 1}"};
+
     @Test
     void aStopRequestMidStepFinishesTheStepCheckpointsItAndExits143AndResumeMatchesAnUninterruptedRun(@TempDir Path dir)
             throws Exception {
         TinyR1Zero straight = new TinyR1Zero(dir.resolve("straight"));
-        assertEquals(0, straight.run(straight.args("r1-zero.yaml", grpo(0))), straight.err.toString());
+        List<String> straightArgs = straight.args("r1-zero.yaml", grpo(0));
+        straightArgs.addAll(List.of(FILTERED));
+        assertEquals(0, straight.run(straightArgs), straight.err.toString());
         Path base = straight.dir.resolve("base-model");
 
         // checkpoints every 4 steps, so only the stop itself can write step 2's; the request comes at the 7th reward
@@ -93,6 +103,7 @@ class GrpoResumeTest {
         List<String> args = stopped.args("r1-zero.yaml", grpo(0));
         args.addAll(List.of("--set", "model.init=" + base, "--set", "stages[2].grpo.checkpoint_every=4",
                 "--set", "stages[2].grpo.verifiers=[{name: digits_then_huge, options: {stop_at_call: 7}}]"));
+        args.addAll(List.of(FILTERED));
         assertEquals(143, stopped.run(args), stopped.err.toString());
         String err = stopped.err.toString();
         assertTrue(err.contains("stage 3/4 'grpo' test stop in the middle of a step: stopped after step 2, checkpoint "
@@ -104,11 +115,13 @@ class GrpoResumeTest {
 
         List<String> resume = stopped.args("r1-zero.yaml", grpo(0));
         resume.addAll(List.of("--set", "model.init=" + base, "--set", "stages[2].grpo.checkpoint_every=4", "--resume"));
+        resume.addAll(List.of(FILTERED));
         assertEquals(0, stopped.run(resume), stopped.err.toString());
         List<ObjectNode> a = grpoLines(straight.runDir());
         List<ObjectNode> b = grpoLines(stopped.runDir());
         assertEquals(steps(a), steps(b));
         for (int i = 0; i < a.size(); i++) assertEquals(withoutTiming(a.get(i)), withoutTiming(b.get(i)), "step " + (i + 1));
+        assertTrue(a.get(2).get("online_filter/skipped").asInt() > 0, "step 3 passes over retired prompts: " + a.get(2));
         assertEquals(Files.readString(straight.runDir().resolve("results.json")),
                 Files.readString(stopped.runDir().resolve("results.json")));
     }

@@ -75,6 +75,8 @@ public record GrpoConfig(
         @Help("L_cache of DAPO's soft overlong punishment, 0 = off (Yu et al. 2025)") @Default("0") int overlongBuffer,
         @Help("reward penalty at max length in DAPO's soft overlong punishment (Yu et al. 2025)") @Default("1.0")
                 double overlongPenaltyFactor,
+        @Help("online difficulty filtering: retire prompts whose recent pass rate is <= low or >= high (Skywork-OR1, "
+                + "He et al. 2025)") @Default("{window: 0}") OnlineFilter onlineFilter,
         @Help("seed of sampling and prompt order (in a recipe: the recipe's seed)") @Default("42") long seed) {
 
     public GrpoConfig {
@@ -150,6 +152,7 @@ public record GrpoConfig(
                     "overlong_buffer must be in [0, max_new_tokens=" + maxNewTokens + "], got " + overlongBuffer);
         }
         nonNegative("overlong_penalty_factor", overlongPenaltyFactor);
+        if (onlineFilter == null) throw new IllegalArgumentException("online_filter must be given ({window: 0} is off)");
     }
 
     /** Every option at its default. */
@@ -230,6 +233,7 @@ public record GrpoConfig(
         public Builder maskTruncatedCompletions(boolean v) { set("maskTruncatedCompletions", v); return this; }
         public Builder overlongBuffer(int v) { set("overlongBuffer", v); return this; }
         public Builder overlongPenaltyFactor(double v) { set("overlongPenaltyFactor", v); return this; }
+        public Builder onlineFilter(OnlineFilter v) { set("onlineFilter", v); return this; }
         public Builder seed(long v) { set("seed", v); return this; }
     }
 }

@@ -10,8 +10,9 @@ import java.util.Map;
  * fraction of completions whose verdict gave full credit (reward >= 1). Times are seconds. {@code perReward} holds
  * each reward's statistics over the step's verdicts ({@link RewardStats#perReward}: a composite's parts by label, a
  * plain verifier as {@code reward}); {@code fracRewardZeroStd} is the share of sampled groups whose training rewards
- * are all equal. {@code tools} holds the tool-use statistics of multi-turn episodes
- * ({@link dev.r1j.core.sampling.EpisodeStats}; empty for single-turn sampling).
+ * are all equal. {@code extra} holds the figures of optional features (online filtering, rollout correction, tool
+ * use, ...), each under its {@code metrics.jsonl} key, so that a feature adds its metrics without widening this
+ * record; {@link #withExtra} adds some.
  */
 public record GrpoStepMetrics(
         int step,
@@ -38,16 +39,16 @@ public record GrpoStepMetrics(
         double elapsedS,
         Map<String, RewardStats.Summary> perReward,
         double fracRewardZeroStd,
-        Map<String, Double> tools) {
+        Map<String, Double> extra) {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public GrpoStepMetrics {
         perReward = perReward == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perReward));
-        tools = tools == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tools));
+        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
-    /** Metrics of single-turn sampling (no tool-use statistics). */
+    /** Metrics without extras. */
     public GrpoStepMetrics(int step, double rewardMean, double rewardStd, double accuracy, double loss, double kl,
             double clipFracLow, double clipFracHigh, double entropy, double ratioMean, double completionLenMean,
             double truncatedFrac, double lr, double gradNorm, int groupsKept, int groupsDrawn, long completionTokens,
@@ -58,6 +59,15 @@ public record GrpoStepMetrics(
                 rewardS, logprobS, updateS, elapsedS, perReward, fracRewardZeroStd, Map.of());
     }
 
+    /** These metrics with {@code more} added to the extras (a key already there is replaced). */
+    public GrpoStepMetrics withExtra(Map<String, Double> more) {
+        Map<String, Double> all = new LinkedHashMap<>(extra);
+        all.putAll(more);
+        return new GrpoStepMetrics(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy,
+                ratioMean, completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens,
+                generationS, rewardS, logprobS, updateS, elapsedS, perReward, fracRewardZeroStd, all);
+    }
+
     /** Metrics without per-reward statistics (they are empty and {@code frac_reward_zero_std} is unknown). */
     public GrpoStepMetrics(int step, double rewardMean, double rewardStd, double accuracy, double loss, double kl,
             double clipFracLow, double clipFracHigh, double entropy, double ratioMean, double completionLenMean,
@@ -65,7 +75,7 @@ public record GrpoStepMetrics(
             double generationS, double rewardS, double logprobS, double updateS, double elapsedS) {
         this(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy, ratioMean,
                 completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens, generationS,
-                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN, Map.of());
+                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN);
     }
 
     public double clipFrac() {
@@ -96,8 +106,8 @@ public record GrpoStepMetrics(
     /**
      * The {@code metrics.jsonl} object (the standard fields first: step, stage, reward_mean, reward_std, accuracy,
      * loss, kl, clip_frac, entropy, completion_len_mean, lr, grad_norm, tokens_per_s, elapsed_s; then extras:
-     * {@code frac_reward_zero_std} and {@code reward/<label>_mean}, {@code reward/<label>_std} per reward, and
-     * {@code tools/<key>} for multi-turn episodes);
+     * {@code frac_reward_zero_std}, {@code reward/<label>_mean}, {@code reward/<label>_std} per reward, then the
+     * {@link #extra} figures);
      * {@code NaN} becomes null.
      */
     public Map<String, Object> toMap() {
@@ -131,7 +141,7 @@ public record GrpoStepMetrics(
             put(m, "reward/" + label + "_mean", st.mean());
             put(m, "reward/" + label + "_std", st.std());
         });
-        tools.forEach((key, v) -> put(m, "tools/" + key, v));
+        extra.forEach((key, v) -> put(m, key, v));
         return m;
     }
 

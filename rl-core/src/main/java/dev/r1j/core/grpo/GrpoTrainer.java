@@ -63,6 +63,8 @@ public final class GrpoTrainer implements AutoCloseable {
     private double elapsedBefore;
     private int stepsDone;
     private List<ScoredCompletion> lastCompletions = List.of();
+    private final PassRateHistory passRates;
+    private int skippedThisStep;
 
     /**
      * @param reference the frozen reference model, needed when {@code beta > 0} (and ignored otherwise)
@@ -80,6 +82,17 @@ public final class GrpoTrainer implements AutoCloseable {
         this.schedule = config.schedule();
         for (NDArray p : policy.trainableParameters().values()) p.setRequiresGradient(true);
         this.optimizer = new AdamW(policy.trainableParameters(), config.optimizer().adam());
+        this.passRates = new PassRateHistory(config.onlineFilter());
+    }
+
+    /** The online filter's pass-rate histories, for a checkpoint ({@link #restorePassRates} takes them back). */
+    public String passRateState() {
+        return passRates.toJson();
+    }
+
+    /** Restores what {@link #passRateState} returned (null: none recorded). */
+    public void restorePassRates(String state) {
+        passRates.restoreJson(state);
     }
 
     public GrpoConfig config() {
@@ -128,7 +141,7 @@ public final class GrpoTrainer implements AutoCloseable {
         int drawn = 0, round = 0, draw = target;
         long genNs = 0, rewNs = 0;
         while (draw > 0) {
-            List<Prompt> prompts = source.next(draw);
+            List<Prompt> prompts = nextPrompts(source, draw);
             drawn += draw;
             long t0 = System.nanoTime();
             List<CompletionGroup> groups = sampler.sample(prompts.stream().map(Prompt::prompt).toList(),
@@ -139,6 +152,7 @@ public final class GrpoTrainer implements AutoCloseable {
             genNs += t1 - t0;
             round++;
             for (List<ScoredCompletion> g : scored) {
+                passRates.observe(g.get(0).prompt().prompt(), passRate(g));
                 all.addAll(g);
                 if (!config.dynamicSampling() || informative(g)) kept.add(g);
             }
@@ -158,7 +172,38 @@ public final class GrpoTrainer implements AutoCloseable {
         }
         stepsDone = step;
         lastCompletions = merge(all, batch);
-        return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+        GrpoStepMetrics m = metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs);
+        if (config.onlineFilter().enabled()) {
+            m = m.withExtra(Map.of("online_filter/skipped", (double) skippedThisStep,
+                    "online_filter/retired", (double) passRates.retiredCount()));
+        }
+        skippedThisStep = 0;
+        return m;
+    }
+
+    /**
+     * The next {@code n} prompts the online filter lets through. Retired prompts are passed over, but never more
+     * than one epoch's worth in a step: when (nearly) every prompt is retired the step trains on what comes.
+     */
+    private List<Prompt> nextPrompts(PromptSource source, int n) {
+        if (!config.onlineFilter().enabled()) return source.next(n);
+        List<Prompt> out = new ArrayList<>(n);
+        while (out.size() < n) {
+            Prompt p = source.next(1).get(0);
+            if (skippedThisStep < source.size() && passRates.retired(p.prompt())) {
+                skippedThisStep++;
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The share of a group's completions with full credit (the accuracy metric's test). */
+    private static double passRate(List<ScoredCompletion> group) {
+        int pass = 0;
+        for (ScoredCompletion s : group) if (s.verdict().reward() >= 1.0) pass++;
+        return (double) pass / group.size();
     }
 
     private long samplingSeed(int step, int round) {
@@ -359,8 +404,14 @@ public final class GrpoTrainer implements AutoCloseable {
                 st.clipFracLow(), st.clipFracHigh(), st.entropy(), st.ratioMean(), len, truncated / n, lr,
                 u.gradNorm(), kept, drawn, tokens, genNs / 1e9, rewNs / 1e9, u.logprobNs() / 1e9, u.updateNs() / 1e9,
                 elapsed, RewardStats.perReward(all.stream().map(ScoredCompletion::verdict).toList()),
-                fracZeroStd(all, config.groupSize()),
-                EpisodeStats.of(all.stream().map(ScoredCompletion::completion).toList()));
+                fracZeroStd(all, config.groupSize()), toolStats(all));
+    }
+
+    /** Multi-turn episodes' tool-use statistics as metrics extras, {@code tools/<key>}; empty for single-turn. */
+    private static Map<String, Double> toolStats(List<ScoredCompletion> all) {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        EpisodeStats.of(all.stream().map(ScoredCompletion::completion).toList()).forEach((k, v) -> out.put("tools/" + k, v));
+        return out;
     }
 
     /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */

@@ -99,7 +99,8 @@ public final class GrpoStage implements Stage {
                                     options.completionsPerLog());
                         }
                         Runnable checkpoint = () -> {
-                            ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
+                            ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(),
+                                    Map.of(PASS_RATES, trainer.passRateState())),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
                         };
@@ -119,10 +120,15 @@ public final class GrpoStage implements Stage {
         ctx.setOutputModel(finalDir);
     }
 
+    /** The checkpoint's key of the online filter's pass-rate histories. */
+    static final String PASS_RATES = "pass_rates";
+
     /** Restores optimizer, step and data position from a checkpoint (its weights are already loaded). */
     private static int restore(Path checkpoint, GrpoTrainer trainer, PromptSource source, StageContext ctx) {
         TrainerState s = TrainingCheckpoint.restoreOptimizer(checkpoint, trainer.optimizer());
         trainer.restore(s.step(), null, s.elapsedSeconds());
+        Object rates = s.extra().get(PASS_RATES);
+        trainer.restorePassRates(rates == null ? null : rates.toString());
         source.seek(s.data());
         ctx.out().println("resuming " + ctx.stageId() + " from " + checkpoint + " (step " + s.step() + ")");
         return s.step();

@@ -295,7 +295,7 @@ final class DecodeBatch implements AutoCloseable {
                 next[i * width + width - used + k] = feed[k];
                 stepMask[row + cached + width - used + k] = 1L;
             }
-            if (used < width && !s.done()) { // the slots it leaves empty stay masked from now on
+            if (used < width) { // the slots it leaves empty stay masked from now on (the cache's mask never changes)
                 if (s.holes == null) s.holes = new BitSet();
                 s.holes.set(cached, cached + width - used);
             }

@@ -140,7 +140,7 @@ class MultiTurnSamplingTest {
 
             public Observation respond(ToolCall call, Conversation conversation) {
                 try {
-                    Thread.sleep(30_000);
+                    Thread.sleep(600_000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -154,7 +154,7 @@ class MultiTurnSamplingTest {
             List<CompletionGroup> groups = new LocalSampler(model, TOK).withTools(tools)
                     .sample(List.of("q"), new SamplingParams(4, 12, 1.0, 1.0, 0, List.of(), 5));
             double s = (System.nanoTime() - t0) / 1e9;
-            assertTrue(s < 10, "the hang was cut, took " + s + " s");
+            assertTrue(s < 120, "the 600 s hang was cut, took " + s + " s");
             int timedOut = 0;
             for (Completion c : groups.get(0).completions()) {
                 if (c.episode().toolTimeouts() > 0) {
@@ -171,7 +171,7 @@ class MultiTurnSamplingTest {
     @Test
     void lastTurnAndTokenBudgetEndTheEpisode() {
         try (NDManager m = root.newSubManager(); BigramBiasLM model = model(ModelConfig.tinyLlama(V), m)) {
-            try (ToolRunner oneTurn = ToolRunner.create(EnvironmentConfig.of("calculator").withMaxTurns(1))) {
+            try (ToolRunner oneTurn = ToolRunner.create(EnvironmentConfig.of("calculator").withMaxTurns(1).withMaxTotalTokens(100))) {
                 Completion c = new LocalSampler(model, TOK).withTools(oneTurn).sample(List.of("q"), SamplingParams.greedy(12))
                         .get(0).completions().get(0);
                 assertEquals("```calculator\n2*3\n```", c.text(), "a call in the last turn ends the episode unanswered");
@@ -194,7 +194,7 @@ class MultiTurnSamplingTest {
     @Test
     void greedyMultiTurnIsTheSameAloneAndInABatch() {
         try (NDManager m = root.newSubManager(); BigramBiasLM model = model(ModelConfig.tinyLlama(V), m);
-                ToolRunner tools = ToolRunner.create(EnvironmentConfig.of("calculator"))) {
+                ToolRunner tools = ToolRunner.create(EnvironmentConfig.of("calculator").withMaxTotalTokens(100))) {
             LocalSampler sampler = new LocalSampler(model, TOK).withTools(tools);
             List<String> prompts = List.of("q", "r", "aq", "qq");
             List<CompletionGroup> batched = sampler.sample(prompts, SamplingParams.greedy(12));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module layering, checked on the main classes of every module (this module's test class path has them all):
- * options → verifiers → rl-core → arithmetic task / rollout / sft → preference → recipes, and the examples on top of the
+ * options → verifiers → environments / rl-core → arithmetic task / rollout / sft → preference → recipes, and the examples on top of the
  * libraries, not of the CLI. Maven's graph alone would let a module reach a sibling (rollout → sft) or, through a
  * new dependency, the CLI; {@code dependency:analyze} (parent pom) catches a dependency used but not declared.
  */
@@ -31,6 +31,7 @@ class LayeringTest {
         ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("options").definedBy("dev.r1j.options..")
                 .layer("verifiers").definedBy("dev.r1j.verifiers..")
+                .layer("environments").definedBy("dev.r1j.env..")
                 .layer("rl-core").definedBy("dev.r1j.core..")
                 .layer("arithmetic-task").definedBy("dev.r1j.tasks.arith..")
                 .layer("rollout").definedBy("dev.r1j.rollout..")
@@ -46,8 +47,9 @@ class LayeringTest {
                 .whereLayer("rl-core").mayOnlyBeAccessedByLayers("arithmetic-task", "rollout", "sft", "preference",
                         "recipes", "examples")
                 .whereLayer("examples").mayNotBeAccessedByAnyLayer()
-                .whereLayer("verifiers").mayOnlyBeAccessedByLayers("rl-core", "arithmetic-task", "rollout", "sft",
-                        "preference", "recipes", "examples");
+                .whereLayer("environments").mayOnlyBeAccessedByLayers("rollout", "recipes", "examples")
+                .whereLayer("verifiers").mayOnlyBeAccessedByLayers("environments", "rl-core", "arithmetic-task", "rollout",
+                        "sft", "preference", "recipes", "examples");
         layers.check(classes);
     }
 
@@ -56,6 +58,13 @@ class LayeringTest {
         // every library config record carries them: the package must stay at the very bottom, free of any library
         noClasses().that().resideInAPackage("dev.r1j.options..").should().dependOnClassesThat()
                 .resideOutsideOfPackages("dev.r1j.options..", "java..").check(classes);
+    }
+
+    @Test
+    void environmentsStayFreeOfDjl() {
+        // an environment plugin depends on the environments jar alone: it must not pull in the engine
+        noClasses().that().resideInAPackage("dev.r1j.env..").should().dependOnClassesThat()
+                .resideInAnyPackage("ai.djl..", "dev.r1j.core..").check(classes);
     }
 
     @Test

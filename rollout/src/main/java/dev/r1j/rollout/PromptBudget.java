@@ -19,9 +19,12 @@ import java.util.function.ToIntFunction;
  */
 public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<String> promptTokens) {
 
-    /** The budget of {@code sampler}'s model for completions of up to {@code maxNewTokens}. */
+    /**
+     * The budget of {@code sampler}'s model for completions of up to {@code maxNewTokens} (a multi-turn sampler's
+     * completions may grow to its episode budget, {@link LocalSampler#completionBudget}).
+     */
     public static PromptBudget of(LocalSampler sampler, int maxNewTokens) {
-        return new PromptBudget(contextLength(sampler.model().config()), maxNewTokens,
+        return new PromptBudget(contextLength(sampler.model().config()), sampler.completionBudget(maxNewTokens),
                 p -> sampler.encodePrompt(p).length);
     }
 

@@ -38,7 +38,7 @@ public final class EvalStage implements Stage {
         EvalReport report = ModelEvaluation.evaluate(modelDir, options.engine().resolveDevice(),
                 sampler -> options.dataset().prompts(ctx, "dataset", sampler.tokenizer(),
                         PromptBudget.of(sampler, options.maxNewTokens())),
-                exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
+                exact, reward, options.samplingParams(seed), options.environment(), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label);
         ctx.recordResult(label, report.summary());
         Map<String, Object> header = new LinkedHashMap<>();

@@ -15,6 +15,8 @@ import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.report.ResultsTable;
 import dev.r1j.recipes.run.Json;
+import dev.r1j.env.EnvironmentConfig;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
@@ -47,14 +49,19 @@ public final class ModelEvaluation {
      */
     public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        return evaluate(modelDir, Device.cpu(), prompts, exact, reward, params, batchSize, progress, task);
+        return evaluate(modelDir, Device.cpu(), prompts, exact, reward, params, null, batchSize, progress, task);
     }
 
-    /** {@link #evaluate(Path, Function, Verifier, Verifier, SamplingParams, int, ProgressFactory, String)} on {@code device}. */
+    /**
+     * As above on {@code device}, with multi-turn tool use when {@code environment} is not null (the same loop as in
+     * training).
+     */
     public static EvalReport evaluate(Path modelDir, Device device, Function<LocalSampler, List<Prompt>> prompts,
-            Verifier exact, Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        try (NDManager manager = Djl.newManager(device); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
-            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
+            Verifier exact, Verifier reward, SamplingParams params, EnvironmentConfig environment, int batchSize,
+            ProgressFactory progress, String task) {
+        try (NDManager manager = Djl.newManager(device); LoadedModel lm = Checkpoint.load(modelDir, manager);
+                ToolRunner tools = environment == null ? null : ToolRunner.create(environment)) {
+            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer()).withTools(tools);
             List<Prompt> ps = prompts.apply(sampler);
             try (Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);

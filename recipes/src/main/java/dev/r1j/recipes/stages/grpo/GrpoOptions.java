@@ -1,6 +1,7 @@
 package dev.r1j.recipes.stages.grpo;
 
 import dev.r1j.core.grpo.GrpoConfig;
+import dev.r1j.env.EnvironmentConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.recipes.stages.EngineOptions;
@@ -32,6 +33,8 @@ public record GrpoOptions(
                 + "standardised over the group first, then the weighted sum (GDPO-style)") @Default("weighted_sum")
                 Combination combination,
         @Help("the trainer's options") @Inline GrpoConfig trainer,
+        @Help("multi-turn tool use: the environment answering the model's tool calls ({name: calculator, format: "
+                + "code_block, max_turns: 4, ...}); null: single-turn") @Default("null") EnvironmentConfig environment,
         @Help("save a checkpoint (model, optimizer, data position, step) every N steps") @Default("50")
                 int checkpointEvery,
         @Help("checkpoints kept (the newest), 0 = all") @Default("2") int keepCheckpoints,

@@ -22,6 +22,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.recipes.stages.TunedModel;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
@@ -74,9 +75,10 @@ public final class GrpoStage implements Stage {
              LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
                      ? Checkpoint.load(input, policy.manager()) : null;
              // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
-             LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), policy.manager()) : null) {
+             LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), policy.manager()) : null;
+             ToolRunner tools = options.environment() == null ? null : ToolRunner.create(options.environment())) {
             LocalSampler sampler = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
-                    policy.tokenizer());
+                    policy.tokenizer()).withTools(tools);
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
                     PromptBudget.of(sampler, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());

@@ -40,7 +40,8 @@ import java.util.Set;
  * operands into the code and the printed number into the answer, which a small model learns well. The output
  * block is the environment's text, not the model's: {@link #pretrainSequences()} trains on the call and the answer
  * but not on the observation's tokens, as GRPO's loss leaves them out. A model that learned to write the output
- * itself would be learning to make tool results up.
+ * itself would be learning to make tool results up (and the observation's digits are the product, which it cannot
+ * compute: their loss would be noise). The prompt is context too (random operands).
  *
  * <h2>Problems and split</h2>
  * Operands have {@code minDigits..maxDigits} digits each, each length equally likely; operation shares
@@ -225,7 +226,11 @@ public final class ToolArithmeticTask implements ToyTask {
         return ToolVocabulary.tokenizer();
     }
 
-    /** BOS, prompt, call, observation, answer, EOS; every token but the observation's is a target. */
+    /**
+     * BOS, prompt, call, observation, answer, EOS; the model's own tokens (call, answer, EOS) are the targets. The
+     * prompt is context, as in SFT's completion-only loss: its operands are random digits, whose loss only adds
+     * noise to the gradient of what the model must learn (copying them into the call).
+     */
     @Override
     public List<TokenSequence> pretrainSequences() {
         CharTokenizer tok = tokenizer();
@@ -234,17 +239,20 @@ public final class ToolArithmeticTask implements ToyTask {
         return out;
     }
 
-    /** One corpus line as a training sequence whose observation tokens are context only. */
+    /** One corpus line as a training sequence whose prompt and observation tokens are context only. */
     public static TokenSequence sequence(CharTokenizer tok, CorpusLine line) {
-        int[][] parts = {tok.encode(line.prompt() + line.call()), tok.encode(line.observation()), tok.encode(line.answer())};
-        int n = 2 + parts[0].length + parts[1].length + parts[2].length;
+        int[][] parts = {tok.encode(line.prompt()), tok.encode(line.call()), tok.encode(line.observation()),
+                tok.encode(line.answer())};
+        boolean[] trained = {false, true, false, true};
+        int n = 2;
+        for (int[] p : parts) n += p.length;
         int[] ids = new int[n];
         boolean[] target = new boolean[n];
         int at = 0;
         ids[at++] = tok.bosId();
         for (int p = 0; p < parts.length; p++) {
             for (int id : parts[p]) {
-                target[at] = p != 1;
+                target[at] = trained[p];
                 ids[at++] = id;
             }
         }

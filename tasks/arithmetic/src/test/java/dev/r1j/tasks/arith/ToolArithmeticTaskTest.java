@@ -159,7 +159,7 @@ class ToolArithmeticTaskTest {
         assertEquals(1, ToolArithmeticTask.guess(7, rng).length());
     }
 
-    /** The observation's tokens are context only; everything else (prompt, call, answer, EOS) is trained on. */
+    /** The prompt's and the observation's tokens are context only; the model's own (call, answer, EOS) are trained on. */
     @Test
     void pretrainingMasksTheObservationOnly() {
         CharTokenizer tok = ToolVocabulary.tokenizer();
@@ -171,14 +171,14 @@ class ToolArithmeticTaskTest {
         assertEquals(l.text(), tok.decode(body));
         StringBuilder masked = new StringBuilder(), trained = new StringBuilder();
         for (int i = 1; i < s.length() - 1; i++) (s.target()[i] ? trained : masked).append(tok.decode(new int[] {s.ids()[i]}));
-        assertEquals("\n```output\n408\n```\n", masked.toString());
-        assertEquals("12*34=```calculator\n12*34\n```<answer>408</answer>", trained.toString());
+        assertEquals("12*34=\n```output\n408\n```\n", masked.toString());
+        assertEquals("```calculator\n12*34\n```<answer>408</answer>", trained.toString());
         assertFalse(s.target()[0]);
         assertTrue(s.target()[s.length() - 1]);
 
         CorpusLine d = ToolArithmeticTask.direct(new Calculation(12, '*', 34), new Random(1));
         TokenSequence ds = ToolArithmeticTask.sequence(tok, d);
-        assertEquals(TokenSequence.allTokens(ds.ids()).targetCount(), ds.targetCount());
+        assertEquals(d.answer().length() + 1, ds.targetCount(), "the answer and EOS");
         List<TokenSequence> all = new ToolArithmeticTask(SMALL).pretrainSequences();
         assertEquals(SMALL.corpusSize(), all.size());
     }

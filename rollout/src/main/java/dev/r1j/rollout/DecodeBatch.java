@@ -11,7 +11,9 @@ import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import dev.r1j.env.ToolRunner;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -27,6 +29,12 @@ import java.util.function.Consumer;
  * its own, then both are re-laid into one ({@link KVCache#relayout}), dropping the leading positions that every row
  * masks out, so a long-lived batch does not keep growing. Position ids come from the mask, so joining changes no
  * row's positions. Not thread-safe: one thread drives a batch.
+ *
+ * <p>Multi-turn rows (a group with a {@link ToolRunner}, see {@link RowEpisode}) pause at a completed tool call while
+ * the others go on; when its answer is ready a row is fed the call's last token and the observation's tokens in one
+ * step, right-aligned in a step as wide as the widest feed, the other rows' unused slots masked. A masked slot inside
+ * a row (a "hole") keeps being masked in later steps, and since positions come from the mask the row's positions
+ * stay those of its tokens laid end to end, as the trainer's forward over the whole sequence sees them.
  */
 final class DecodeBatch implements AutoCloseable {
 
@@ -41,6 +49,8 @@ final class DecodeBatch implements AutoCloseable {
         float[] logits;
         int offset;
         volatile boolean cancelled;
+        /** Cache positions after {@link #pad} that this row masks (slots it did not use in a wide step); null: none. */
+        BitSet holes;
 
         Seq(Row row, SamplingParams params, StopStrings stops, int topLogprobs, Object owner, int pad) {
             this.row = row;
@@ -55,23 +65,47 @@ final class DecodeBatch implements AutoCloseable {
         boolean done() {
             return row.done() || cancelled;
         }
+
+        /** Waiting for a tool call's answer. */
+        boolean paused() {
+            return row.episode != null && row.episode.paused();
+        }
+
+        /** Moves the holes with a re-layout that moved every position by {@code delta}. */
+        void shiftHoles(int delta) {
+            if (holes == null || delta == 0) return;
+            BitSet moved = new BitSet();
+            for (int h = holes.nextSetBit(0); h >= 0; h = holes.nextSetBit(h + 1)) if (h + delta >= 0) moved.set(h + delta);
+            holes = moved;
+        }
     }
 
     /**
      * Prompts that join together: {@code params.groupSize()} sequences per prompt, rows seeded from
      * {@code (params.seed(), prompt index, sample index)}, {@code topLogprobs} alternatives recorded per token.
      */
-    record Group(List<int[]> promptIds, SamplingParams params, int topLogprobs, Object owner) {}
+    record Group(List<int[]> promptIds, SamplingParams params, int topLogprobs, Object owner, ToolRunner tools) {
+        /** A single-turn group. */
+        Group(List<int[]> promptIds, SamplingParams params, int topLogprobs, Object owner) {
+            this(promptIds, params, topLogprobs, owner, null);
+        }
+
+        /** Positions a row of this group may add to the cache (multi-turn: the episode's whole budget). */
+        int budget() {
+            return tools == null ? params.maxNewTokens() : Math.max(params.maxNewTokens(), tools.config().maxTotalTokens());
+        }
+    }
 
     private final CausalLM model;
     private final Tokenizer tokenizer;
     private final double compactFraction;
     private final long padToken;
     private KVCache cache;
+    private int capacity; // positions the cache has room for
     private boolean broken;
     private List<Seq> seqs = new ArrayList<>();
     private int vocab;
-    long prefillNanos, forwardNanos, sampleNanos, compactNanos;
+    long prefillNanos, forwardNanos, sampleNanos, compactNanos, toolNanos;
     int steps, compactions;
     long rowSteps;
 
@@ -119,7 +153,7 @@ final class DecodeBatch implements AutoCloseable {
         }
         int numPrompts = prompts.size();
         int promptLen = prompts.stream().mapToInt(a -> a.length).max().orElseThrow();
-        int maxNew = groups.stream().mapToInt(g -> g.params().maxNewTokens()).max().orElseThrow();
+        int maxNew = groups.stream().mapToInt(Group::budget).max().orElseThrow();
         long start = System.nanoTime();
         KVCache fresh = model.newCache(numPrompts, promptLen + maxNew);
         try {
@@ -150,6 +184,10 @@ final class DecodeBatch implements AutoCloseable {
                             g.topLogprobs(), g.owner(), promptLen - prompts.get(p).length);
                     s.logits = logits;
                     s.offset = p * vocab;
+                    if (g.tools() != null) {
+                        s.row.episode = new RowEpisode(g.tools(), observationText(g.tools()), tokenizer,
+                                tokenizer.decode(prompts.get(p)));
+                    }
                     added.add(s);
                     repeat.add(p);
                 }
@@ -159,6 +197,7 @@ final class DecodeBatch implements AutoCloseable {
             if (cache != null && seqs.isEmpty()) clear();
             if (cache == null) {
                 cache = fresh;
+                capacity = promptLen + maxNew;
                 fresh = null;
             } else {
                 broken = true; // until the re-layout has finished
@@ -182,7 +221,11 @@ final class DecodeBatch implements AutoCloseable {
         for (Seq s : seqs) capacityAfter = Math.max(capacityAfter, s.params.maxNewTokens() - s.row.length());
         for (Seq s : added) capacityAfter = Math.max(capacityAfter, s.params.maxNewTokens());
         cache.relayout(joining, extent, extent + capacityAfter);
-        for (Seq s : seqs) s.pad += extent - oldLength;
+        capacity = extent + capacityAfter;
+        for (Seq s : seqs) {
+            s.pad += extent - oldLength;
+            s.shiftHoles(extent - oldLength);
+        }
         for (Seq s : added) s.pad += extent - joiningLength;
     }
 
@@ -211,6 +254,10 @@ final class DecodeBatch implements AutoCloseable {
         int live = 0;
         for (Seq s : seqs) {
             if (s.done()) continue;
+            if (s.paused()) { // its tool call is running: no token to pick
+                live++;
+                continue;
+            }
             pick(s);
             advanced.accept(s);
             if (!s.done()) live++;
@@ -224,16 +271,36 @@ final class DecodeBatch implements AutoCloseable {
         long t3 = System.nanoTime();
         compactNanos += t3 - t2;
 
+        int[][] feeds = StepFeeds.collect(seqs);
+        if (feeds == null) return false; // every row ended while its tool call was answered
+        toolNanos += System.nanoTime() - t3;
+        t3 = System.nanoTime();
+        int width = StepFeeds.width(feeds);
+        ensureCapacity(cache.length() + width);
         int n = seqs.size();
         int cached = cache.length();
-        long[] next = new long[n];
-        long[] stepMask = new long[n * (cached + 1)];
+        long[] next = new long[n * width];
+        long[] stepMask = new long[n * (cached + width)];
+        Arrays.fill(next, padToken);
         for (int i = 0; i < n; i++) {
             Seq s = seqs.get(i);
-            next[i] = s.done() ? padToken : s.row.lastToken();
-            Arrays.fill(stepMask, i * (cached + 1) + s.pad, (i + 1) * (cached + 1), 1L);
+            int[] feed = feeds[i];
+            int row = i * (cached + width);
+            Arrays.fill(stepMask, row + s.pad, row + cached, 1L);
+            if (s.holes != null) {
+                for (int h = s.holes.nextSetBit(s.pad); h >= 0 && h < cached; h = s.holes.nextSetBit(h + 1)) stepMask[row + h] = 0;
+            }
+            int used = feed == null ? 0 : feed.length;
+            for (int k = 0; k < used; k++) {
+                next[i * width + width - used + k] = feed[k];
+                stepMask[row + cached + width - used + k] = 1L;
+            }
+            if (used < width && !s.done()) { // the slots it leaves empty stay masked from now on
+                if (s.holes == null) s.holes = new BitSet();
+                s.holes.set(cached, cached + width - used);
+            }
         }
-        float[] logits = forwardLast(next, stepMask, n, 1, cache);
+        float[] logits = forwardLast(next, stepMask, n, width, cache);
         forwardNanos += System.nanoTime() - t3;
         steps++;
         rowSteps += n;
@@ -257,6 +324,10 @@ final class DecodeBatch implements AutoCloseable {
             row.finish(FinishReason.EOS, null);
             return;
         }
+        if (row.episode != null) { // multi-turn: the turn's stop strings, tool call and budgets
+            row.episode.afterToken(row, s.stops, params.maxNewTokens());
+            return;
+        }
         if (!s.stops.isEmpty()) {
             String text = tokenizer.decode(row.tokens());
             int cut = s.stops.find(text);
@@ -266,6 +337,30 @@ final class DecodeBatch implements AutoCloseable {
             }
         }
         if (row.length() == params.maxNewTokens()) row.finish(FinishReason.LENGTH, null);
+    }
+
+    /**
+     * Makes room for {@code needed} positions: re-lays the cache with more capacity (multi-turn rows outgrow the
+     * prompt + max_new_tokens a batch starts with), dropping leading positions every row masks.
+     */
+    private void ensureCapacity(int needed) {
+        if (needed <= capacity) return;
+        int oldLength = cache.length();
+        int extent = 0;
+        for (Seq s : seqs) extent = Math.max(extent, oldLength - s.pad);
+        int newCapacity = extent + (needed - oldLength) + Math.max(64, extent / 2);
+        cache.relayout(null, extent, newCapacity);
+        capacity = newCapacity;
+        for (Seq s : seqs) {
+            s.pad += extent - oldLength;
+            s.shiftHoles(extent - oldLength);
+        }
+    }
+
+    private final java.util.Map<ToolRunner, ObservationText> observationTexts = new java.util.IdentityHashMap<>();
+
+    private ObservationText observationText(ToolRunner tools) {
+        return observationTexts.computeIfAbsent(tools, t -> ObservationText.of(t.config().format(), tokenizer));
     }
 
     /** Forgets every sequence and frees the cache (the batch can be joined again). */

@@ -7,6 +7,7 @@ import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.env.ToolRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +40,20 @@ import java.util.Objects;
  *         sampler.sample(List.of("12+7="), new SamplingParams(8, 64, 1.0, 1.0, 0, List.of("\n"), 42L));
  * }</pre>
  *
+ * <p><b>Multi-turn tool use.</b> A sampler made {@link #withTools with a ToolRunner} runs episodes: a row whose
+ * model turn completes a tool call pauses while the call runs (calls of different rows in parallel, each cut at the
+ * environment's timeout), then the observation's tokens are fed to that row's cache in one step and the row goes on,
+ * up to {@code max_turns} model turns and {@code max_total_tokens} tokens; {@code max_new_tokens} caps each model
+ * turn. The completion interleaves model and observation tokens; {@link Completion#episode()} marks which are which
+ * (observation log-probs are 0) and counts turns, calls, errors and timeouts.
+ *
+ * <pre>{@code
+ * try (ToolRunner tools = ToolRunner.create(EnvironmentConfig.of("calculator"))) {
+ *     Sampler s = new LocalSampler(model, tokenizer).withTools(tools);
+ *     Completion c = s.sample(List.of("47*85="), SamplingParams.greedy(64)).get(0).completions().get(0);
+ * }
+ * }</pre>
+ *
  * <p>Not thread-safe with respect to the model: calls are serialised.
  */
 public final class LocalSampler implements Sampler {
@@ -66,6 +81,7 @@ public final class LocalSampler implements Sampler {
     private final CausalLM model;
     private final Tokenizer tokenizer;
     private final Options options;
+    private final ToolRunner tools;
     private volatile DecodeStats lastStats;
 
     public LocalSampler(CausalLM model, Tokenizer tokenizer) {
@@ -73,9 +89,27 @@ public final class LocalSampler implements Sampler {
     }
 
     public LocalSampler(CausalLM model, Tokenizer tokenizer, Options options) {
+        this(model, tokenizer, options, null);
+    }
+
+    private LocalSampler(CausalLM model, Tokenizer tokenizer, Options options, ToolRunner tools) {
         this.model = Objects.requireNonNull(model, "model");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.options = Objects.requireNonNull(options, "options");
+        this.tools = tools;
+    }
+
+    /**
+     * A sampler over the same model that runs multi-turn episodes with {@code tools} (null: single-turn). The caller
+     * keeps owning and closes the runner.
+     */
+    public LocalSampler withTools(ToolRunner tools) {
+        return new LocalSampler(model, tokenizer, options, tools);
+    }
+
+    /** The tool runner of multi-turn sampling, or null. */
+    public ToolRunner tools() {
+        return tools;
     }
 
     public Tokenizer tokenizer() {
@@ -145,7 +179,7 @@ public final class LocalSampler implements Sampler {
     private Row[] decode(List<int[]> promptIds, SamplingParams params) {
         long start = System.nanoTime();
         try (DecodeBatch batch = new DecodeBatch(model, tokenizer, options.compactFraction())) {
-            List<DecodeBatch.Seq> seqs = batch.join(List.of(new DecodeBatch.Group(promptIds, params, 0, null)));
+            List<DecodeBatch.Seq> seqs = batch.join(List.of(new DecodeBatch.Group(promptIds, params, 0, null, tools)));
             while (batch.step(s -> {})) {
                 // one token per live row per step
             }

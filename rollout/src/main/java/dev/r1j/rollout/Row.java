@@ -21,6 +21,8 @@ final class Row {
     private int length;
     private FinishReason finish;
     private String text;
+    private boolean[] observation; // multi-turn: which tokens the environment supplied (null: none so far)
+    RowEpisode episode;            // multi-turn state, null for a single-turn row
 
     Row(int prompt, int sample, long seed, int capacity) {
         this.prompt = prompt;
@@ -52,10 +54,18 @@ final class Row {
             tokens = Arrays.copyOf(tokens, length * 2);
             logprobs = Arrays.copyOf(logprobs, length * 2);
             if (top != null) top = Arrays.copyOf(top, length * 2);
+            if (observation != null) observation = Arrays.copyOf(observation, length * 2);
         }
         tokens[length] = token;
         logprobs[length] = logprob;
         length++;
+    }
+
+    /** Appends a token the environment supplied (an observation's): log-prob 0, marked, never trained on. */
+    void appendObservation(int token) {
+        append(token, 0f);
+        if (observation == null) observation = new boolean[tokens.length];
+        observation[length - 1] = true;
     }
 
     /** Records the top alternatives of the token just appended. */
@@ -106,6 +116,8 @@ final class Row {
     Completion toCompletion(Tokenizer tokenizer) {
         int[] ids = tokens();
         String t = text != null ? text : tokenizer.decode(ids);
-        return new Completion(ids, t, Arrays.copyOf(logprobs, length), finish);
+        boolean[] marks = observation == null ? new boolean[length] : Arrays.copyOf(observation, length);
+        return new Completion(ids, t, Arrays.copyOf(logprobs, length), finish,
+                episode == null ? null : episode.episode(marks));
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  * fraction of completions whose verdict gave full credit (reward >= 1). Times are seconds. {@code perReward} holds
  * each reward's statistics over the step's verdicts ({@link RewardStats#perReward}: a composite's parts by label, a
  * plain verifier as {@code reward}); {@code fracRewardZeroStd} is the share of sampled groups whose training rewards
- * are all equal.
+ * are all equal. {@code tools} holds the tool-use statistics of multi-turn episodes
+ * ({@link dev.r1j.core.sampling.EpisodeStats}; empty for single-turn sampling).
  */
 public record GrpoStepMetrics(
         int step,
@@ -36,12 +37,25 @@ public record GrpoStepMetrics(
         double updateS,
         double elapsedS,
         Map<String, RewardStats.Summary> perReward,
-        double fracRewardZeroStd) {
+        double fracRewardZeroStd,
+        Map<String, Double> tools) {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public GrpoStepMetrics {
         perReward = perReward == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perReward));
+        tools = tools == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tools));
+    }
+
+    /** Metrics of single-turn sampling (no tool-use statistics). */
+    public GrpoStepMetrics(int step, double rewardMean, double rewardStd, double accuracy, double loss, double kl,
+            double clipFracLow, double clipFracHigh, double entropy, double ratioMean, double completionLenMean,
+            double truncatedFrac, double lr, double gradNorm, int groupsKept, int groupsDrawn, long completionTokens,
+            double generationS, double rewardS, double logprobS, double updateS, double elapsedS,
+            Map<String, RewardStats.Summary> perReward, double fracRewardZeroStd) {
+        this(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy, ratioMean,
+                completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens, generationS,
+                rewardS, logprobS, updateS, elapsedS, perReward, fracRewardZeroStd, Map.of());
     }
 
     /** Metrics without per-reward statistics (they are empty and {@code frac_reward_zero_std} is unknown). */
@@ -51,7 +65,7 @@ public record GrpoStepMetrics(
             double generationS, double rewardS, double logprobS, double updateS, double elapsedS) {
         this(step, rewardMean, rewardStd, accuracy, loss, kl, clipFracLow, clipFracHigh, entropy, ratioMean,
                 completionLenMean, truncatedFrac, lr, gradNorm, groupsKept, groupsDrawn, completionTokens, generationS,
-                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN);
+                rewardS, logprobS, updateS, elapsedS, Map.of(), Double.NaN, Map.of());
     }
 
     public double clipFrac() {
@@ -82,7 +96,8 @@ public record GrpoStepMetrics(
     /**
      * The {@code metrics.jsonl} object (the standard fields first: step, stage, reward_mean, reward_std, accuracy,
      * loss, kl, clip_frac, entropy, completion_len_mean, lr, grad_norm, tokens_per_s, elapsed_s; then extras:
-     * {@code frac_reward_zero_std} and {@code reward/<label>_mean}, {@code reward/<label>_std} per reward);
+     * {@code frac_reward_zero_std} and {@code reward/<label>_mean}, {@code reward/<label>_std} per reward, and
+     * {@code tools/<key>} for multi-turn episodes);
      * {@code NaN} becomes null.
      */
     public Map<String, Object> toMap() {
@@ -116,6 +131,7 @@ public record GrpoStepMetrics(
             put(m, "reward/" + label + "_mean", st.mean());
             put(m, "reward/" + label + "_std", st.std());
         });
+        tools.forEach((key, v) -> put(m, "tools/" + key, v));
         return m;
     }
 

@@ -14,6 +14,7 @@ import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
+import dev.r1j.core.sampling.EpisodeStats;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SampleAndScore;
@@ -173,7 +174,8 @@ public final class GrpoTrainer implements AutoCloseable {
             for (int j = 0; j < rewards.length; j++) {
                 Completion c = sg.completions().get(j).completion();
                 double reward = rewards[j] + Overlong.softPenalty(c.tokenIds().length, config.maxNewTokens(),
-                        config.overlongBuffer(), config.overlongPenaltyFactor());
+                        config.overlongBuffer(), config.overlongPenaltyFactor())
+                        + (c.episode() != null ? c.episode().reward() : 0); // a multi-turn environment's own reward
                 group.add(new ScoredCompletion(sg.prompt(), sg.promptTokenIds(), c, verdicts.get(j), reward,
                         Double.NaN));
             }
@@ -357,7 +359,8 @@ public final class GrpoTrainer implements AutoCloseable {
                 st.clipFracLow(), st.clipFracHigh(), st.entropy(), st.ratioMean(), len, truncated / n, lr,
                 u.gradNorm(), kept, drawn, tokens, genNs / 1e9, rewNs / 1e9, u.logprobNs() / 1e9, u.updateNs() / 1e9,
                 elapsed, RewardStats.perReward(all.stream().map(ScoredCompletion::verdict).toList()),
-                fracZeroStd(all, config.groupSize()));
+                fracZeroStd(all, config.groupSize()),
+                EpisodeStats.of(all.stream().map(ScoredCompletion::completion).toList()));
     }
 
     /** Frees the optimizer state; the models and the sampler stay open (the caller owns them). */

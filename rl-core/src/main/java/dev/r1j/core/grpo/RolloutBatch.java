@@ -4,12 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.core.sampling.Episode;
 import java.util.List;
 
 /**
  * Scored completions laid out for the loss: {@code ids} and {@code attention} int64 {@code [N, P + C]} with each
  * prompt left-padded to {@code P} and each completion right-padded to {@code C}; {@code mask} float32 {@code [N, C]}
- * (1 on completion tokens that count); {@code advantages} float32 {@code [N]}. Pad positions hold token 0 and are
+ * (1 on completion tokens that count: the model's own, not a multi-turn episode's observation tokens); {@code advantages} float32 {@code [N]}. Pad positions hold token 0 and are
  * masked out of attention.
  */
 record RolloutBatch(NDArray ids, NDArray attention, NDArray mask, NDArray advantages, int promptWidth,
@@ -39,10 +40,11 @@ record RolloutBatch(NDArray ids, NDArray attention, NDArray mask, NDArray advant
                 att[i * w + p - pt.length + j] = 1;
             }
             boolean counts = Overlong.keepInLoss(s.completion().finishReason(), maskTruncated);
+            Episode episode = s.completion().episode();
             for (int j = 0; j < ct.length; j++) {
                 ids[i * w + p + j] = ct[j];
                 att[i * w + p + j] = 1;
-                if (counts) mask[i * c + j] = 1;
+                if (counts && (episode == null || episode.modelToken(j))) mask[i * c + j] = 1;
             }
             adv[i] = (float) s.advantage();
         }

@@ -92,7 +92,7 @@ final class DecodeBatch implements AutoCloseable {
 
         /** Positions a row of this group may add to the cache (multi-turn: the episode's whole budget). */
         int budget() {
-            return tools == null ? params.maxNewTokens() : Math.max(params.maxNewTokens(), tools.config().maxTotalTokens());
+            return tools == null ? params.maxNewTokens() : tools.config().maxTotalTokens();
         }
     }
 

@@ -107,6 +107,14 @@ public final class LocalSampler implements Sampler {
         return new LocalSampler(model, tokenizer, options, tools);
     }
 
+    /**
+     * The most tokens a completion may take when each model turn may take {@code maxNewTokens}: that for single-turn
+     * sampling, a multi-turn episode's {@code max_total_tokens} (model and observation tokens) otherwise.
+     */
+    public int completionBudget(int maxNewTokens) {
+        return tools == null ? maxNewTokens : tools.config().maxTotalTokens();
+    }
+
     /** The tool runner of multi-turn sampling, or null. */
     public ToolRunner tools() {
         return tools;
@@ -162,6 +170,8 @@ public final class LocalSampler implements Sampler {
             if (promptIds.get(i).length == 0) {
                 throw new IllegalArgumentException("prompt " + i + " has no tokens (an empty prompt needs a BOS token)");
             }
+            new PromptBudget(PromptBudget.contextLength(model.config()), completionBudget(params.maxNewTokens()), null)
+                    .requireTokens(promptIds.get(i).length, "prompt " + i + " ('" + snippet(texts.get(i)) + "')");
         }
         // no backward graph: generation never trains, and grad mode is on by default on threads other than DJL's first
         Row[] rows = Djl.withoutGradients(() -> decode(promptIds, params));
@@ -173,6 +183,10 @@ public final class LocalSampler implements Sampler {
             groups.add(new CompletionGroup(texts.get(p), promptIds.get(p).clone(), completions));
         }
         return groups;
+    }
+
+    private static String snippet(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     /** The decoding loop over prompts × G rows ({@link DecodeBatch}); returns the rows in (prompt, sample) order. */

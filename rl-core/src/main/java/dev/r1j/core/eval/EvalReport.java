@@ -12,12 +12,26 @@ import java.util.Map;
  * at {@code max_new_tokens}. {@code benchmark} is the reward library's report on the same verdicts (pass@k for
  * k = 1, 2, 4, … n, maj@k for k ≥ 2, each with a 95% interval over problems); {@code completionLenCi95} and
  * {@code truncatedCi95} are 95% intervals over problems of the per-problem means, by the same rule
- * ({@link ConfidenceInterval#of}).
+ * ({@link ConfidenceInterval#of}). {@code tools} holds the tool-use statistics of multi-turn episodes
+ * ({@link dev.r1j.core.sampling.EpisodeStats}: turns, tool calls, errors, timeouts per episode, share using a tool);
+ * empty for single-turn sampling.
  */
 public record EvalReport(int problems, int samplesPerProblem, double accuracy, double rewardMean,
                          double completionLenMean, double truncatedFrac, List<ScoredSample> samples,
                          dev.r1j.verifiers.eval.EvalReport benchmark, ConfidenceInterval completionLenCi95,
-                         ConfidenceInterval truncatedCi95) {
+                         ConfidenceInterval truncatedCi95, Map<String, Double> tools) {
+
+    public EvalReport {
+        tools = tools == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tools));
+    }
+
+    /** A report of single-turn sampling. */
+    public EvalReport(int problems, int samplesPerProblem, double accuracy, double rewardMean, double completionLenMean,
+            double truncatedFrac, List<ScoredSample> samples, dev.r1j.verifiers.eval.EvalReport benchmark,
+            ConfidenceInterval completionLenCi95, ConfidenceInterval truncatedCi95) {
+        this(problems, samplesPerProblem, accuracy, rewardMean, completionLenMean, truncatedFrac, samples, benchmark,
+                completionLenCi95, truncatedCi95, Map.of());
+    }
 
     /**
      * One scored completion; {@code extracted} is the exact-match verifier's extracted answer (the math verifier's
@@ -29,7 +43,7 @@ public record EvalReport(int problems, int samplesPerProblem, double accuracy, d
     /**
      * The figures the results table shows, by metric name: accuracy, mean reward, length and truncated share, then
      * pass@1, and pass@n and maj@n for n samples per problem, each followed by its interval's {@code _ci95_low} and
-     * {@code _ci95_high} (the length and truncated share too).
+     * {@code _ci95_high} (the length and truncated share too); then the tool-use statistics, if any.
      */
     public Map<String, Double> summary() {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -45,6 +59,7 @@ public record EvalReport(int problems, int samplesPerProblem, double accuracy, d
             put(m, "pass@" + n, benchmark.passAtK().get(n));
             put(m, "maj@" + n, benchmark.majAtK().get(n));
         }
+        m.putAll(tools);
         return m;
     }
 
@@ -57,6 +72,7 @@ public record EvalReport(int problems, int samplesPerProblem, double accuracy, d
         m.put("completion_len_mean_ci95", List.of(completionLenCi95.low(), completionLenCi95.high()));
         m.put("truncated_frac", truncatedFrac);
         m.put("truncated_frac_ci95", List.of(truncatedCi95.low(), truncatedCi95.high()));
+        m.putAll(tools);
         return m;
     }
 

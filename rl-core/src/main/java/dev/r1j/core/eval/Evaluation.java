@@ -1,6 +1,7 @@
 package dev.r1j.core.eval;
 
 import dev.r1j.core.sampling.Completion;
+import dev.r1j.core.sampling.EpisodeStats;
 import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SampleAndScore;
@@ -12,6 +13,7 @@ import dev.r1j.verifiers.eval.ProblemResult;
 import dev.r1j.verifiers.eval.SampleResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -49,6 +51,7 @@ public final class Evaluation {
     public EvalReport run(List<Prompt> prompts, SamplingParams params, int batchPrompts, IntConsumer onBatch) {
         if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to evaluate");
         List<EvalReport.ScoredSample> samples = new ArrayList<>();
+        List<Completion> completions = new ArrayList<>();
         for (int start = 0; start < prompts.size(); start += batchPrompts) {
             List<Prompt> batch = prompts.subList(start, Math.min(prompts.size(), start + batchPrompts));
             // One seed per batch, derived from the call's seed: the same data and seed give the same samples.
@@ -56,11 +59,18 @@ public final class Evaluation {
                     params.topP(), params.topK(), params.stop(), params.seed() * 1_000_003L + start);
             // The same verifier for both (recipe eval) is asked once: a sandboxed code run is expensive.
             for (SampleAndScore.Group g : SampleAndScore.run(sampler, batch, p, List.of(exactMatch, reward))) {
-                for (SampleAndScore.Scored s : g.completions()) samples.add(scored(g.prompt(), s));
+                for (SampleAndScore.Scored s : g.completions()) {
+                    samples.add(scored(g.prompt(), s));
+                    completions.add(s.completion());
+                }
             }
             onBatch.accept(start + batch.size());
         }
-        return report(prompts.size(), params.groupSize(), samples);
+        EvalReport r = report(prompts.size(), params.groupSize(), samples);
+        Map<String, Double> tools = EpisodeStats.of(completions); // multi-turn sampling: tool-call rate and turns
+        if (tools.isEmpty()) return r;
+        return new EvalReport(r.problems(), r.samplesPerProblem(), r.accuracy(), r.rewardMean(), r.completionLenMean(),
+                r.truncatedFrac(), r.samples(), r.benchmark(), r.completionLenCi95(), r.truncatedCi95(), tools);
     }
 
     /**

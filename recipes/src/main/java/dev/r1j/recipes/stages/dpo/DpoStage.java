@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainingCheckpoint;
@@ -23,6 +22,7 @@ import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +56,7 @@ public final class DpoStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         long seed = options.seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         Path pairsFile = ctx.stageDir().resolve("pairs.jsonl");
@@ -105,8 +105,9 @@ public final class DpoStage implements Stage {
 
     private List<PreferencePair> samplePairs(StageContext ctx, LoadedModel lm, long seed) {
         Verifier reward = VerifierSpec.build(options.verifiers());
-        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer());
         LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
+        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer(),
+                PromptBudget.of(sampler, options.maxNewTokens()));
         SamplingParams params = new SamplingParams(options.samplesPerPrompt(), options.maxNewTokens(),
                 options.temperature(), options.topP(), 0, options.stop(), seed);
         PairBuilder builder = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed);

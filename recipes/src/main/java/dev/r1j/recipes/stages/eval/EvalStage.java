@@ -1,9 +1,9 @@
 package dev.r1j.recipes.stages.eval;
 
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.verifiers.Verifier;
@@ -29,14 +29,15 @@ public final class EvalStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path modelDir = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         Verifier reward = VerifierSpec.build(options.verifiers());
         // accuracy is judged as evaluation graders do (math: lenient extraction unless its options say otherwise)
         Verifier exact = EvaluationVerifiers.create(options.exactMatch().name(), options.exactMatch().options());
         long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
-        EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
-                exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
+        EvalReport report = ModelEvaluation.evaluate(modelDir, sampler -> options.dataset().prompts(ctx, "dataset",
+                        sampler.tokenizer(), PromptBudget.of(sampler, options.maxNewTokens())),
+                exact, reward, options.samplingParams(seed), options.environment(), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label);
         ctx.recordResult(label, report.summary());
         Map<String, Object> header = new LinkedHashMap<>();

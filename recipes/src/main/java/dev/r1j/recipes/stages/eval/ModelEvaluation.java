@@ -10,12 +10,14 @@ import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.report.ResultsTable;
 import dev.r1j.recipes.run.Json;
+import dev.r1j.env.EnvironmentConfig;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +30,7 @@ import java.util.function.Function;
  * {@code recipe eval} command.
  *
  * <pre>{@code
- * EvalReport r = ModelEvaluation.evaluate(modelDir, tok -> prompts, math, math, params, 64, progress, "eval");
+ * EvalReport r = ModelEvaluation.evaluate(modelDir, sampler -> prompts, math, math, params, 64, progress, "eval");
  * ModelEvaluation.writeJson(dir.resolve("eval.json"), Map.of("label", "base"), r);
  * }</pre>
  */
@@ -39,15 +41,24 @@ public final class ModelEvaluation {
     private ModelEvaluation() {}
 
     /**
-     * @param prompts the problems, given the checkpoint's tokenizer (for chat templates)
+     * @param prompts the problems, given the sampler of the checkpoint (its tokenizer renders chat templates, its
+     *                {@link PromptBudget} checks lengths)
      * @param exact   decides correctness (reward >= 1) and extracts the answers maj@k votes over
      * @param reward  the reward whose mean is reported
      */
-    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
+    public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
-            List<Prompt> ps = prompts.apply(lm.tokenizer());
-            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
+        return evaluate(modelDir, prompts, exact, reward, params, null, batchSize, progress, task);
+    }
+
+    /** As above, with multi-turn tool use when {@code environment} is not null (the same loop as in training). */
+    public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
+            Verifier reward, SamplingParams params, EnvironmentConfig environment, int batchSize,
+            ProgressFactory progress, String task) {
+        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager);
+                ToolRunner tools = environment == null ? null : ToolRunner.create(environment)) {
+            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer()).withTools(tools);
+            List<Prompt> ps = prompts.apply(sampler);
             try (Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
             }

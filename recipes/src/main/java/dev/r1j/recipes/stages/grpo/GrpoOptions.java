@@ -1,8 +1,10 @@
 package dev.r1j.recipes.stages.grpo;
 
 import dev.r1j.core.grpo.GrpoConfig;
+import dev.r1j.env.EnvironmentConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
@@ -30,14 +32,15 @@ public record GrpoOptions(
                 + "standardised over the group first, then the weighted sum (GDPO-style)") @Default("weighted_sum")
                 Combination combination,
         @Help("the trainer's options") @Inline GrpoConfig trainer,
+        @Help("multi-turn tool use: the environment answering the model's tool calls ({name: calculator, format: "
+                + "code_block, max_turns: 4, ...}); null: single-turn") @Default("null") EnvironmentConfig environment,
         @Help("save a checkpoint (model, optimizer, data position, step) every N steps") @Default("50")
                 int checkpointEvery,
         @Help("checkpoints kept (the newest), 0 = all") @Default("2") int keepCheckpoints,
         @Help("append a sample of completions to completions.jsonl every N steps, 0 = never") @Default("10")
                 int logCompletionsEvery,
         @Help("completions of a step written to completions.jsonl") @Default("16") int completionsPerLog,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads,
+        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model) {
 
@@ -56,6 +59,5 @@ public record GrpoOptions(
         if (completionsPerLog < 1) {
             throw new IllegalArgumentException("completions_per_log must be >= 1, got " + completionsPerLog);
         }
-        if (numThreads < 0) throw new IllegalArgumentException("num_threads must be >= 0 (0 = the engine's default), got " + numThreads);
     }
 }

@@ -3,7 +3,6 @@ package dev.r1j.recipes.stages.grpo;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
@@ -15,6 +14,7 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
@@ -22,7 +22,9 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ public final class GrpoStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path input = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         GrpoConfig cfg = options.trainer();
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));
@@ -65,10 +67,12 @@ public final class GrpoStage implements Stage {
 
         try (NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
-             LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
-            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
+             LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null;
+             ToolRunner tools = options.environment() == null ? null : ToolRunner.create(options.environment())) {
+            LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer()).withTools(tools);
+            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
+                    PromptBudget.of(sampler, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());
-            LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
@@ -94,11 +98,14 @@ public final class GrpoStage implements Stage {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        if (m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps()) {
+                        Runnable checkpoint = () -> {
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
-                        }
+                        };
+                        boolean saved = m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps();
+                        if (saved) checkpoint.run();
+                        StopRequest.stopIfRequested(m.step(), saved ? () -> {} : checkpoint);
                         bar.step();
                         bar.extra(String.format("reward %.3f acc %.2f len %.1f", m.rewardMean(), m.accuracy(),
                                 m.completionLenMean()));

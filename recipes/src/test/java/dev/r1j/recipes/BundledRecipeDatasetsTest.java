@@ -17,7 +17,7 @@ class BundledRecipeDatasetsTest {
     @Test
     void everyBundledDatasetTakesALimitFromTheCommandLine() {
         int checked = 0;
-        for (String name : List.of("r1.yaml", "r1-v3.yaml", "r1-zero.yaml", "gsm8k-grpo.yaml")) {
+        for (String name : List.of("r1.yaml", "r1-v3.yaml", "r1-zero.yaml", "gsm8k-grpo.yaml", "r1-tool.yaml")) {
             Recipe plain = loader.load(name, List.of());
             for (StageSpec s : plain.stages()) {
                 JsonNode stage = plain.resolved().get("stages").get(s.index()).get(s.name());

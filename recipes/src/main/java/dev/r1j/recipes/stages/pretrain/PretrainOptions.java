@@ -7,12 +7,16 @@ import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.sft.LmTrainerConfig;
 import dev.r1j.tasks.arith.ArithmeticTask;
+import dev.r1j.tasks.arith.ToolArithmeticTask;
+import dev.r1j.tasks.arith.ToolTranscript.Tool;
+import dev.r1j.tasks.arith.ToyTask;
 import java.util.List;
 
 /**
- * Options of the {@code pretrain} stage: the arithmetic data (rl-core {@link ArithmeticTask}), the shape of the toy
- * base ({@code llama}, {@code qwen2} or a DeepSeek-V3-shaped {@code deepseek_v3} with its MoE and MLA knobs) and its
- * next-token training (sft {@link dev.r1j.sft.LmTrainer}, plus V3's load balancing for deepseek_v3).
+ * Options of the {@code pretrain} stage: the toy task's data ({@link ArithmeticTask} or {@link ToolArithmeticTask}),
+ * the shape of the toy base ({@code llama}, {@code qwen2} or a DeepSeek-V3-shaped {@code deepseek_v3} with its MoE
+ * and MLA knobs) and its next-token training (sft {@link dev.r1j.sft.LmTrainer}, plus V3's load balancing for
+ * deepseek_v3).
  *
  * <pre>{@code
  * - pretrain: {hidden_size: 128, steps: 600}
@@ -20,8 +24,10 @@ import java.util.List;
  * }</pre>
  */
 public record PretrainOptions(
-        @Help("directory for arith-train/test/pretrain/sft.jsonl; may start with ${run_dir}") @Default("${run_dir}/data")
-                String dataDir,
+        @Help("directory for the task's train/test/pretrain/sft .jsonl files; may start with ${run_dir}")
+                @Default("${run_dir}/data") String dataDir,
+        @Help("the toy task: arithmetic (r1-zero's, arith-*.jsonl) or tool_arithmetic (r1-tool's, tool-*.jsonl: "
+                + "long arithmetic whose corpus calls a tool only sometimes)") @Default("arithmetic") PretrainTask task,
         @Help("seed of the data generator: problems, held-out split, corpus") @Default("1234") long dataSeed,
         @Help("fewest digits of an operand") @Default("2") int minDigits,
         @Help("most digits of an operand") @Default("3") int maxDigits,
@@ -31,6 +37,10 @@ public record PretrainOptions(
                 @Default("0.3") double workedShare,
         @Help("share of worked solutions with one deliberate slip") @Default("0.1") double slipShare,
         @Help("share of shortcut completions with a broken format") @Default("0.2") double brokenShare,
+        @Help("tool_arithmetic: the tool its corpus calls (the environment the grpo and eval stages must name)")
+                @Default("calculator") Tool tool,
+        @Help("tool_arithmetic: share of corpus completions that call the tool (the rest guess the answer)")
+                @Default("0.25") double toolShare,
         @Help("lines of the pretraining corpus") @Default("20000") int corpusSize,
         @Help("distinct RL training prompts in arith-train.jsonl") @Default("2000") int trainSize,
         @Help("distinct held-out problems in arith-test.jsonl") @Default("200") int testSize,
@@ -74,6 +84,9 @@ public record PretrainOptions(
         // the components are not assigned yet in a compact constructor: validate from the parameters
         new ArithmeticTask.Config(dataSeed, minDigits, maxDigits, addShare, subShare, workedShare, slipShare,
                 brokenShare, corpusSize, trainSize, testSize, sftSize);
+        if (task == null) throw new IllegalArgumentException("task must be given (arithmetic or tool_arithmetic)");
+        new ToolArithmeticTask.Config(dataSeed, minDigits, maxDigits, addShare, subShare, tool, toolShare,
+                corpusSize, trainSize, testSize, sftSize);
         if (trainer == null) throw new IllegalArgumentException("the trainer options must be given");
     }
 
@@ -97,6 +110,20 @@ public record PretrainOptions(
             throw new IllegalArgumentException("deepseek.kv_lora_rank: expected at most hidden_size = " + hiddenSize
                     + " (a low-rank latent of it), found " + d.kvLoraRank());
         }
+    }
+
+    /** The tool task's generator settings. */
+    public ToolArithmeticTask.Config toolTaskConfig() {
+        return new ToolArithmeticTask.Config(dataSeed, minDigits, maxDigits, addShare, subShare, tool, toolShare,
+                corpusSize, trainSize, testSize, sftSize);
+    }
+
+    /** The task {@code task} names, with these settings. */
+    public ToyTask toyTask() {
+        return switch (task) {
+            case ARITHMETIC -> new ArithmeticTask(taskConfig());
+            case TOOL_ARITHMETIC -> new ToolArithmeticTask(toolTaskConfig());
+        };
     }
 
     /** The toy base for a vocabulary of {@code vocab} tokens; its context is the trainer's max_length. */

@@ -11,17 +11,15 @@ import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.sft.LmTrainer;
-import dev.r1j.tasks.arith.ArithmeticTask;
-import dev.r1j.tasks.arith.ArithmeticVocabulary;
+import dev.r1j.tasks.arith.ToyTask;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the toy base model of the R1-Zero recipe. Always (re)writes the arithmetic data into {@code data_dir} (it
+ * Builds the toy base model of the R1-Zero (and r1-tool) recipe. Always (re)writes the task's data into {@code data_dir} (it
  * is a deterministic function of the data options, and later stages read it); then, when the input model directory
  * ({@code model.init}) does not hold a checkpoint yet, trains a small llama with a character tokenizer on the
  * pretraining corpus and saves it there atomically. With no {@code model.init} the model goes into the stage
@@ -37,11 +35,11 @@ public final class PretrainStage implements Stage {
 
     @Override
     public void run(StageContext ctx) {
-        ArithmeticTask task = new ArithmeticTask(options.taskConfig());
+        ToyTask task = options.toyTask();
         options.engine().apply();
         Path dataDir = RunPaths.resolve(options.dataDir(), ctx);
         Map<String, Path> files = task.writeAll(dataDir);
-        ctx.out().println("arithmetic data: " + files.values());
+        ctx.out().println(options.task().name().toLowerCase(java.util.Locale.ROOT) + " data: " + files.values());
 
         Path modelDir = ctx.inputModel().orElse(ctx.stageDir().resolve("model"));
         if (Files.isRegularFile(modelDir.resolve(Checkpoint.CONFIG_FILE))) {
@@ -50,11 +48,8 @@ public final class PretrainStage implements Stage {
             return;
         }
         long seed = options.trainer().seed();
-        CharTokenizer tokenizer = ArithmeticVocabulary.tokenizer();
-        List<TokenSequence> data = new ArrayList<>();
-        for (ArithmeticTask.CorpusLine line : task.corpus()) {
-            data.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tokenizer, line.text())));
-        }
+        CharTokenizer tokenizer = task.tokenizer();
+        List<TokenSequence> data = task.pretrainSequences();
 
         try (NDManager manager = Djl.newManager(options.engine().resolveDevice());
              Transformer model = Transformer.create(options.modelConfig(tokenizer.vocabSize()), manager, seed);

@@ -12,7 +12,7 @@ public final class PretrainStageProvider implements StageProvider<PretrainOption
 
     @Override
     public String description() {
-        return "builds the toy arithmetic base model (data, a small llama, qwen2 or deepseek_v3, next-token training) unless it exists";
+        return "builds a toy base model (task data, a small llama, qwen2 or deepseek_v3, next-token training) unless it exists";
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.r1j.tasks.arith;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.train.TokenSequence;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +60,7 @@ import java.util.regex.Pattern;
  * List<ArithmeticTask.CorpusLine> corpus = task.corpus();
  * }</pre>
  */
-public final class ArithmeticTask {
+public final class ArithmeticTask implements ToyTask {
 
     /** What kind of completion a corpus line carries. */
     public enum Kind { WORKED, SLIP, DIRECT, BROKEN }
@@ -137,9 +139,6 @@ public final class ArithmeticTask {
         }
     }
 
-    /** One in this many problems is held out for testing. */
-    static final int HELD_OUT_MODULUS = 10;
-
     private static final Pattern ANSWER = Pattern.compile("<answer>([^<]*)</answer>");
     private static final Pattern STRICT = Pattern.compile("<think>[^<]+</think><answer>[^<]+</answer>");
 
@@ -155,11 +154,7 @@ public final class ArithmeticTask {
 
     /** Whether {@code p} belongs to the held-out tenth (a seeded hash, independent of draw order). */
     public boolean isHeldOut(Problem p) {
-        long h = config.seed * 0x9E3779B97F4A7C15L;
-        h ^= p.a() * 0xC2B2AE3D27D4EB4FL;
-        h ^= p.b() * 0x165667B19E3779F9L + p.op();
-        h = mix(h);
-        return Math.floorMod(h, HELD_OUT_MODULUS) == 0;
+        return HeldOutSplit.isHeldOut(config.seed, p.a(), p.op(), p.b());
     }
 
     /** A random problem drawn with {@code rng} (either split). */
@@ -248,7 +243,23 @@ public final class ArithmeticTask {
         return STRICT.matcher(completion.strip()).matches();
     }
 
+    /** {@link ArithmeticVocabulary#tokenizer()}. */
+    @Override
+    public CharTokenizer tokenizer() {
+        return ArithmeticVocabulary.tokenizer();
+    }
+
+    /** Every corpus line, all of its tokens trained on. */
+    @Override
+    public List<TokenSequence> pretrainSequences() {
+        CharTokenizer tok = tokenizer();
+        List<TokenSequence> out = new ArrayList<>(config.corpusSize);
+        for (CorpusLine line : corpus()) out.add(TokenSequence.allTokens(ArithmeticVocabulary.withBosEos(tok, line.text())));
+        return out;
+    }
+
     /** Writes the four files into {@code dir} and returns their paths by role (train, test, pretrain, sft). */
+    @Override
     public Map<String, Path> writeAll(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -309,19 +320,7 @@ public final class ArithmeticTask {
 
     private long number(Random rng) {
         int d = config.minDigits + rng.nextInt(config.maxDigits - config.minDigits + 1);
-        long lo = pow10(d - 1), hi = pow10(d);
+        long lo = HeldOutSplit.pow10(d - 1), hi = HeldOutSplit.pow10(d);
         return lo + (long) (rng.nextDouble() * (hi - lo));
-    }
-
-    private static long pow10(int d) {
-        long v = 1;
-        for (int i = 0; i < d; i++) v *= 10;
-        return v;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -182,4 +182,27 @@ class ArithmeticTaskTest {
         assertTrue(Files.readAllLines(files.get("pretrain")).get(0).contains("\"kind\":"));
         assertEquals(5, Files.readAllLines(files.get("sft")).size());
     }
+
+    /**
+     * The held-out rule (shared with the tool task since it moved to {@code HeldOutSplit}) is the formula the
+     * r1-zero base models and data were built with, kept here as it was written: the same seed gives the same split.
+     */
+    @Test
+    void heldOutSplitIsTheOriginalFormula() {
+        Random rng = new Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            Problem p = TASK.draw(rng);
+            assertEquals(originalIsHeldOut(TASK.config().seed(), p), TASK.isHeldOut(p), p.toString());
+        }
+    }
+
+    private static boolean originalIsHeldOut(long seed, Problem p) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        h ^= p.a() * 0xC2B2AE3D27D4EB4FL;
+        h ^= p.b() * 0x165667B19E3779F9L + p.op();
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        h = h ^ (h >>> 31);
+        return Math.floorMod(h, 10) == 0;
+    }
 }

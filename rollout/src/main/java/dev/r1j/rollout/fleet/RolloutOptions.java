@@ -2,6 +2,7 @@ package dev.r1j.rollout.fleet;
 
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.options.OptionRecords;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
@@ -77,6 +78,17 @@ public record RolloutOptions(
         if (syncEvery < 1) throw new IllegalArgumentException("sync_every must be >= 1, got " + syncEvery);
         if (syncDir != null && syncDir.isBlank()) throw new IllegalArgumentException("sync_dir must not be blank (null: the stage directory's weight-sync/)");
         if (weightSync == null) throw new IllegalArgumentException("weight_sync must be given");
+    }
+
+    /** Every option at its default: sampling on the trainer. */
+    public static RolloutOptions defaults() {
+        return OptionRecords.defaults(RolloutOptions.class);
+    }
+
+    /** These options with {@code servers} (and everything else as it is). */
+    public RolloutOptions withServers(List<String> urls) {
+        return new RolloutOptions(urls, model, maxInFlight, timeoutS, maxFailures, probeEveryS, syncEvery, syncDir,
+                weightSync);
     }
 
     /** Whether the stage samples on servers rather than on the trainer. */

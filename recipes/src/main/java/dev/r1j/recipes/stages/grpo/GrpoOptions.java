@@ -6,6 +6,7 @@ import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
+import dev.r1j.rollout.fleet.RolloutOptions;
 import dev.r1j.verifiers.CompositeVerifier.Combination;
 import java.util.List;
 
@@ -30,6 +31,8 @@ public record GrpoOptions(
                 + "standardised over the group first, then the weighted sum (GDPO-style)") @Default("weighted_sum")
                 Combination combination,
         @Help("the trainer's options") @Inline GrpoConfig trainer,
+        @Help("where completions are sampled: on the trainer (the default), or on a fleet of inference servers "
+                + "(servers: [URL, ...]) that get the policy pushed after each step") RolloutOptions rollout,
         @Help("save a checkpoint (model, optimizer, data position, step) every N steps") @Default("50")
                 int checkpointEvery,
         @Help("checkpoints kept (the newest), 0 = all") @Default("2") int keepCheckpoints,
@@ -48,6 +51,7 @@ public record GrpoOptions(
         verifiers = List.copyOf(verifiers);
         VerifierSpec.checkGates("verifiers", verifiers);
         if (combination == null) throw new IllegalArgumentException("combination must be given");
+        if (rollout == null) throw new IllegalArgumentException("rollout must be given");
         if (checkpointEvery < 1) throw new IllegalArgumentException("checkpoint_every must be >= 1, got " + checkpointEvery);
         if (keepCheckpoints < 0) throw new IllegalArgumentException("keep_checkpoints must be >= 0, got " + keepCheckpoints);
         if (logCompletionsEvery < 0) {

@@ -16,6 +16,7 @@ import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
 import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.sampling.Sampler;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
@@ -32,7 +33,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} and the recipe's verifiers.
+ * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} (or, with
+ * {@code rollout.servers}, on a fleet of inference servers kept on-policy by {@link FleetRollout}) and the recipe's
+ * verifiers.
  * Every step appends a line to {@code metrics.jsonl} (the fields of {@link GrpoStepMetrics#toJson}, plus the time split
  * {@code time_generation_s}, {@code time_reward_s}, {@code time_logprob_s}, {@code time_update_s}, the
  * per-reward {@code reward/<label>_mean} and {@code _std}, {@code frac_reward_zero_std} and the {@link GrpoMonitor}'s
@@ -63,15 +66,17 @@ public final class GrpoStage implements Stage {
         CompletionsLog completionsLog = new CompletionsLog(ctx.stageDir());
         Path finalDir = ctx.stageDir().resolve("final");
 
-        try (NDManager manager = Djl.newManager();
+        try (FleetRollout fleet = FleetRollout.open(options.rollout(), input, ctx); // checks servers before any work
+             NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
             PromptSource source = new PromptSource(prompts, cfg.seed());
-            LocalSampler sampler = new LocalSampler(policy.model(), policy.tokenizer());
+            Sampler sampler = fleet != null ? fleet.sampler() : new LocalSampler(policy.model(), policy.tokenizer());
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
+                if (fleet != null) fleet.pushBeforeStart(policy, start);
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
                 GrpoMonitor monitor = new GrpoMonitor(MonitorConfig.defaults());
@@ -82,13 +87,18 @@ public final class GrpoStage implements Stage {
                 }
                 ctx.out().printf("%d training prompts, %d steps of %d prompts x %d completions%n", prompts.size(),
                         cfg.steps(), cfg.promptsPerStep(), cfg.groupSize());
+                double elapsed = 0; // of the last step, for a checkpoint written when the fleet fails
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {
                     while (trainer.stepsDone() < cfg.steps()) {
-                        GrpoStepMetrics m = step(trainer, source, ckpts);
+                        GrpoStepMetrics m = fleet == null ? step(trainer, source, ckpts)
+                                : FleetRollout.stepOrCheckpoint(() -> step(trainer, source, ckpts), trainer, source,
+                                        ckpts, policy, ctx, elapsed);
                         Map<String, Object> row = new LinkedHashMap<>(m.toMap());
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
+                        if (fleet != null) row.putAll(fleet.afterStep(policy, m.step()));
+                        elapsed = m.elapsedS();
                         ctx.metrics().log(m.step(), row);
                         if (options.logCompletionsEvery() > 0 && m.step() % options.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),

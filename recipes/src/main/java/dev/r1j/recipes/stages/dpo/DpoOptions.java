@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages.dpo;
 import dev.r1j.preference.PreferenceOptions;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
@@ -44,8 +45,7 @@ public record DpoOptions(
         @Help("sampled pairs: prompts per sampler call") @Default("16") int promptsPerBatch,
         @Help("seed of sampling and pair choice (in a recipe: the recipe's seed); training.seed defaults to it")
                 @Default("0") long seed,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine) {
 
     public DpoOptions {
         if ((pairs == null) == (dataset == null)) {

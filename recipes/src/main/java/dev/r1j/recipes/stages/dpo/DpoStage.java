@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainingCheckpoint;
@@ -56,7 +55,7 @@ public final class DpoStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         long seed = options.seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");
         Path pairsFile = ctx.stageDir().resolve("pairs.jsonl");

@@ -3,6 +3,8 @@ package dev.r1j.recipes.stages.eval;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.options.Inline;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
 import java.util.List;
@@ -30,8 +32,7 @@ public record EvalOptions(
         @Help("strings that end a completion") @Default("[]") List<String> stop,
         @Help("prompts per generation batch") @Default("100") int batchSize,
         @Help("sampling seed (in a recipe: the recipe's seed)") @Default("0") long seed,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads,
+        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model) {
 

@@ -1,6 +1,5 @@
 package dev.r1j.recipes.stages.eval;
 
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
@@ -29,7 +28,7 @@ public final class EvalStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path modelDir = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         Verifier reward = VerifierSpec.build(options.verifiers());
         // accuracy is judged as evaluation graders do (math: lenient extraction unless its options say otherwise)
         Verifier exact = EvaluationVerifiers.create(options.exactMatch().name(), options.exactMatch().options());

@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages.grpo;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
@@ -39,8 +40,7 @@ public record GrpoOptions(
         @Help("append a sample of completions to completions.jsonl every N steps, 0 = never") @Default("10")
                 int logCompletionsEvery,
         @Help("completions of a step written to completions.jsonl") @Default("16") int completionsPerLog,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads,
+        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model) {
 
@@ -60,6 +60,5 @@ public record GrpoOptions(
         if (completionsPerLog < 1) {
             throw new IllegalArgumentException("completions_per_log must be >= 1, got " + completionsPerLog);
         }
-        if (numThreads < 0) throw new IllegalArgumentException("num_threads must be >= 0 (0 = the engine's default), got " + numThreads);
     }
 }

@@ -3,7 +3,6 @@ package dev.r1j.recipes.stages.grpo;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.grpo.GrpoConfig;
 import dev.r1j.core.grpo.CompletionsLog;
 import dev.r1j.core.grpo.GrpoStepMetrics;
@@ -57,7 +56,7 @@ public final class GrpoStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path input = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         GrpoConfig cfg = options.trainer();
         Verifier reward = VerifierSpec.build(options.verifiers(), options.combination());
         TrainingCheckpoints ckpts = new TrainingCheckpoints(ctx.stageDir().resolve("checkpoints"));

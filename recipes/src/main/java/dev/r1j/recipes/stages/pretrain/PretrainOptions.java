@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages.pretrain;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.sft.LmTrainerConfig;
 import dev.r1j.tasks.arith.ArithmeticTask;
@@ -38,8 +39,7 @@ public record PretrainOptions(
         @Help("key/value heads (grouped-query attention, Ainslie et al. 2023); must divide num_heads") @Default("4")
                 int numKvHeads,
         @Help("next-token training (sft's LmTrainerConfig)") @Inline LmTrainerConfig trainer,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1: toy models gain nothing from more)")
-                @Default("1") int numThreads) {
+        @Help("how the stage runs the engine (num_threads)") @Inline @Default("{num_threads: 1}") EngineOptions engine) {
 
     public PretrainOptions {
         if (dataDir == null || dataDir.isBlank()) throw new IllegalArgumentException("data_dir must be given");

@@ -2,7 +2,6 @@ package dev.r1j.recipes.stages.pretrain;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.tokenizer.CharTokenizer;
@@ -39,7 +38,7 @@ public final class PretrainStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         ArithmeticTask task = new ArithmeticTask(options.taskConfig());
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         Path dataDir = RunPaths.resolve(options.dataDir(), ctx);
         Map<String, Path> files = task.writeAll(dataDir);
         ctx.out().println("arithmetic data: " + files.values());

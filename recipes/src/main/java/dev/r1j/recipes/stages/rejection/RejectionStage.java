@@ -2,7 +2,6 @@ package dev.r1j.recipes.stages.rejection;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
@@ -38,7 +37,7 @@ public final class RejectionStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         long seed = options.rejection().seed();
         Verifier verifier = VerifierSpec.build(options.verifiers());
         Verifier format = options.format() == null ? null : VerifierSpec.build(List.of(options.format()));

@@ -2,6 +2,7 @@ package dev.r1j.recipes.stages.rejection;
 
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.options.Nullable;
 import dev.r1j.recipes.stage.VerifierSpec;
@@ -34,8 +35,7 @@ public record RejectionStageOptions(
         @Help("sampling and acceptance (sft's RejectionOptions)") @Inline @Default("{max_new_tokens: 64}")
                 RejectionOptions rejection,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine) {
 
     public RejectionStageOptions {
         if (output == null || output.isBlank()) throw new IllegalArgumentException("output: a file path is required");

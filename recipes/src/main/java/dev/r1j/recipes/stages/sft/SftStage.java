@@ -2,7 +2,6 @@ package dev.r1j.recipes.stages.sft;
 
 import ai.djl.ndarray.NDManager;
 import dev.r1j.core.Djl;
-import dev.r1j.core.EngineThreads;
 import dev.r1j.core.data.PromptExample;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
@@ -43,7 +42,7 @@ public final class SftStage implements Stage {
     @Override
     public void run(StageContext ctx) {
         Path start = StartModel.resolve(options.model(), ctx);
-        EngineThreads.apply(options.numThreads());
+        options.engine().apply();
         SftOptions sft = options.sft();
         long seed = sft.training().seed();
         Path ckpt = ctx.stageDir().resolve("checkpoint");

@@ -2,6 +2,7 @@ package dev.r1j.recipes.stages.sft;
 
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
+import dev.r1j.recipes.stages.EngineOptions;
 import dev.r1j.options.Inline;
 import dev.r1j.recipes.stages.DatasetSpec;
 import dev.r1j.sft.SftOptions;
@@ -25,8 +26,7 @@ public record SftStageOptions(
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model,
         @Help("training, packing and held-out loss (sft's options)") @Inline SftOptions sft,
-        @Help("PyTorch intra-op threads, 0 = the engine's default (1 is fastest for toy models)") @Default("0")
-                int numThreads) {
+        @Help("how the stage runs the engine (num_threads)") @Inline EngineOptions engine) {
 
     public SftStageOptions {
         if (!(evalFraction >= 0 && evalFraction < 1)) {

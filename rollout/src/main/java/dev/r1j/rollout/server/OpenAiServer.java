@@ -57,6 +57,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     /** Generations hold it shared for their whole life; a weight load holds it alone (fair: loads are not starved). */
     private final ReentrantReadWriteLock weights = new ReentrantReadWriteLock(true);
+    private final LoraSlot lora;
     private volatile String modelPath;
     private volatile String weightVersion;
 
@@ -65,6 +66,8 @@ public final class OpenAiServer implements AutoCloseable {
         this.pool = pool;
         this.batcher = batcher;
         this.api = new CompletionsApi(batcher, modelName);
+        this.lora = new LoraSlot(batcher.sampler(), batcher.sampler().model());
+        api.lora(lora);
     }
 
     /**
@@ -137,6 +140,10 @@ public final class OpenAiServer implements AutoCloseable {
                         ObjectNode answer = updateWeightsFromDisk(req);
                         if (!answer.path("success").asBoolean()) status = 400;
                         yield answer;
+                    }
+                    case "/v1/load_lora_adapter", "/v1/unload_lora_adapter" -> {
+                        JsonNode req = body(method, path, exchange);
+                        yield loraRoute(path.endsWith("/load_lora_adapter"), req, exchange);
                     }
                     case "/get_model_info" -> {
                         requireMethod(method, "GET", path);
@@ -214,6 +221,34 @@ public final class OpenAiServer implements AutoCloseable {
             weights.writeLock().unlock();
         }
         return answer.put("num_paused_requests", 0);
+    }
+
+    /** vLLM's LoRA routes (see {@link LoraSlot}); they answer plain text on success, as vLLM does. */
+    private JsonNode loraRoute(boolean load, JsonNode req, HttpExchange exchange) throws IOException, InterruptedException {
+        JsonNode name = req.get("lora_name");
+        if (name == null || !name.isTextual() || name.asText().isBlank()) {
+            throw ApiException.invalid("lora_name", "'lora_name' is required");
+        }
+        JsonNode path = req.get("lora_path");
+        if (load && (path == null || !path.isTextual() || path.asText().isBlank())) {
+            throw ApiException.invalid("lora_path", "'lora_path' (the adapter directory) is required");
+        }
+        weights.writeLock().lockInterruptibly();
+        try {
+            if (load) lora.load(name.asText(), java.nio.file.Path.of(path.asText()));
+            else lora.unload(name.asText());
+        } finally {
+            weights.writeLock().unlock();
+        }
+        String text = "Success: LoRA adapter '" + name.asText() + "' " + (load ? "added" : "removed") + " successfully.";
+        LOG.info(text);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+        return null;
     }
 
     /** The whole response, or null after streaming it as server-sent events. */

@@ -12,6 +12,8 @@ import ai.djl.ndarray.NDManager;
 import com.sun.net.httpserver.HttpServer;
 import dev.r1j.core.Djl;
 import dev.r1j.core.grpo.CompletionLogProbs;
+import dev.r1j.core.model.LoraAdapters;
+import dev.r1j.core.model.LoraConfig;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.sampling.Completion;
@@ -327,6 +329,43 @@ class FleetSamplerTest {
             FleetUnavailableException e = assertThrows(FleetUnavailableException.class,
                     () -> alone.publish(policy, TOK, 0));
             assertTrue(e.getMessage().contains(b.server().baseUri() + "/update_weights_from_disk -> 400"), e.getMessage());
+        }
+    }
+
+    @Test
+    void vllmLoraPushesAdaptersThatTheServersServeUnderTheirNewName() throws Exception {
+        Served a = serve(1, 0), b = serve(1, 0); // the servers run the trainer's base weights
+        try (Transformer policy = model(1);
+             LoraAdapters adapters = LoraAdapters.create(policy, new LoraConfig(4, 8, 0, List.of("all-linear"), false), 3)) {
+            policy.setAdapters(adapters);
+            for (NDArray p : adapters.parameters().values()) p.addi(p.getManager().randomNormal(0, 0.2f, p.getShape(), p.getDataType()));
+            FleetSampler fleet = fleet(List.of(a.server().baseUri().toString(), b.server().baseUri().toString()), 60,
+                    RolloutOptions.WeightSync.VLLM_LORA);
+            fleet.publish(policy, TOK, 0);
+            List<CompletionGroup> g0 = fleet.sample(PROMPTS, params(5, 12));
+            assertWhole(g0, PROMPTS, 0);
+            assertTrue(maxDiff(policy, g0) < 1e-4, "served with the adapter = the trainer's: " + maxDiff(policy, g0));
+            for (NDArray p : adapters.parameters().values()) p.muli(1.5f);
+            assertTrue(maxDiff(policy, g0) > 1e-3, "the adapter update changes the log-probs");
+            fleet.publish(policy, TOK, 1); // unload tiny-r1j-step-0, load tiny-r1j-step-1
+            List<CompletionGroup> g1 = fleet.sample(PROMPTS, params(6, 12));
+            assertWhole(g1, PROMPTS, 1);
+            assertTrue(maxDiff(policy, g1) < 1e-4, "after the second push: " + maxDiff(policy, g1));
+            String models = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(a.server().baseUri() + "/v1/models")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(models.contains("\"tiny-r1j-step-1\"") && !models.contains("tiny-r1j-step-0"), models);
+            policy.setAdapters(null);
+        }
+    }
+
+    @Test
+    void vllmLoraRefusesAPolicyWithoutAdapters() {
+        Served a = serve(1, 0);
+        try (Transformer policy = model(1)) {
+            FleetSampler fleet = fleet(List.of(a.server().baseUri().toString()), 60, RolloutOptions.WeightSync.VLLM_LORA);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fleet.publish(policy, TOK, 0));
+            assertTrue(e.getMessage().contains("vllm_lora pushes LoRA adapters, but the policy has none"), e.getMessage());
         }
     }
 

@@ -104,10 +104,13 @@ class FleetProcessesTest {
             Path runDir = tmp.resolve("fleet-run");
             List<String> args = fleet.args("r1-zero.yaml", "--set", "run_dir=" + runDir, "--set", "stages[2].grpo.steps=3",
                     "--set", "stages[2].grpo.rollout.servers=[" + a.url() + ", " + b.url() + "]",
-                    "--set", "stages[2].grpo.rollout.sync_dir=" + tmp.resolve("sync"));
+                    "--set", "stages[2].grpo.rollout.sync_dir=" + tmp.resolve("sync"),
+                    "--set", "stages[3].eval.rollout.servers=[" + a.url() + ", " + b.url() + "]",
+                    "--set", "stages[3].eval.rollout.model=base-model");
             assertEquals(0, fleet.run(args), fleet.err + "\n" + fleet.out);
             String out = fleet.out.toString();
             assertTrue(out.contains("sampling on 2 server(s)"), out);
+            assertTrue(out.contains("model pushed to 2"), "the after-grpo eval samples on the fleet: " + out);
             List<JsonNode> completions = readJsonl(findFile(runDir, "completions.jsonl"));
             assertTrue(!completions.isEmpty());
             for (JsonNode c : completions) {

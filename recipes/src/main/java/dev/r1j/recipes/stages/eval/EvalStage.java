@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.eval;
 
+import dev.r1j.recipes.stages.StageSampler;
 import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
@@ -36,7 +37,8 @@ public final class EvalStage implements Stage {
         String label = options.label() != null ? options.label() : ctx.stageId();
         EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
                 exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
-                ctx.stageId() + " " + label);
+                ctx.stageId() + " " + label,
+                lm -> StageSampler.open(options.rollout(), modelDir, lm, ctx.stageDir(), ctx.out()));
         ctx.recordResult(label, report.summary());
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("label", label);

@@ -16,6 +16,7 @@ import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.report.ResultsTable;
 import dev.r1j.recipes.run.Json;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.core.sampling.Sampler;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,9 +46,17 @@ public final class ModelEvaluation {
      */
     public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
+        return evaluate(modelDir, prompts, exact, reward, params, batchSize, progress, task,
+                lm -> new LocalSampler(lm.model(), lm.tokenizer()));
+    }
+
+    /** As above, sampling with the sampler {@code samplerFor} opens on the loaded model (and closes after). */
+    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
+            Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task,
+            Function<LoadedModel, Sampler> samplerFor) {
+        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager);
+             Sampler sampler = samplerFor.apply(lm)) {
             List<Prompt> ps = prompts.apply(lm.tokenizer());
-            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             try (Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
             }

@@ -1,0 +1,44 @@
+package dev.r1j.recipes.stages;
+
+import dev.r1j.core.io.LoadedModel;
+import dev.r1j.core.sampling.Sampler;
+import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.fleet.FleetSampler;
+import dev.r1j.rollout.fleet.RolloutOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * The sampler of a stage that samples one fixed model (eval, rejection_sample, dpo's pair sampling): a
+ * {@link LocalSampler} on it, or, with {@code rollout.servers}, the server fleet after the model has been pushed to
+ * every server (as weight version 0), so the servers sample exactly the checkpoint the stage names.
+ *
+ * <pre>{@code
+ * try (Sampler sampler = StageSampler.open(options.rollout(), modelDir, lm, ctx.stageDir(), ctx.out())) { ... }
+ * }</pre>
+ */
+public final class StageSampler {
+    private StageSampler() {}
+
+    /**
+     * @param modelDir the checkpoint {@code lm} was loaded from: its directory name is the model id the servers
+     *     must list unless {@code rollout.model} says otherwise
+     * @param stageDir holds {@code weight-sync/} unless {@code rollout.sync_dir} says otherwise
+     */
+    public static Sampler open(RolloutOptions rollout, Path modelDir, LoadedModel lm, Path stageDir, PrintWriter out) {
+        if (!rollout.remote()) return new LocalSampler(lm.model(), lm.tokenizer());
+        String model = rollout.model() != null ? rollout.model()
+                : modelDir.toAbsolutePath().normalize().getFileName().toString();
+        Path syncDir = rollout.syncDir() != null ? Path.of(rollout.syncDir()) : stageDir.resolve("weight-sync");
+        FleetSampler fleet = FleetSampler.open(rollout, model, syncDir, out);
+        try {
+            FleetSampler.SyncReport r = fleet.publish(lm.model(), lm.tokenizer(), 0);
+            out.printf("sampling on %d server(s) %s as '%s' (model pushed to %d: write %.2f s, load %.2f s)%n",
+                    r.servers(), fleet.servers(), model, r.loaded(), r.writeSeconds(), r.loadSeconds());
+            return fleet;
+        } catch (RuntimeException e) {
+            fleet.close();
+            throw e;
+        }
+    }
+}

@@ -34,9 +34,9 @@ public final class PreferenceDataset {
                 throw new IllegalArgumentException(row.where() + ": '" + chosenField + "' and '" + rejectedField
                         + "' are the same text; a pair needs two different completions");
             }
-            out.add(row.fields().get(promptField) instanceof List<?>
+            out.add((row.fields().get(promptField) instanceof List<?>
                     ? PreferencePair.chat(row.requireMessages(promptField), chosen, rejected)
-                    : new PreferencePair(row.requireString(promptField), chosen, rejected));
+                    : new PreferencePair(row.requireString(promptField), chosen, rejected)).from(row.where()));
         }
         return out;
     }

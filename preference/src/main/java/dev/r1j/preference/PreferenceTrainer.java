@@ -18,6 +18,7 @@ import dev.r1j.sft.SftEncoder;
 import dev.r1j.sft.SftFormat;
 import dev.r1j.sft.TrainingOptions;
 import java.nio.file.Files;
+import dev.r1j.core.train.StopRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,8 +77,15 @@ public final class PreferenceTrainer implements AutoCloseable {
         TrainingOptions o = options.training();
         SftEncoder encoder = new SftEncoder(tokenizer, SftFormat.defaults());
         List<EncodedPair> enc = new ArrayList<>(data.size());
-        for (PreferencePair p : data) {
-            EncodedPair e = EncodedPair.of(encoder, p, o.maxLength());
+        for (int i = 0; i < data.size(); i++) {
+            PreferencePair p = data.get(i);
+            EncodedPair e;
+            try {
+                e = EncodedPair.of(encoder, p, o.maxLength());
+            } catch (IllegalArgumentException bad) {
+                String where = p.source() != null ? p.source() : "pair " + (i + 1) + " of " + data.size();
+                throw new IllegalArgumentException(where + ": " + bad.getMessage(), bad);
+            }
             if (e != null) enc.add(e);
         }
         this.pairs = List.copyOf(enc);
@@ -184,9 +192,10 @@ public final class PreferenceTrainer implements AutoCloseable {
             out.add(m);
             if (listener != null) listener.accept(m);
             boolean last = stepsDone == totalSteps;
-            if (checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0))) {
-                saveCheckpoint(checkpointDir);
-            }
+            boolean saved = checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0));
+            if (saved) saveCheckpoint(checkpointDir);
+            StopRequest.stopIfRequested(stepsDone, checkpointDir == null ? null
+                    : saved ? () -> {} : () -> saveCheckpoint(checkpointDir));
         }
         return out;
     }

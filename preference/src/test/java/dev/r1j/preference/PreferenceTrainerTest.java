@@ -12,6 +12,8 @@ import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.testing.RootManager;
 import dev.r1j.core.tokenizer.CharTokenizer;
+import dev.r1j.core.train.StopRequest;
+import dev.r1j.core.train.TrainingStopped;
 import dev.r1j.sft.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,5 +157,47 @@ class PreferenceTrainerTest {
         }
         assertEquals(4, resumed.size());
         for (int i = 0; i < 4; i++) assertEquals(straight.get(2 + i), resumed.get(i), 1e-6, "step " + (3 + i));
+    }
+
+    @Test
+    void aStopRequestCheckpointsTheStepJustDoneAndTheResumeMatchesAnUninterruptedRun() {
+        PreferenceOptions o = new PreferenceOptions(PreferenceLossType.SIGMOID, 0.1, 0.5, TrainingOptions.builder()
+                .epochs(3).batchSize(4).maxLength(16).learningRate(5e-3).saveEvery(4).seed(1).build());
+        List<Double> straight = new ArrayList<>();
+        try (Transformer policy = model(7); PreferenceTrainer t = new PreferenceTrainer(policy, null, o, pairs(), TOK)) {
+            t.train(m -> straight.add(m.loss()), null);
+        }
+        Path ckpt = dir.resolve("stopped");
+        try (Transformer policy = model(7); PreferenceTrainer t = new PreferenceTrainer(policy, null, o, pairs(), TOK)) {
+            TrainingStopped stop = assertThrows(TrainingStopped.class, () -> t.train(m -> {
+                if (m.step() == 3) StopRequest.request("test stop");
+            }, ckpt));
+            assertEquals(3, stop.stepsDone());
+        } finally {
+            StopRequest.clear();
+        }
+        List<Double> resumed = new ArrayList<>();
+        try (LoadedModel lm = Checkpoint.load(ckpt, root);
+                PreferenceTrainer t = new PreferenceTrainer(lm.model(), null, o, pairs(), TOK)) {
+            t.resumeFrom(ckpt);
+            assertEquals(3, t.stepsDone(), "the stop wrote the step it stopped at, between save_every's 0 and 4");
+            t.train(m -> resumed.add(m.loss()), ckpt);
+        }
+        assertEquals(straight.subList(3, straight.size()), resumed, "bit-identical losses after the stop");
+    }
+
+    @Test
+    void aPairTheTokenizerCannotEncodeIsNamedByFileAndLine() throws Exception {
+        Path file = dir.resolve("pairs.jsonl");
+        Files.writeString(file, "{\"prompt\": \"1+1=\", \"chosen\": \"2\", \"rejected\": \"3\"}\n"
+                + "{\"prompt\": \"1+1=\", \"chosen\": \"2\", \"rejected\": \"\u00e9\"}\n");
+        PreferenceOptions o = new PreferenceOptions(PreferenceLossType.SIGMOID, 0.1, 0.5, TrainingOptions.builder()
+                .epochs(1).batchSize(2).maxLength(16).build());
+        try (Transformer policy = model(7)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new PreferenceTrainer(policy, null, o, PreferenceDataset.read(file), TOK));
+            assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
+            assertTrue(e.getMessage().contains("'\u00e9'"), e.getMessage());
+        }
     }
 }

@@ -128,6 +128,8 @@ public final class LocalSampler implements Sampler {
             if (promptIds.get(i).length == 0) {
                 throw new IllegalArgumentException("prompt " + i + " has no tokens (an empty prompt needs a BOS token)");
             }
+            new PromptBudget(PromptBudget.contextLength(model.config()), params.maxNewTokens(), null)
+                    .requireTokens(promptIds.get(i).length, "prompt " + i + " ('" + snippet(texts.get(i)) + "')");
         }
         // no backward graph: generation never trains, and grad mode is on by default on threads other than DJL's first
         Row[] rows = Djl.withoutGradients(() -> decode(promptIds, params));
@@ -139,6 +141,10 @@ public final class LocalSampler implements Sampler {
             groups.add(new CompletionGroup(texts.get(p), promptIds.get(p).clone(), completions));
         }
         return groups;
+    }
+
+    private static String snippet(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     /** The decoding loop over prompts × G rows ({@link DecodeBatch}); returns the rows in (prompt, sample) order. */

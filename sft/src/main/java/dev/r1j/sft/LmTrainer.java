@@ -9,6 +9,7 @@ import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.train.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,7 @@ public final class LmTrainer {
                         (System.nanoTime() - start) / 1e9, cursor.epochProgress());
                 history.add(m);
                 if (listener != null) listener.onStep(m);
+                StopRequest.stopIfRequested(step + 1, null); // pretraining keeps no checkpoint: it starts over
             }
         }
         return new Result(history, cursor.position());

@@ -14,6 +14,7 @@ import dev.r1j.core.optim.GradientStep;
 import dev.r1j.core.optim.LrSchedule;
 import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.train.TokenSequence;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -183,9 +184,10 @@ public final class SftTrainer implements AutoCloseable {
                 if (listener != null) listener.onEval(e);
             }
             int saveEvery = options.training().saveEvery();
-            if (checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0))) {
-                saveCheckpoint(checkpointDir, tokenizer);
-            }
+            boolean saved = checkpointDir != null && (last || (saveEvery > 0 && stepsDone % saveEvery == 0));
+            if (saved) saveCheckpoint(checkpointDir, tokenizer);
+            StopRequest.stopIfRequested(stepsDone, checkpointDir == null ? null
+                    : saved ? () -> {} : () -> saveCheckpoint(checkpointDir, tokenizer));
         }
         return new Result(steps, evals);
     }

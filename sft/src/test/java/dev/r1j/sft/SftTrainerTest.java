@@ -15,7 +15,9 @@ import dev.r1j.core.model.Transformer;
 import dev.r1j.core.testing.RootManager;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.core.train.PaddedBatch;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.train.TokenSequence;
+import dev.r1j.core.train.TrainingStopped;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -220,5 +222,35 @@ class SftTrainerTest {
         assertEquals(straight.subList(0, 6), first);
         assertEquals(10, TrainingCheckpoint.readState(ckpt).step());
         assertTrue(Files.isRegularFile(ckpt.resolve("model.safetensors")));
+    }
+
+    @Test
+    void aStopRequestCheckpointsTheStepJustDoneAndTheResumeMatchesAnUninterruptedRun() throws Exception {
+        List<TokenSequence> data = arithmetic(10);
+        SftOptions o = new SftOptions(TrainingOptions.builder().epochs(3).batchSize(3).maxLength(20)
+                .learningRate(5e-3).warmupSteps(2).saveEvery(4).seed(9).build(), false, 0);
+        List<Double> straight = new ArrayList<>();
+        try (Transformer m = model(5); SftTrainer t = new SftTrainer(m, o, data, List.of(), TOK.padId())) {
+            t.train(s -> straight.add(s.loss()), null, null);
+        }
+        Path ckpt = dir.resolve("stopped");
+        try (Transformer m = model(5); SftTrainer t = new SftTrainer(m, o, data, List.of(), TOK.padId())) {
+            // the signal arrives during step 6, between save_every's checkpoints (4 and 8)
+            TrainingStopped stop = assertThrows(TrainingStopped.class, () -> t.train(s -> {
+                if (s.step() == 6) StopRequest.request("test stop");
+            }, ckpt, TOK));
+            assertEquals(6, stop.stepsDone());
+            assertTrue(stop.checkpointed());
+        } finally {
+            StopRequest.clear();
+        }
+        assertEquals(6, TrainingCheckpoint.readState(ckpt).step(), "the stop wrote the step it stopped at");
+        List<Double> resumed = new ArrayList<>();
+        try (LoadedModel lm = Checkpoint.load(ckpt, root);
+                SftTrainer t = new SftTrainer(lm.model(), o, data, List.of(), TOK.padId())) {
+            t.resumeFrom(ckpt);
+            t.train(s -> resumed.add(s.loss()), ckpt, TOK);
+        }
+        assertEquals(straight.subList(6, 10), resumed, "bit-identical losses after the stop");
     }
 }

@@ -106,7 +106,7 @@ final class EvalCommand implements Callable<Integer> {
         List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
         SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
-        EvalReport r = ModelEvaluation.evaluate(model, tok -> chatTemplate ? withChat(problems, tok) : problems, v, v,
+        EvalReport r = ModelEvaluation.evaluate(model, sampler -> chatTemplate ? withChat(problems, sampler.tokenizer()) : problems, v, v,
                 params, batchSize, main.progress(), "eval " + dataset);
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("model", model.toString());

@@ -47,6 +47,8 @@ public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
     /** Exit code of {@code verify} when some lines were malformed or not scored (the output is still complete). */
     public static final int EXIT_PARTIAL = 3;
+    /** Exit code of a run stopped cleanly by SIGTERM or Ctrl-C (128 + SIGTERM's 15, what the shell reports anyway). */
+    public static final int EXIT_STOPPED = 143;
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "On an error, print the stack trace too.")
     boolean verbose;

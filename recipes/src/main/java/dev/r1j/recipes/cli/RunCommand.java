@@ -4,6 +4,8 @@ import dev.r1j.recipes.Recipe;
 import dev.r1j.recipes.RecipeLoader;
 import dev.r1j.recipes.run.RecipeRunner;
 import dev.r1j.recipes.run.RunMode;
+import dev.r1j.recipes.run.RunStoppedException;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,7 +57,25 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         RunMode mode = resume ? RunMode.RESUME : overwrite ? RunMode.OVERWRITE : RunMode.FRESH;
-        new RecipeRunner(main.out(), main.progress()).withTensorBoard(tensorBoard).run(recipe, mode);
-        return 0;
+        GracefulStop stop = GracefulStop.install(main.err());
+        try {
+            new RecipeRunner(main.out(), main.progress()).withTensorBoard(tensorBoard).run(recipe, mode);
+            return 0;
+        } catch (RunStoppedException e) {
+            PrintWriter err = main.err();
+            err.println("recipe run: " + e.getMessage() + ": " + resumeCommand());
+            err.flush();
+            return Main.EXIT_STOPPED;
+        } finally {
+            stop.close(); // after the message: a signal's shutdown waits for it
+        }
+    }
+
+    /** This command line with --resume in place of --overwrite, as a user would type it again. */
+    private String resumeCommand() {
+        StringBuilder b = new StringBuilder("recipe run ").append(file);
+        for (String o : overrides) b.append(" --set '").append(o.replace("'", "'\\''")).append('\'');
+        if (tensorBoard) b.append(" --tensorboard");
+        return b.append(" --resume").toString();
     }
 }

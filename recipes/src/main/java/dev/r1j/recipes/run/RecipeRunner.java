@@ -3,6 +3,7 @@ package dev.r1j.recipes.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.core.train.TrainingStopped;
 import dev.r1j.recipes.Recipe;
 import dev.r1j.recipes.StageSpec;
 import dev.r1j.recipes.config.RecipeException;
@@ -94,6 +95,9 @@ public final class RecipeRunner {
                     RunContext ctx = new RunContext(recipe, spec, stageDir, model, resuming, metrics, progress, out, state);
                     try {
                         spec.create().run(ctx);
+                    } catch (TrainingStopped e) {
+                        throw new RunStoppedException("stage " + (spec.index() + 1) + "/" + stages.size() + " '"
+                                + spec.id() + "' " + e.getMessage() + "; continue with --resume", e);
                     } catch (Exception e) {
                         String why = e.getMessage() != null ? e.getMessage() : e.toString();
                         throw new StageFailedException("stage " + (spec.index() + 1) + "/" + stages.size() + " '" + spec.id()

@@ -7,6 +7,7 @@ import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.recipes.stage.StageContext;
+import dev.r1j.rollout.PromptBudget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Map;
  * {@code {path: data/benchmarks/gsm8k_test.jsonl, prompt_field: question, answer_format: gsm8k}}.
  *
  * <pre>{@code
- * List<Prompt> prompts = options.dataset().prompts(ctx, tokenizer);
+ * List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", sampler.tokenizer(), PromptBudget.of(sampler, 64));
  * }</pre>
  */
 public record DatasetSpec(
@@ -67,8 +68,11 @@ public record DatasetSpec(
         return limit > 0 && limit < rows.size() ? rows.subList(0, limit) : rows;
     }
 
-    /** The rows as prompt texts for the model (chat messages rendered with the tokenizer's template). */
-    public List<Prompt> prompts(StageContext ctx, String option, Tokenizer tokenizer) {
+    /**
+     * The rows as prompt texts for the model (chat messages rendered with the tokenizer's template), each checked
+     * against {@code budget}: a row too long for the model's context is an error naming its file and line.
+     */
+    public List<Prompt> prompts(StageContext ctx, String option, Tokenizer tokenizer, PromptBudget budget) {
         List<Prompt> out = new ArrayList<>();
         for (PromptExample e : load(ctx, option)) {
             String text;
@@ -79,6 +83,7 @@ public record DatasetSpec(
             } else {
                 text = e.prompt();
             }
+            budget.require(text, option + ": " + e.source());
             out.add(new Prompt(text, e.reference()));
         }
         return out;

@@ -80,6 +80,39 @@ class GrpoResumeTest {
                 Files.readString(broken.runDir().resolve("results.json")));
     }
 
+    @Test
+    void aStopRequestMidStepFinishesTheStepCheckpointsItAndExits143AndResumeMatchesAnUninterruptedRun(@TempDir Path dir)
+            throws Exception {
+        TinyR1Zero straight = new TinyR1Zero(dir.resolve("straight"));
+        assertEquals(0, straight.run(straight.args("r1-zero.yaml", grpo(0))), straight.err.toString());
+        Path base = straight.dir.resolve("base-model");
+
+        // checkpoints every 4 steps, so only the stop itself can write step 2's; the request comes at the 7th reward
+        // call, in the middle of step 2 (4 rewards a step)
+        TinyR1Zero stopped = new TinyR1Zero(dir.resolve("stopped"));
+        List<String> args = stopped.args("r1-zero.yaml", grpo(0));
+        args.addAll(List.of("--set", "model.init=" + base, "--set", "stages[2].grpo.checkpoint_every=4",
+                "--set", "stages[2].grpo.verifiers=[{name: digits_then_huge, options: {stop_at_call: 7}}]"));
+        assertEquals(143, stopped.run(args), stopped.err.toString());
+        String err = stopped.err.toString();
+        assertTrue(err.contains("stage 3/4 'grpo' test stop in the middle of a step: stopped after step 2, checkpoint "
+                + "written; continue with --resume: recipe run r1-zero.yaml --set "), err);
+        assertTrue(err.strip().endsWith(" --resume"), err);
+        Path ckpts = stopped.runDir().resolve("stages/02-grpo/checkpoints");
+        assertTrue(Files.isDirectory(ckpts.resolve("step-000002")), "the stop's checkpoint");
+        assertEquals(List.of(1, 2), steps(grpoLines(stopped.runDir())));
+
+        List<String> resume = stopped.args("r1-zero.yaml", grpo(0));
+        resume.addAll(List.of("--set", "model.init=" + base, "--set", "stages[2].grpo.checkpoint_every=4", "--resume"));
+        assertEquals(0, stopped.run(resume), stopped.err.toString());
+        List<ObjectNode> a = grpoLines(straight.runDir());
+        List<ObjectNode> b = grpoLines(stopped.runDir());
+        assertEquals(steps(a), steps(b));
+        for (int i = 0; i < a.size(); i++) assertEquals(withoutTiming(a.get(i)), withoutTiming(b.get(i)), "step " + (i + 1));
+        assertEquals(Files.readString(straight.runDir().resolve("results.json")),
+                Files.readString(stopped.runDir().resolve("results.json")));
+    }
+
     static List<ObjectNode> grpoLines(Path run) {
         List<ObjectNode> out = new ArrayList<>();
         for (ObjectNode n : MetricsLog.read(run.resolve("metrics.jsonl"))) {

@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages;
 
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.verifiers.Verdict;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.VerifierOptions;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * untrained model's completions differ and GRPO moves it) for the first {@code from_call} calls of an instance, then absurd finite rewards up to 3e38 (a buggy reward scale: with {@code scale_rewards: none} the
  * advantages are of that size and the float32 loss overflows). {@code from_call: 0} never turns. Used to stop a GRPO
  * run at a chosen step with a real non-finite loss. The size depends on the completion's text, so that the
- * completions of a group (almost always) differ and their advantages are not all zero.
+ * completions of a group (almost always) differ and their advantages are not all zero. {@code stop_at_call: n}
+ * requests a {@link StopRequest} at its n-th call (1-based), as a SIGTERM arriving in the middle of a step would.
  */
 public final class HugeAfterVerifierProvider implements VerifierProvider {
     @Override
@@ -27,8 +29,9 @@ public final class HugeAfterVerifierProvider implements VerifierProvider {
 
     @Override
     public Verifier create(Map<String, Object> options) {
-        VerifierOptions o = VerifierOptions.of(name(), options, "from_call");
+        VerifierOptions o = VerifierOptions.of(name(), options, "from_call", "stop_at_call");
         int from = (int) o.integer("from_call", 0, 0, Integer.MAX_VALUE);
+        int stopAt = (int) o.integer("stop_at_call", 0, 0, Integer.MAX_VALUE);
         AtomicInteger calls = new AtomicInteger();
         return new Verifier() {
             @Override
@@ -38,7 +41,9 @@ public final class HugeAfterVerifierProvider implements VerifierProvider {
 
             @Override
             public Verdict verify(dev.r1j.verifiers.Sample sample) {
-                if (from > 0 && calls.getAndIncrement() >= from) {
+                int call = calls.getAndIncrement();
+                if (stopAt > 0 && call + 1 == stopAt) StopRequest.request("test stop in the middle of a step");
+                if (from > 0 && call >= from) {
                     return Verdict.of(3e38 * ((sample.completion().hashCode() & 7) + 1) / 8, "turned huge");
                 }
                 String c = sample.completion();

@@ -23,6 +23,8 @@ import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.recipes.stages.StageSampler;
+import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -105,7 +107,8 @@ public final class DpoStage implements Stage {
 
     private List<PreferencePair> samplePairs(StageContext ctx, Path modelDir, LoadedModel lm, long seed) {
         Verifier reward = VerifierSpec.build(options.verifiers());
-        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer());
+        List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer(),
+                PromptBudget.of(new LocalSampler(lm.model(), lm.tokenizer()), options.maxNewTokens()));
         SamplingParams params = new SamplingParams(options.samplesPerPrompt(), options.maxNewTokens(),
                 options.temperature(), options.topP(), 0, options.stop(), seed);
         PairBuilder builder = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed);

@@ -4,6 +4,7 @@ import dev.r1j.recipes.stages.StageSampler;
 import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.verifiers.Verifier;
@@ -35,7 +36,8 @@ public final class EvalStage implements Stage {
         Verifier exact = EvaluationVerifiers.create(options.exactMatch().name(), options.exactMatch().options());
         long seed = options.seed();
         String label = options.label() != null ? options.label() : ctx.stageId();
-        EvalReport report = ModelEvaluation.evaluate(modelDir, tok -> options.dataset().prompts(ctx, "dataset", tok),
+        EvalReport report = ModelEvaluation.evaluate(modelDir, sampler -> options.dataset().prompts(ctx, "dataset",
+                        sampler.tokenizer(), PromptBudget.of(sampler, options.maxNewTokens())),
                 exact, reward, options.samplingParams(seed), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label,
                 lm -> StageSampler.open(options.rollout(), modelDir, lm, ctx.stageDir(), ctx.out()));

@@ -10,13 +10,13 @@ import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
-import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.report.ProgressFactory;
 import dev.r1j.recipes.report.ResultsTable;
 import dev.r1j.recipes.run.Json;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.core.sampling.Sampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +29,7 @@ import java.util.function.Function;
  * {@code recipe eval} command.
  *
  * <pre>{@code
- * EvalReport r = ModelEvaluation.evaluate(modelDir, tok -> prompts, math, math, params, 64, progress, "eval");
+ * EvalReport r = ModelEvaluation.evaluate(modelDir, sampler -> prompts, math, math, params, 64, progress, "eval");
  * ModelEvaluation.writeJson(dir.resolve("eval.json"), Map.of("label", "base"), r);
  * }</pre>
  */
@@ -40,24 +40,28 @@ public final class ModelEvaluation {
     private ModelEvaluation() {}
 
     /**
-     * @param prompts the problems, given the checkpoint's tokenizer (for chat templates)
+     * @param prompts the problems, given the sampler of the checkpoint (its tokenizer renders chat templates, its
+     *                {@link PromptBudget} checks lengths)
      * @param exact   decides correctness (reward >= 1) and extracts the answers maj@k votes over
      * @param reward  the reward whose mean is reported
      */
-    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
+    public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        return evaluate(modelDir, prompts, exact, reward, params, batchSize, progress, task,
-                lm -> new LocalSampler(lm.model(), lm.tokenizer()));
+        return evaluate(modelDir, prompts, exact, reward, params, batchSize, progress, task, null);
     }
 
-    /** As above, sampling with the sampler {@code samplerFor} opens on the loaded model (and closes after). */
-    public static EvalReport evaluate(Path modelDir, Function<Tokenizer, List<Prompt>> prompts, Verifier exact,
+    /**
+     * As above, sampling with the sampler {@code samplerFor} opens on the loaded model (and closes after); the
+     * prompts are checked against the model (given as a {@link LocalSampler}) before it opens. Null: the local one.
+     */
+    public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task,
             Function<LoadedModel, Sampler> samplerFor) {
-        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager);
-             Sampler sampler = samplerFor.apply(lm)) {
-            List<Prompt> ps = prompts.apply(lm.tokenizer());
-            try (Progress p = progress.start(task, ps.size())) {
+        try (NDManager manager = Djl.newManager(); LoadedModel lm = Checkpoint.load(modelDir, manager)) {
+            LocalSampler local = new LocalSampler(lm.model(), lm.tokenizer());
+            List<Prompt> ps = prompts.apply(local);
+            try (Sampler sampler = samplerFor == null ? local : samplerFor.apply(lm);
+                 Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
             }
         }

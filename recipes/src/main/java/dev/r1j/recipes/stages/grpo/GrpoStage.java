@@ -14,6 +14,7 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.recipes.report.MetricsLog;
@@ -23,6 +24,7 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.monitor.MonitorConfig;
 import java.nio.file.Path;
@@ -69,9 +71,11 @@ public final class GrpoStage implements Stage {
              NDManager manager = Djl.newManager();
              LoadedModel policy = Checkpoint.load(from.orElse(input), manager);
              LoadedModel reference = cfg.beta() > 0 ? Checkpoint.load(input, manager) : null) {
-            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer());
+            LocalSampler local = new LocalSampler(policy.model(), policy.tokenizer());
+            List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
+                    PromptBudget.of(local, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());
-            Sampler sampler = fleet != null ? fleet.sampler() : new LocalSampler(policy.model(), policy.tokenizer());
+            Sampler sampler = fleet != null ? fleet.sampler() : local;
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), reference == null ? null : reference.model(),
                     sampler, reward, cfg)) {
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
@@ -103,11 +107,14 @@ public final class GrpoStage implements Stage {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        if (m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps()) {
+                        Runnable checkpoint = () -> {
                             ckpts.save(new TrainerState(ctx.stageId(), m.step(), source.cursor(), m.elapsedS(), Map.of()),
                                     policy.model(), policy.tokenizer(), trainer.optimizer());
                             ckpts.prune(options.keepCheckpoints());
-                        }
+                        };
+                        boolean saved = m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps();
+                        if (saved) checkpoint.run();
+                        StopRequest.stopIfRequested(m.step(), saved ? () -> {} : checkpoint);
                         bar.step();
                         bar.extra(String.format("reward %.3f acc %.2f len %.1f", m.rewardMean(), m.accuracy(),
                                 m.completionLenMean()));

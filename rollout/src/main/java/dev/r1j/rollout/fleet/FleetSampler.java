@@ -299,7 +299,6 @@ public final class FleetSampler implements Sampler {
                 b.results[index] = new CompletionGroup(g.prompt(), g.promptTokenIds(), tagged);
                 b.done++;
                 s.consecutiveFailures = 0;
-                s.groupsServed++;
             } else if (e instanceof RemoteSampler.ErrorStatusException r && refusal(r.status())) {
                 b.fatal = new IllegalStateException("rollout server " + s.url + " refused prompt " + index + " of the "
                         + "batch: " + r.getMessage(), r);
@@ -333,7 +332,6 @@ public final class FleetSampler implements Sampler {
 
     /** Counts a failure of {@code s}; takes it out after max_failures in a row. Holds the lock. */
     private void failed(InferenceServer s, String message) {
-        s.failures++;
         s.consecutiveFailures++;
         s.lastError = message;
         if (!s.out && s.consecutiveFailures >= options.maxFailures()) {
@@ -555,15 +553,5 @@ public final class FleetSampler implements Sampler {
             lock.unlock();
         }
         prober.shutdownNow();
-    }
-
-    /** For the tests: the directory of the current version. */
-    Path currentDir() {
-        lock.lock();
-        try {
-            return currentDir;
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -36,8 +36,6 @@ final class InferenceServer {
     long version = UNKNOWN;
     String adapter;
     String lastError;
-    long groupsServed;
-    long failures;
     long dispatched;
 
     InferenceServer(String url, String model, Duration timeout) {

@@ -36,9 +36,9 @@ import java.util.concurrent.CompletionException;
  * their count matches the re-encoded ids, otherwise they are {@code null}.
  *
  * <p><b>Log-probs</b> are what the server returns for each sampled token ({@code logprobs: 0} asks for the chosen
- * token only). {@code recipe serve} returns the raw model log-probs (before temperature, see {@link LocalSampler});
- * vLLM returns those of the processed sampling distribution unless started with
- * {@code --logprobs-mode raw_logprobs}.
+ * token only). {@code recipe serve} returns {@code log softmax(z/T)} at the request's temperature, as
+ * {@link LocalSampler} does; vLLM's depend on its {@code --logprobs-mode} ({@code processed_logprobs} is the same
+ * when top-p and top-k are off).
  *
  * <p><b>Finish reasons.</b> {@code length} maps to {@link FinishReason#LENGTH}; {@code stop} maps to
  * {@link FinishReason#STOP} when the choice's {@code stop_reason} is a string (the stop string), otherwise to

@@ -36,9 +36,9 @@ import java.util.concurrent.CompletionException;
  * their count matches the re-encoded ids, otherwise they are {@code null}.
  *
  * <p><b>Log-probs</b> are what the server returns for each sampled token ({@code logprobs: 0} asks for the chosen
- * token only). {@code recipe serve} returns the raw model log-probs (before temperature, see {@link LocalSampler});
- * vLLM returns those of the processed sampling distribution unless started with
- * {@code --logprobs-mode raw_logprobs}.
+ * token only). {@code recipe serve} returns {@code log softmax(z/T)} at the request's temperature, as
+ * {@link LocalSampler} does; vLLM's depend on its {@code --logprobs-mode} ({@code processed_logprobs} is the same
+ * when top-p and top-k are off).
  *
  * <p><b>Finish reasons.</b> {@code length} maps to {@link FinishReason#LENGTH}; {@code stop} maps to
  * {@link FinishReason#STOP} when the choice's {@code stop_reason} is a string (the stop string), otherwise to
@@ -84,31 +84,49 @@ public final class RemoteSampler implements Sampler {
 
     @Override
     public List<CompletionGroup> sample(List<String> prompts, SamplingParams params) {
-        List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
+        List<CompletableFuture<CompletionGroup>> pending = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            HttpRequest request = HttpRequest.newBuilder(completionsUri)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(requestBody(prompts.get(i), params, i)))
-                    .build();
-            pending.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            pending.add(sampleAsync(model, prompts.get(i), params, promptSeed(params.seed(), i)));
         }
         List<CompletionGroup> groups = new ArrayList<>(prompts.size());
-        for (int i = 0; i < prompts.size(); i++) {
-            HttpResponse<String> response;
+        for (CompletableFuture<CompletionGroup> p : pending) {
             try {
-                response = pending.get(i).join();
+                groups.add(p.join());
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof RuntimeException r) throw r;
                 throw new UncheckedIOException("POST " + completionsUri + " failed: " + cause,
                         cause instanceof IOException io ? io : new IOException(cause));
             }
-            groups.add(parse(prompts.get(i), response, params.groupSize()));
         }
         return groups;
     }
 
-    String requestBody(String prompt, SamplingParams params, int index) {
+    /**
+     * One group ({@code n = groupSize}) for one prompt, sent now and parsed when it arrives, naming {@code model}
+     * (the served model, or a LoRA adapter's name) and sending {@code seed} as is. The future fails with an
+     * {@link UncheckedIOException} when the request does not go through (connection refused, the timeout) and an
+     * {@link IllegalStateException} naming the server and its answer when the answer is an error or malformed.
+     */
+    public CompletableFuture<CompletionGroup> sampleAsync(String model, String prompt, SamplingParams params,
+            long seed) {
+        HttpRequest request = HttpRequest.newBuilder(completionsUri)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(requestBody(model, prompt, params, seed)))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                throw new UncheckedIOException("POST " + completionsUri + " failed: " + cause,
+                        cause instanceof IOException io ? io : new IOException(cause));
+            }
+            return parse(prompt, response, params.groupSize());
+        });
+    }
+
+    private String requestBody(String model, String prompt, SamplingParams params, long seed) {
         ObjectNode body = json.createObjectNode()
                 .put("model", model)
                 .put("prompt", prompt)
@@ -116,7 +134,7 @@ public final class RemoteSampler implements Sampler {
                 .put("max_tokens", params.maxNewTokens())
                 .put("temperature", params.temperature())
                 .put("top_p", params.topP())
-                .put("seed", promptSeed(params.seed(), index))
+                .put("seed", seed)
                 .put("logprobs", 0)
                 .put("return_token_ids", true);
         if (params.topK() > 0) body.put("top_k", params.topK()); // vLLM/SGLang extension; omitted when off
@@ -137,7 +155,8 @@ public final class RemoteSampler implements Sampler {
         }
         if (response.statusCode() / 100 != 2) {
             String message = root.path("error").path("message").asText(abbreviate(response.body()));
-            throw new IllegalStateException("POST " + completionsUri + " -> " + response.statusCode() + ": " + message);
+            throw new ErrorStatusException("POST " + completionsUri + " -> " + response.statusCode() + ": " + message,
+                    response.statusCode());
         }
         JsonNode choices = root.path("choices");
         if (!choices.isArray() || choices.size() != groupSize) {
@@ -184,6 +203,21 @@ public final class RemoteSampler implements Sampler {
             default -> throw new IllegalStateException("unknown finish_reason '" + finish + "' from " + completionsUri);
         };
         return new Completion(ids, text, logprobs, reason);
+    }
+
+    /** The server answered with an error status (its message is in the exception's). */
+    public static final class ErrorStatusException extends IllegalStateException {
+        private final int status;
+
+        ErrorStatusException(String message, int status) {
+            super(message);
+            this.status = status;
+        }
+
+        /** The HTTP status, e.g. 400 for a request the server refuses, 503 for one it cannot serve now. */
+        public int status() {
+            return status;
+        }
     }
 
     private static int[] ints(JsonNode array) {

@@ -112,7 +112,7 @@ final class EvalCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
         EvalReport r = ModelEvaluation.evaluate(model, onDevice,
                 sampler -> chatTemplate ? withChat(problems, sampler.tokenizer()) : problems, v, v,
-                params, null, batchSize, main.progress(), "eval " + dataset);
+                params, null, batchSize, main.progress(), "eval " + dataset, null);
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("model", model.toString());
         header.put("dataset", dataset);

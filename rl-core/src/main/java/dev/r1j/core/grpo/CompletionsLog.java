@@ -41,7 +41,8 @@ public final class CompletionsLog {
         return dir.resolve(COMPLETIONS);
     }
 
-    /** Appends the first {@code max} completions of a step, each with its prompt, reward, advantage and verdict. */
+    /** Appends the first {@code max} completions of a step, each with its prompt, reward, advantage and verdict
+     * (and {@code weight_version}, the policy version that produced it, when a server fleet sampled it). */
     public void appendCompletions(int step, List<ScoredCompletion> completions, int max) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (ScoredCompletion s : completions.subList(0, Math.min(max, completions.size()))) {
@@ -54,6 +55,7 @@ public final class CompletionsLog {
             m.put("finish_reason", s.completion().finishReason().wireName());
             m.put("tokens", s.completion().tokenIds().length);
             m.put("reason", s.verdict().reason());
+            if (s.completion().weightVersion() >= 0) m.put("weight_version", s.completion().weightVersion());
             if (!s.verdict().details().isEmpty()) m.put("details", s.verdict().details());
             rows.add(m);
         }

@@ -30,6 +30,7 @@ final class CompletionsApi {
     private final LocalSampler sampler;
     private final Tokenizer tokenizer;
     private final String modelName;
+    private LoraSlot lora;
     private final ObjectMapper json = new ObjectMapper();
     private final SecureRandom seeds = new SecureRandom();
     private final long created = System.currentTimeMillis() / 1000;
@@ -41,10 +42,21 @@ final class CompletionsApi {
         this.modelName = modelName;
     }
 
-    /** {@code GET /v1/models}. */
+    /** Requests may name the slot's adapter (and must, while one is loaded). */
+    void lora(LoraSlot slot) {
+        this.lora = slot;
+    }
+
+    /** {@code GET /v1/models}: the model, and a loaded LoRA adapter with the model as its {@code parent} (as vLLM). */
     ObjectNode models() {
         ObjectNode out = json.createObjectNode().put("object", "list");
         out.putArray("data").add(modelObject());
+        String adapter = lora == null ? null : lora.name();
+        if (adapter != null) {
+            ((com.fasterxml.jackson.databind.node.ArrayNode) out.get("data")).add(json.createObjectNode()
+                    .put("id", adapter).put("object", "model").put("created", created).put("owned_by", "r1j")
+                    .put("parent", modelName));
+        }
         return out;
     }
 
@@ -199,7 +211,13 @@ final class CompletionsApi {
 
     private void checkModel(RequestFields f) {
         String model = f.string("model");
-        if (model != null && !model.equals(modelName)) throw modelNotFound(model);
+        String adapter = lora == null ? null : lora.name();
+        if (adapter != null && !adapter.equals(model)) {
+            throw new ApiException(400, "invalid_request_error", "the LoRA adapter '" + adapter + "' is loaded and "
+                    + "recipe serve applies it to every request: name it as the model (or unload it), got '" + model
+                    + "'", "model", "model_not_found");
+        }
+        if (adapter == null && model != null && !model.equals(modelName)) throw modelNotFound(model);
     }
 
     private ApiException modelNotFound(String model) {

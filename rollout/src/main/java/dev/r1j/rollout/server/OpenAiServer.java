@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +55,19 @@ public final class OpenAiServer implements AutoCloseable {
     private final ContinuousBatcher batcher;
     private final CompletionsApi api;
     private final ObjectMapper json = new ObjectMapper();
+    /** Generations hold it shared for their whole life; a weight load holds it alone (fair: loads are not starved). */
+    private final ReentrantReadWriteLock weights = new ReentrantReadWriteLock(true);
+    private final LoraSlot lora;
+    private volatile String modelPath;
+    private volatile String weightVersion;
 
     private OpenAiServer(HttpServer http, ThreadPoolExecutor pool, ContinuousBatcher batcher, String modelName) {
         this.http = http;
         this.pool = pool;
         this.batcher = batcher;
         this.api = new CompletionsApi(batcher, modelName);
+        this.lora = new LoraSlot(batcher.sampler(), batcher.sampler().model());
+        api.lora(lora);
     }
 
     /**
@@ -110,8 +118,8 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getPath();
-        if (path.endsWith("/") && path.length() > 1) path = path.substring(0, path.length() - 1);
+        String rawPath = exchange.getRequestURI().getPath();
+        String path = rawPath.endsWith("/") && rawPath.length() > 1 ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
         int status = 200;
         JsonNode response;
         try {
@@ -124,9 +132,24 @@ public final class OpenAiServer implements AutoCloseable {
                         requireMethod(method, "GET", path);
                         yield api.models();
                     }
-                    case "/v1/completions" -> generate(api.completions(body(method, path, exchange)), exchange);
-                    case "/v1/chat/completions" -> generate(api.chat(body(method, path, exchange)), exchange);
+                    case "/v1/completions" -> generate(() -> api.completions(body(method, path, exchange)), exchange);
+                    case "/v1/chat/completions" -> generate(() -> api.chat(body(method, path, exchange)), exchange);
                     case "/health" -> json.createObjectNode().put("status", "ok");
+                    case "/update_weights_from_disk" -> {
+                        JsonNode req = body(method, path, exchange);
+                        ObjectNode answer = updateWeightsFromDisk(req);
+                        if (!answer.path("success").asBoolean()) status = 400;
+                        yield answer;
+                    }
+                    case "/v1/load_lora_adapter", "/v1/unload_lora_adapter" -> {
+                        JsonNode req = body(method, path, exchange);
+                        yield loraRoute(path.endsWith("/load_lora_adapter"), req, exchange);
+                    }
+                    case "/get_model_info" -> {
+                        requireMethod(method, "GET", path);
+                        ObjectNode info = json.createObjectNode().put("model_path", modelPath).put("is_generation", true);
+                        yield weightVersion == null ? info : info.put("weight_version", weightVersion);
+                    }
                     default -> throw new ApiException(404, "invalid_request_error",
                             "Unknown route: " + method + " " + path, null, "unknown_url");
                 };
@@ -150,6 +173,82 @@ public final class OpenAiServer implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** A request's generation, started while the weights lock is held. */
+    @FunctionalInterface
+    private interface GenerationStart {
+        Generation start() throws IOException;
+    }
+
+    /**
+     * The whole response, or null after streaming it as server-sent events; the weights do not change from the
+     * request's start to its last token.
+     */
+    private JsonNode generate(GenerationStart start, HttpExchange exchange) throws IOException, InterruptedException {
+        weights.readLock().lockInterruptibly();
+        try {
+            return generate(start.start(), exchange);
+        } finally {
+            weights.readLock().unlock();
+        }
+    }
+
+    /**
+     * SGLang's {@code POST /update_weights_from_disk} with {@code {"model_path": DIR}} (and optionally SGLang's
+     * {@code weight_version} label): waits for the requests in flight to finish (new ones wait meanwhile), then
+     * loads the checkpoint in place. Answers SGLang's {@code {"success", "message", "num_paused_requests"}}; a
+     * rejected load leaves the served weights as they were.
+     */
+    private ObjectNode updateWeightsFromDisk(JsonNode req) throws InterruptedException {
+        JsonNode path = req.get("model_path");
+        if (path == null || !path.isTextual() || path.asText().isBlank()) {
+            throw ApiException.invalid("model_path", "'model_path' (the checkpoint directory to load) is required");
+        }
+        ObjectNode answer = json.createObjectNode();
+        weights.writeLock().lockInterruptibly();
+        try {
+            synchronized (batcher.sampler()) { // no decoding step runs while the parameters change
+                WeightReload.loadInto(batcher.sampler().model(), java.nio.file.Path.of(path.asText()));
+            }
+            modelPath = path.asText();
+            weightVersion = req.hasNonNull("weight_version") ? req.get("weight_version").asText() : null;
+            LOG.info("loaded weights from {}", modelPath);
+            answer.put("success", true).put("message", "Succeeded to update model weights.");
+        } catch (RuntimeException e) { // checked before the first parameter changes: the old weights still serve
+            answer.put("success", false).put("message", "Failed to update weights: " + e.getMessage());
+        } finally {
+            weights.writeLock().unlock();
+        }
+        return answer.put("num_paused_requests", 0);
+    }
+
+    /** vLLM's LoRA routes (see {@link LoraSlot}); they answer plain text on success, as vLLM does. */
+    private JsonNode loraRoute(boolean load, JsonNode req, HttpExchange exchange) throws IOException, InterruptedException {
+        JsonNode name = req.get("lora_name");
+        if (name == null || !name.isTextual() || name.asText().isBlank()) {
+            throw ApiException.invalid("lora_name", "'lora_name' is required");
+        }
+        JsonNode path = req.get("lora_path");
+        if (load && (path == null || !path.isTextual() || path.asText().isBlank())) {
+            throw ApiException.invalid("lora_path", "'lora_path' (the adapter directory) is required");
+        }
+        weights.writeLock().lockInterruptibly();
+        try {
+            if (load) lora.load(name.asText(), java.nio.file.Path.of(path.asText()));
+            else lora.unload(name.asText());
+        } finally {
+            weights.writeLock().unlock();
+        }
+        String text = "Success: LoRA adapter '" + name.asText() + "' " + (load ? "added" : "removed") + " successfully.";
+        LOG.info(text);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+        return null;
     }
 
     /** The whole response, or null after streaming it as server-sent events. */

@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.dpo;
 
+import dev.r1j.rollout.fleet.RolloutOptions;
 import dev.r1j.preference.PreferenceOptions;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
@@ -46,10 +47,13 @@ public record DpoOptions(
         @Help("sampled pairs: prompts per sampler call") @Default("16") int promptsPerBatch,
         @Help("seed of sampling and pair choice (in a recipe: the recipe's seed); training.seed defaults to it")
                 @Default("0") long seed,
+        @Help("where completions are sampled: on the trainer (the default), or on a fleet of inference servers "
+                + "(servers: [URL, ...]) that get this stage's model pushed first") RolloutOptions rollout,
         @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
         @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public DpoOptions {
+        if (rollout == null) throw new IllegalArgumentException("rollout must be given");
         if ((pairs == null) == (dataset == null)) {
             throw new IllegalArgumentException("give exactly one of pairs (a JSONL of prompt/chosen/rejected) and "
                     + "dataset (prompts to sample scored groups from)");

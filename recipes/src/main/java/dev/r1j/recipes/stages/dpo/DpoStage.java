@@ -18,6 +18,8 @@ import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
 import dev.r1j.recipes.stages.TunedModel;
+import dev.r1j.core.sampling.Sampler;
+import dev.r1j.recipes.stages.StageSampler;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
@@ -72,7 +74,7 @@ public final class DpoStage implements Stage {
             } else if (resume && Files.isRegularFile(pairsFile)) {
                 pairs = PreferenceDataset.read(pairsFile);
             } else {
-                pairs = samplePairs(ctx, lm, seed);
+                pairs = samplePairs(ctx, start, lm, seed);
                 write(pairs, pairsFile);
             }
             if (pairs.isEmpty()) {
@@ -102,16 +104,17 @@ public final class DpoStage implements Stage {
         ctx.setOutputModel(output);
     }
 
-    private List<PreferencePair> samplePairs(StageContext ctx, TunedModel lm, long seed) {
+    private List<PreferencePair> samplePairs(StageContext ctx, Path modelDir, TunedModel lm, long seed) {
         Verifier reward = VerifierSpec.build(options.verifiers());
-        LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
         List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", lm.tokenizer(),
-                PromptBudget.of(sampler, options.maxNewTokens()));
+                PromptBudget.of(new LocalSampler(lm.model(), lm.tokenizer()), options.maxNewTokens()));
         SamplingParams params = new SamplingParams(options.samplesPerPrompt(), options.maxNewTokens(),
                 options.temperature(), options.topP(), 0, options.stop(), seed);
         PairBuilder builder = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed);
         OnlinePairs.Result sampled;
-        try (Progress bar = ctx.progress().start(ctx.stageId() + " sampling", prompts.size())) {
+        try (Sampler sampler = StageSampler.open(options.rollout(), modelDir, lm.model(), lm.tokenizer(), ctx.stageDir(),
+                ctx.out());
+             Progress bar = ctx.progress().start(ctx.stageId() + " sampling", prompts.size())) {
             sampled = new OnlinePairs(sampler, reward, builder).build(prompts, params, options.promptsPerBatch(),
                     bar::stepTo);
         }

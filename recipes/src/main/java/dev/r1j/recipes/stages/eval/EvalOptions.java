@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.eval;
 
+import dev.r1j.rollout.fleet.RolloutOptions;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.env.EnvironmentConfig;
 import dev.r1j.options.Default;
@@ -36,10 +37,13 @@ public record EvalOptions(
         @Help("prompts per generation batch") @Default("100") int batchSize,
         @Help("sampling seed (in a recipe: the recipe's seed)") @Default("0") long seed,
         @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine,
+        @Help("where completions are sampled: on the trainer (the default), or on a fleet of inference servers "
+                + "(servers: [URL, ...]) that get this stage's model pushed first") RolloutOptions rollout,
         @Help("start from this checkpoint directory instead of the previous stage's model; null: the previous one")
                 @Default("null") String model) {
 
     public EvalOptions {
+        if (rollout == null) throw new IllegalArgumentException("rollout must be given");
         if (samples < 1) throw new IllegalArgumentException("samples must be >= 1, got " + samples);
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be finite and >= 0, got " + temperature);

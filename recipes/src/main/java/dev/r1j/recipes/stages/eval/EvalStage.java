@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.eval;
 
+import dev.r1j.recipes.stages.StageSampler;
 import dev.r1j.core.eval.EvalReport;
 import dev.r1j.recipes.stage.Stage;
 import dev.r1j.recipes.stage.StageContext;
@@ -39,7 +40,9 @@ public final class EvalStage implements Stage {
                 sampler -> options.dataset().prompts(ctx, "dataset", sampler.tokenizer(),
                         PromptBudget.of(sampler, options.maxNewTokens())),
                 exact, reward, options.samplingParams(seed), options.environment(), options.batchSize(), ctx.progress(),
-                ctx.stageId() + " " + label);
+                ctx.stageId() + " " + label, !options.rollout().remote() ? null
+                        : lm -> StageSampler.open(options.rollout(), modelDir, lm.model(), lm.tokenizer(),
+                                ctx.stageDir(), ctx.out()));
         ctx.recordResult(label, report.summary());
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("label", label);

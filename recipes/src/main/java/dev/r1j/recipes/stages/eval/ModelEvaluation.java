@@ -18,6 +18,7 @@ import dev.r1j.recipes.run.Json;
 import dev.r1j.env.EnvironmentConfig;
 import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
+import dev.r1j.core.sampling.Sampler;
 import dev.r1j.rollout.PromptBudget;
 import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
@@ -49,21 +50,27 @@ public final class ModelEvaluation {
      */
     public static EvalReport evaluate(Path modelDir, Function<LocalSampler, List<Prompt>> prompts, Verifier exact,
             Verifier reward, SamplingParams params, int batchSize, ProgressFactory progress, String task) {
-        return evaluate(modelDir, Device.cpu(), prompts, exact, reward, params, null, batchSize, progress, task);
+        return evaluate(modelDir, Device.cpu(), prompts, exact, reward, params, null, batchSize, progress, task, null);
     }
 
     /**
      * As above on {@code device}, with multi-turn tool use when {@code environment} is not null (the same loop as in
-     * training).
+     * training), sampling with the sampler {@code samplerFor} opens on the loaded model (and closes after; null: the
+     * local one). The prompts are checked against the model (given as a {@link LocalSampler}) before it opens.
      */
     public static EvalReport evaluate(Path modelDir, Device device, Function<LocalSampler, List<Prompt>> prompts,
             Verifier exact, Verifier reward, SamplingParams params, EnvironmentConfig environment, int batchSize,
-            ProgressFactory progress, String task) {
+            ProgressFactory progress, String task, Function<LoadedModel, Sampler> samplerFor) {
+        if (environment != null && samplerFor != null) {
+            throw new IllegalArgumentException("environment: multi-turn tool use samples on the trainer's own model; "
+                    + "it cannot be combined with rollout.servers yet");
+        }
         try (NDManager manager = Djl.newManager(device); LoadedModel lm = Checkpoint.load(modelDir, manager);
                 ToolRunner tools = environment == null ? null : ToolRunner.create(environment)) {
-            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer()).withTools(tools);
-            List<Prompt> ps = prompts.apply(sampler);
-            try (Progress p = progress.start(task, ps.size())) {
+            LocalSampler local = new LocalSampler(lm.model(), lm.tokenizer()).withTools(tools);
+            List<Prompt> ps = prompts.apply(local);
+            try (Sampler sampler = samplerFor == null ? local : samplerFor.apply(lm);
+                 Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
             }
         }

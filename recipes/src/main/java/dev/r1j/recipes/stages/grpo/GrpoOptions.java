@@ -9,6 +9,7 @@ import dev.r1j.options.Inline;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.DatasetSpec;
 import dev.r1j.recipes.stages.ModelTuning;
+import dev.r1j.rollout.fleet.RolloutOptions;
 import dev.r1j.verifiers.CompositeVerifier.Combination;
 import java.util.List;
 
@@ -35,6 +36,8 @@ public record GrpoOptions(
         @Help("the trainer's options") @Inline GrpoConfig trainer,
         @Help("multi-turn tool use: the environment answering the model's tool calls ({name: calculator, format: "
                 + "code_block, max_turns: 4, ...}); null: single-turn") @Default("null") EnvironmentConfig environment,
+        @Help("where completions are sampled: on the trainer (the default), or on a fleet of inference servers "
+                + "(servers: [URL, ...]) that get the policy pushed after each step") RolloutOptions rollout,
         @Help("save a checkpoint (model, optimizer, data position, step) every N steps") @Default("50")
                 int checkpointEvery,
         @Help("checkpoints kept (the newest), 0 = all") @Default("2") int keepCheckpoints,
@@ -47,6 +50,15 @@ public record GrpoOptions(
         @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public GrpoOptions {
+        if (rollout != null && rollout.remote() && trainer != null && trainer.asyncSteps() > 0) {
+            throw new IllegalArgumentException("async_steps " + trainer.asyncSteps() + " cannot be combined with "
+                    + "rollout.servers yet: the fleet is pushed after each step, not through the async generator; use "
+                    + "async_steps: 0");
+        }
+        if (rollout != null && rollout.remote() && environment != null) {
+            throw new IllegalArgumentException("environment: multi-turn tool use samples on the trainer's own model; "
+                    + "it cannot be combined with rollout.servers yet");
+        }
         if (trainer != null && tuning != null && trainer.asyncSteps() > 0 && tuning.lora() != null) {
             throw new IllegalArgumentException("async_steps " + trainer.asyncSteps() + " cannot be combined with lora "
                     + "yet: the sampler's snapshot of the policy copies full weights, not adapters; use async_steps: 0");
@@ -57,6 +69,7 @@ public record GrpoOptions(
         verifiers = List.copyOf(verifiers);
         VerifierSpec.checkGates("verifiers", verifiers);
         if (combination == null) throw new IllegalArgumentException("combination must be given");
+        if (rollout == null) throw new IllegalArgumentException("rollout must be given");
         if (checkpointEvery < 1) throw new IllegalArgumentException("checkpoint_every must be >= 1, got " + checkpointEvery);
         if (keepCheckpoints < 0) throw new IllegalArgumentException("keep_checkpoints must be >= 0, got " + keepCheckpoints);
         if (logCompletionsEvery < 0) {

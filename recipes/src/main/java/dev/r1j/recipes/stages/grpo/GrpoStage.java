@@ -15,6 +15,7 @@ import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
 import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.sampling.Prompt;
+import dev.r1j.core.sampling.Sampler;
 import dev.r1j.recipes.report.MetricsLog;
 import dev.r1j.recipes.report.Progress;
 import dev.r1j.recipes.stage.Stage;
@@ -34,7 +35,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} and the recipe's verifiers.
+ * Runs rl-core's {@link GrpoTrainer} on the input model with a {@link LocalSampler} (or, with
+ * {@code rollout.servers}, on a fleet of inference servers kept on-policy by {@link FleetRollout}) and the recipe's
+ * verifiers.
  * Every step appends a line to {@code metrics.jsonl} (the fields of {@link GrpoStepMetrics#toJson}, plus the time split
  * {@code time_generation_s}, {@code time_reward_s}, {@code time_logprob_s}, {@code time_update_s}, the
  * per-reward {@code reward/<label>_mean} and {@code _std}, {@code frac_reward_zero_std} and the {@link GrpoMonitor}'s
@@ -70,22 +73,25 @@ public final class GrpoStage implements Stage {
         Path finalDir = ctx.stageDir().resolve("final");
 
         Path output;
-        try (TunedModel policy = TunedModel.open(options.tuning(), options.engine().resolveDevice(), input,
+        try (FleetRollout fleet = FleetRollout.open(options.rollout(), input, ctx); // checks servers before any work
+             TunedModel policy = TunedModel.open(options.tuning(), options.engine().resolveDevice(), input,
                      from.orElse(null), cfg.seed());
              LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
                      ? Checkpoint.load(input, policy.manager()) : null;
              // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
              LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), policy.manager()) : null;
              ToolRunner tools = options.environment() == null ? null : ToolRunner.create(options.environment())) {
-            LocalSampler sampler = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
+            LocalSampler local = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
                     policy.tokenizer()).withTools(tools);
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
-                    PromptBudget.of(sampler, cfg.maxNewTokens()));
+                    PromptBudget.of(local, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());
+            Sampler sampler = fleet != null ? fleet.sampler() : local;
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
                     : reference != null ? reference.model() : policy.loraReference(), sampler, reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
+                if (fleet != null) fleet.pushBeforeStart(policy.model(), policy.tokenizer(), start);
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
                 GrpoMonitor monitor = new GrpoMonitor(MonitorConfig.defaults());
@@ -96,14 +102,19 @@ public final class GrpoStage implements Stage {
                 }
                 ctx.out().printf("%d training prompts, %d steps of %d prompts x %d completions%n", prompts.size(),
                         cfg.steps(), cfg.promptsPerStep(), cfg.groupSize());
+                double elapsed = 0; // of the last step, for a checkpoint written when the fleet fails
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {
                     while (trainer.stepsDone() < cfg.steps()) {
-                        GrpoStepMetrics m = step(trainer, source, ckpts);
+                        GrpoStepMetrics m = fleet == null ? step(trainer, source, ckpts)
+                                : FleetRollout.stepOrCheckpoint(() -> step(trainer, source, ckpts), trainer, source,
+                                        ckpts, policy.model(), policy.tokenizer(), ctx, elapsed);
                         Map<String, Object> row = new LinkedHashMap<>(m.toMap());
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
                         row.putAll(trainer.routingMetrics()); // MoE policies: sampler/trainer expert mismatch
+                        if (fleet != null) row.putAll(fleet.afterStep(policy.model(), policy.tokenizer(), m.step()));
+                        elapsed = m.elapsedS();
                         ctx.metrics().log(m.step(), row);
                         if (options.logCompletionsEvery() > 0 && m.step() % options.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),

@@ -11,7 +11,8 @@ import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.recipes.stage.VerifierSpec;
 import dev.r1j.recipes.stages.RunPaths;
 import dev.r1j.recipes.stages.StartModel;
-import dev.r1j.rollout.LocalSampler;
+import dev.r1j.core.sampling.Sampler;
+import dev.r1j.recipes.stages.StageSampler;
 import dev.r1j.sft.RejectionOptions;
 import dev.r1j.sft.RejectionSampler;
 import dev.r1j.verifiers.Verifier;
@@ -22,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rejection sampling with the sft library's {@link RejectionSampler} and a {@link LocalSampler} on the start model:
+ * Rejection sampling with the sft library's {@link RejectionSampler} and a {@code LocalSampler} (or the {@code rollout.servers} fleet) on the start model:
  * writes the kept completions as an SFT dataset to {@code output}, logs the counts and the acceptance rate to
  * {@code metrics.jsonl} (one line, step 1) and records them in the results table. The model passes through
  * unchanged. A resumed run samples again from scratch (the same seed gives the same file).
@@ -44,9 +45,11 @@ public final class RejectionStage implements Stage {
         Path output = RunPaths.resolve(options.output(), ctx);
         List<RejectionSampler.Row> rows = new ArrayList<>();
         RejectionSampler.Report total;
-        try (NDManager manager = Djl.newManager(options.engine().resolveDevice()); LoadedModel lm = Checkpoint.load(start, manager)) {
+        try (NDManager manager = Djl.newManager(options.engine().resolveDevice());
+             LoadedModel lm = Checkpoint.load(start, manager);
+             Sampler sampler = StageSampler.open(options.rollout(), start, lm.model(), lm.tokenizer(), ctx.stageDir(),
+                     ctx.out())) {
             List<PromptExample> prompts = options.dataset().load(ctx, "dataset");
-            LocalSampler sampler = new LocalSampler(lm.model(), lm.tokenizer());
             int size = options.rejection().promptsPerBatch();
             int[] sums = new int[6];
             try (Progress bar = ctx.progress().start(ctx.stageId(), prompts.size())) {

@@ -1,5 +1,6 @@
 package dev.r1j.recipes.stages.rejection;
 
+import dev.r1j.rollout.fleet.RolloutOptions;
 import dev.r1j.options.Default;
 import dev.r1j.options.Help;
 import dev.r1j.recipes.stages.EngineOptions;
@@ -35,9 +36,12 @@ public record RejectionStageOptions(
         @Help("sampling and acceptance (sft's RejectionOptions)") @Inline @Default("{max_new_tokens: 64}")
                 RejectionOptions rejection,
         @Help("row label in the results table; null: the stage id") @Default("null") String label,
+        @Help("where completions are sampled: on the trainer (the default), or on a fleet of inference servers "
+                + "(servers: [URL, ...]) that get this stage's model pushed first") RolloutOptions rollout,
         @Help("how the stage runs the engine (num_threads, device)") @Inline EngineOptions engine) {
 
     public RejectionStageOptions {
+        if (rollout == null) throw new IllegalArgumentException("rollout must be given");
         if (output == null || output.isBlank()) throw new IllegalArgumentException("output: a file path is required");
         if (verifiers == null || verifiers.isEmpty()) {
             throw new IllegalArgumentException("verifiers must name at least one verifier");

@@ -1,0 +1,187 @@
+package dev.r1j.recipes.stages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.core.sampling.Completion;
+import dev.r1j.core.sampling.CompletionGroup;
+import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.recipes.cli.Main;
+import dev.r1j.rollout.fleet.FleetSampler;
+import dev.r1j.rollout.fleet.RolloutOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet with real {@code recipe serve} processes (separate JVMs, killed with SIGKILL): the tiny r1-zero's GRPO
+ * stage sampling on two of them, then a server killed mid-batch and one that comes back on the same port.
+ */
+class FleetProcessesTest {
+    private static final Pattern SERVING = Pattern.compile("serving '.*' from .* at (http://127\\.0\\.0\\.1:\\d+)/v1");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** A {@code recipe serve} JVM on {@code port} (0: a free one); its base URL once it is listening. */
+    record Server(Process process, String url, StringBuilder log) implements AutoCloseable {
+        static Server start(Path model, int port) throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dai.djl.pytorch.num_threads=1",
+                    "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "serve", "--model", model.toString(), "--port", Integer.toString(port))
+                    .redirectErrorStream(true);
+            Process p = pb.start();
+            StringBuilder log = new StringBuilder();
+            CompletableFuture<String> url = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        synchronized (log) {
+                            log.append(line).append('\n');
+                        }
+                        Matcher m = SERVING.matcher(line);
+                        if (m.find()) url.complete(m.group(1));
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the process is gone
+                }
+                url.complete(null);
+            }, "serve-log");
+            reader.setDaemon(true);
+            reader.start();
+            String u = url.get(120, TimeUnit.SECONDS);
+            if (u == null) throw new IllegalStateException("recipe serve did not start:\n" + log);
+            return new Server(p, u, log);
+        }
+
+        int port() {
+            return URI.create(url).getPort();
+        }
+
+        String logText() {
+            synchronized (log) {
+                return log.toString();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void grpoSamplesOnTwoServeProcessesThatFollowTheWeightsAndSurviveOneDying() throws Exception {
+        TinyR1Zero local = new TinyR1Zero(tmp.resolve("local"));
+        assertEquals(0, local.run(local.args("r1-zero.yaml")), local.err.toString());
+        Path base = local.dir.resolve("base-model");
+        assertTrue(Files.isDirectory(base));
+
+        try (Server a = Server.start(base, 0); Server b = Server.start(base, 0)) {
+            // the GRPO stage on the two processes (the base model is reused: the pretrain stage skips)
+            TinyR1Zero fleet = new TinyR1Zero(tmp.resolve("local"));
+            Path runDir = tmp.resolve("fleet-run");
+            List<String> args = fleet.args("r1-zero.yaml", "--set", "run_dir=" + runDir, "--set", "stages[2].grpo.steps=3",
+                    "--set", "stages[2].grpo.rollout.servers=[" + a.url() + ", " + b.url() + "]",
+                    "--set", "stages[2].grpo.rollout.sync_dir=" + tmp.resolve("sync"),
+                    "--set", "stages[3].eval.rollout.servers=[" + a.url() + ", " + b.url() + "]",
+                    "--set", "stages[3].eval.rollout.model=base-model");
+            assertEquals(0, fleet.run(args), fleet.err + "\n" + fleet.out);
+            String out = fleet.out.toString();
+            assertTrue(out.contains("sampling on 2 server(s)"), out);
+            assertTrue(out.contains("model pushed to 2"), "the after-grpo eval samples on the fleet: " + out);
+            List<JsonNode> completions = readJsonl(findFile(runDir, "completions.jsonl"));
+            assertTrue(!completions.isEmpty());
+            for (JsonNode c : completions) {
+                assertEquals(c.get("step").asInt() - 1, c.get("weight_version").asInt(),
+                        "sync_every 1: step t samples on the weights after step t-1: " + c);
+            }
+            for (Server s : List.of(a, b)) {
+                assertTrue(s.logText().contains("step-000002"), "each server loaded the weights of step 2:\n" + s.logText());
+            }
+            List<JsonNode> metrics = readJsonl(runDir.resolve("metrics.jsonl"));
+            assertTrue(metrics.stream().anyMatch(m -> m.has("time_sync_s") && m.get("rollout/servers_in").asInt() == 2),
+                    metrics.toString());
+
+            // a server killed mid-batch: the batch completes on the other, whole
+            RolloutOptions o = new RolloutOptions(List.of(a.url(), b.url()), null, 2, 60, 2, 0.3, 1, null,
+                    RolloutOptions.WeightSync.SGLANG);
+            StringWriter said = new StringWriter();
+            Path syncDir = tmp.resolve("sync2");
+            try (FleetSampler sampler = FleetSampler.open(o, "base-model", syncDir, new PrintWriter(said, true));
+                 var m = ai.djl.ndarray.NDManager.newBaseManager();
+                 var policy = dev.r1j.core.io.Checkpoint.load(grpoFinal(runDir), m)) {
+                sampler.publish(policy.model(), policy.tokenizer(), 7);
+                List<String> prompts = new ArrayList<>();
+                for (int i = 0; i < 24; i++) prompts.add((10 + i) + "+" + (i % 9) + "=");
+                SamplingParams params = new SamplingParams(4, 48, 1.0, 1.0, 0, List.of(), 3);
+                CompletableFuture<List<CompletionGroup>> batch = CompletableFuture.supplyAsync(
+                        () -> sampler.sample(prompts, params));
+                Thread.sleep(300);
+                a.process().destroyForcibly(); // SIGKILL, mid-batch
+                List<CompletionGroup> groups = batch.get(300, TimeUnit.SECONDS);
+                assertEquals(prompts.size(), groups.size());
+                for (int i = 0; i < prompts.size(); i++) {
+                    assertEquals(prompts.get(i), groups.get(i).prompt());
+                    assertEquals(4, groups.get(i).completions().size());
+                    for (Completion c : groups.get(i).completions()) assertEquals(7, c.weightVersion());
+                }
+                assertTrue(sampler.stats().retries() > 0, "the kill hit requests in flight: " + said);
+
+                // it comes back on the same port, on the base weights: it loads step 7 before it serves
+                try (Server back = Server.start(base, a.port())) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (sampler.stats().serversCurrent() < 2 && System.nanoTime() < deadline) Thread.sleep(50);
+                    assertEquals(2, sampler.stats().serversCurrent(), said.toString());
+                    JsonNode info = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(back.url() + "/get_model_info")).GET().build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                    assertEquals(syncDir.resolve("step-000007").toAbsolutePath().toString(), info.get("model_path").asText());
+                    assertEquals("7", info.get("weight_version").asText());
+                    assertTrue(said.toString().contains("is back with the weights of step 7"), said.toString());
+                }
+            }
+        }
+    }
+
+    private static Path grpoFinal(Path runDir) throws Exception {
+        try (var all = Files.walk(runDir)) {
+            return all.filter(p -> p.getFileName().toString().equals("final") && p.getParent().toString().contains("grpo"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no grpo final model under " + runDir));
+        }
+    }
+
+    private static Path findFile(Path root, String name) throws Exception {
+        try (var all = Files.walk(root)) {
+            return all.filter(p -> p.getFileName().toString().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + name + " under " + root));
+        }
+    }
+
+    private static List<JsonNode> readJsonl(Path f) throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(f)) if (!line.isBlank()) rows.add(JSON.readTree(line));
+        return rows;
+    }
+}

@@ -1,21 +1,16 @@
 package dev.r1j.tasks.arith;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.core.train.TokenSequence;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -274,48 +269,34 @@ public final class ArithmeticTask implements ToyTask {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static Path writeProblems(Path file, List<Problem> problems) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (Problem p : problems) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", p.prompt());
-                row.put("answer", Long.toString(p.answer()));
-                w.write(JSON.writeValueAsString(row));
-                w.write('\n');
-            }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(problems.size());
+        for (Problem p : problems) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("prompt", p.prompt());
+            row.put("answer", Long.toString(p.answer()));
+            rows.add(row);
         }
-        return file;
+        return TaskData.writeJsonl(file, rows);
     }
 
     private static Path writeLines(Path file, List<CorpusLine> lines, boolean withKind) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (CorpusLine l : lines) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", l.prompt());
-                row.put("completion", l.completion());
-                row.put("answer", Long.toString(l.problem().answer()));
-                if (withKind) row.put("kind", l.kind().name().toLowerCase(java.util.Locale.ROOT));
-                w.write(JSON.writeValueAsString(row));
-                w.write('\n');
-            }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(lines.size());
+        for (CorpusLine l : lines) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("prompt", l.prompt());
+            row.put("completion", l.completion());
+            row.put("answer", Long.toString(l.problem().answer()));
+            if (withKind) row.put("kind", l.kind().name().toLowerCase(java.util.Locale.ROOT));
+            rows.add(row);
         }
-        return file;
+        return TaskData.writeJsonl(file, rows);
     }
 
     private List<Problem> distinct(Random rng, int n, boolean heldOut) {
-        Set<Problem> seen = new LinkedHashSet<>();
-        long tries = 0;
-        while (seen.size() < n) {
-            if (++tries > 1000L * n + 100_000) {
-                throw new IllegalStateException("cannot find " + n + " distinct " + (heldOut ? "held-out" : "training")
-                        + " problems with " + config.minDigits + ".." + config.maxDigits + " digits; lower the size");
-            }
-            Problem p = draw(rng);
-            if (isHeldOut(p) == heldOut) seen.add(p);
-        }
-        return List.copyOf(seen);
+        return TaskData.distinct(n, () -> draw(rng), p -> isHeldOut(p) == heldOut, () -> "cannot find " + n
+                + " distinct " + (heldOut ? "held-out" : "training") + " problems with " + config.minDigits + ".." + config.maxDigits
+                + " digits; lower the size");
     }
 
     private long number(Random rng) {

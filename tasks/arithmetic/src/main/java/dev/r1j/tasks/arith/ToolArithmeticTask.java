@@ -1,23 +1,18 @@
 package dev.r1j.tasks.arith;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.tokenizer.CharTokenizer;
 import dev.r1j.core.train.TokenSequence;
 import dev.r1j.tasks.arith.ToolTranscript.Tool;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * The toy task of the {@code r1-tool} recipe: arithmetic the small model cannot do reliably in its head (say
@@ -135,7 +130,6 @@ public final class ToolArithmeticTask implements ToyTask {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Config config;
 
@@ -278,46 +272,34 @@ public final class ToolArithmeticTask implements ToyTask {
     }
 
     private static Path writeProblems(Path file, List<Calculation> problems) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (Calculation c : problems) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", c.prompt());
-                row.put("answer", Long.toString(c.answer()));
-                w.write(JSON.writeValueAsString(row));
-                w.write('\n');
-            }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(problems.size());
+        for (Calculation c : problems) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("prompt", c.prompt());
+            row.put("answer", Long.toString(c.answer()));
+            rows.add(row);
         }
-        return file;
+        return TaskData.writeJsonl(file, rows);
     }
 
     private static Path writeLines(Path file, List<CorpusLine> lines) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (CorpusLine l : lines) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", l.prompt());
-                row.put("completion", l.completion());
-                row.put("answer", Long.toString(l.problem().answer()));
-                row.put("kind", l.kind().name().toLowerCase(Locale.ROOT));
-                if (!l.observation().isEmpty()) row.put("observation", l.observation());
-                w.write(JSON.writeValueAsString(row));
-                w.write('\n');
-            }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(lines.size());
+        for (CorpusLine l : lines) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("prompt", l.prompt());
+            row.put("completion", l.completion());
+            row.put("answer", Long.toString(l.problem().answer()));
+            row.put("kind", l.kind().name().toLowerCase(Locale.ROOT));
+            if (!l.observation().isEmpty()) row.put("observation", l.observation());
+            rows.add(row);
         }
-        return file;
+        return TaskData.writeJsonl(file, rows);
     }
 
     private List<Calculation> distinct(Random rng, int n, boolean heldOut) {
-        Set<Calculation> seen = new LinkedHashSet<>();
-        long tries = 0;
-        while (seen.size() < n) {
-            if (++tries > 1000L * n + 100_000) {
-                throw new IllegalStateException("cannot find " + n + " distinct " + (heldOut ? "held-out" : "training")
-                        + " problems with " + config.minDigits() + ".." + config.maxDigits() + " digits; lower the size");
-            }
-            Calculation c = draw(rng);
-            if (isHeldOut(c) == heldOut) seen.add(c);
-        }
-        return List.copyOf(seen);
+        return TaskData.distinct(n, () -> draw(rng), p -> isHeldOut(p) == heldOut, () -> "cannot find " + n
+                + " distinct " + (heldOut ? "held-out" : "training") + " problems with " + config.minDigits() + ".." + config.maxDigits()
+                + " digits; lower the size");
     }
 
     private long number(Random rng) {

@@ -150,8 +150,7 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     /** The model's context length ({@code max_position_embeddings}), or {@code Integer.MAX_VALUE} when unknown. */
     public int contextLength() {
-        ModelConfig c = sampler.model().config();
-        return c == null ? Integer.MAX_VALUE : c.maxPositionEmbeddings();
+        return PromptBudget.contextLength(sampler.model().config());
     }
 
     public Stats stats() {

@@ -166,12 +166,12 @@ public final class LocalSampler implements Sampler {
 
     private List<CompletionGroup> generate(List<String> texts, List<int[]> promptIds, SamplingParams params) {
         if (promptIds.isEmpty()) return List.of();
+        PromptBudget budget = PromptBudget.of(this, params.maxNewTokens());
         for (int i = 0; i < promptIds.size(); i++) {
             if (promptIds.get(i).length == 0) {
                 throw new IllegalArgumentException("prompt " + i + " has no tokens (an empty prompt needs a BOS token)");
             }
-            new PromptBudget(PromptBudget.contextLength(model.config()), completionBudget(params.maxNewTokens()), null)
-                    .requireTokens(promptIds.get(i).length, "prompt " + i + " ('" + snippet(texts.get(i)) + "')");
+            budget.requireTokens(promptIds.get(i).length, "prompt " + i + " ('" + snippet(texts.get(i)) + "')");
         }
         // no backward graph: generation never trains, and grad mode is on by default on threads other than DJL's first
         Row[] rows = Djl.withoutGradients(() -> decode(promptIds, params));

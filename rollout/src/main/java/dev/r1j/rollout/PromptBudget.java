@@ -28,6 +28,7 @@ public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<St
                 p -> sampler.encodePrompt(p).length);
     }
 
+    /** The context of a model whose config is {@code c}; {@code Integer.MAX_VALUE} when it has none. */
     static int contextLength(ModelConfig c) {
         return c == null ? Integer.MAX_VALUE : c.maxPositionEmbeddings();
     }

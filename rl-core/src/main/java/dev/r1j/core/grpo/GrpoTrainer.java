@@ -302,10 +302,10 @@ public final class GrpoTrainer implements AutoCloseable {
         return out;
     }
 
-    /** The share of a group's completions with full credit (the accuracy metric's test). */
+    /** The share of a group's completions with full credit. */
     private static double passRate(List<ScoredCompletion> group) {
         int pass = 0;
-        for (ScoredCompletion s : group) if (s.verdict().reward() >= 1.0) pass++;
+        for (ScoredCompletion s : group) if (s.fullCredit()) pass++;
         return (double) pass / group.size();
     }
 
@@ -541,7 +541,7 @@ public final class GrpoTrainer implements AutoCloseable {
         long tokens = 0;
         for (ScoredCompletion s : all) {
             mean += s.reward();
-            if (s.verdict().reward() >= 1.0) correct++;
+            if (s.fullCredit()) correct++;
             tokens += s.completion().tokenIds().length;
             if (s.completion().finishReason() == FinishReason.LENGTH) truncated++;
         }

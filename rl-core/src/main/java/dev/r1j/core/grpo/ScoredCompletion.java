@@ -13,6 +13,11 @@ public record ScoredCompletion(
         Prompt prompt, int[] promptTokenIds, Completion completion, Verdict verdict, double reward,
         double advantage) {
 
+    /** Whether the verdict gave full credit (reward >= 1): the accuracy metric's and the online filter's pass. */
+    boolean fullCredit() {
+        return verdict.reward() >= 1.0;
+    }
+
     ScoredCompletion withAdvantage(double a) {
         return new ScoredCompletion(prompt, promptTokenIds, completion, verdict, reward, a);
     }

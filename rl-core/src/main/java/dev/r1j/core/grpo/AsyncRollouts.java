@@ -110,18 +110,19 @@ final class AsyncRollouts implements AutoCloseable {
     /**
      * After the trainer's step {@code version}: waits until every batch generated from an older version exists,
      * then publishes the policy. Returns the batches generated ahead at that moment (the checkpoint's pending ones).
+     * When the generator has failed it returns those at once without publishing; {@link #take} then throws.
      */
     List<Rollout> publish(CausalLM policy, int version) {
         List<Rollout> pending;
         synchronized (this) {
             long t0 = System.nanoTime();
             int needed = Math.min(version + k, lastStep); // the last step whose batch reads version - 1
-            while (nextToGenerate <= needed || generating) {
-                rethrow();
-                waitQuietly();
-            }
+            while ((nextToGenerate <= needed || generating) && failure == null) waitQuietly();
             trainerIdleNs += System.nanoTime() - t0;
             pending = new ArrayList<>(ready.values());
+            // the generator failed (e.g. no rollout server left): the step just taken stands and is checkpointed
+            // with the batches generated so far; the failure surfaces at the next take, and no one reads new weights
+            if (failure != null) return pending;
         }
         // outside the lock: the generator is parked on the version, and a snapshot copy can take a while
         sync.publish(policy, version);

@@ -209,7 +209,8 @@ public final class GrpoTrainer implements AutoCloseable {
             weightSync.publish(policy, stepsDone); // the start weights (AsyncRollouts publishes them itself)
         }
         startPublished = true;
-        Rollout rollout = config.asyncSteps() == 0 ? generate(step, stepsDone, source) : asyncRollouts(source).take(step);
+        Rollout rollout = config.asyncSteps() == 0 ? generateOrRewind(step, stepsDone, source)
+                : asyncRollouts(source).take(step);
         List<ScoredCompletion> all = rollout.all();
         List<List<ScoredCompletion>> kept = rollout.kept();
         int drawn = rollout.drawn();
@@ -247,6 +248,20 @@ public final class GrpoTrainer implements AutoCloseable {
                 : pending.get(pending.size() - 1).rounds().get(pending.get(pending.size() - 1).rounds().size() - 1);
         resumePosition = lastRound == null ? source.position() : lastRound.position() + lastRound.count();
         return metrics(step, all, kept.size(), drawn, u, lr, genNs, rewNs, extra);
+    }
+
+    /**
+     * {@link #generate}, leaving the source where it was when sampling fails (e.g. no rollout server left), so a
+     * checkpoint written then resumes with the failed batch's prompts instead of skipping them.
+     */
+    private Rollout generateOrRewind(int step, int version, PromptSource source) {
+        long position = source.position();
+        try {
+            return generate(step, version, source);
+        } catch (RuntimeException | Error e) {
+            source.seek(position);
+            throw e;
+        }
     }
 
     /** Samples and scores the batch of {@code step} from the sampler's current weights ({@code version}). */
@@ -348,7 +363,7 @@ public final class GrpoTrainer implements AutoCloseable {
         restoredPending = List.of();
         asyncSource = source;
         async = new AsyncRollouts(config.asyncSteps(), stepsDone, config.steps(), restored, policy, weightSync,
-                (s, v) -> generate(s, v, source));
+                (s, v) -> generateOrRewind(s, v, source));
         return async;
     }
 

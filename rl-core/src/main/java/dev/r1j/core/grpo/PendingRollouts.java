@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.core.sampling.Completion;
 import dev.r1j.core.sampling.CompletionGroup;
+import dev.r1j.core.sampling.Episode;
 import dev.r1j.core.sampling.FinishReason;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.Locale;
 /**
  * The batches {@code async_steps} generated ahead of a checkpoint, as one JSON string (checkpoint key
  * {@code pending_rollouts}): per batch its step, weight version and raw sampler rounds (data position, prompt
- * count, groups with token ids, text, behaviour log-probs and finish reason). A resumed run scores them again (the
+ * count, groups with token ids, text, behaviour log-probs, finish reason, the weight version that produced each
+ * completion and a multi-turn completion's episode). A resumed run scores them again (the
  * verifiers are deterministic) instead of generating them from weights it no longer has, so no pre-generated batch
  * is lost or generated twice.
  */
@@ -53,6 +55,8 @@ final class PendingRollouts {
                             for (float f : c.logprobs()) lp.add(f);
                         }
                         co.put("finish_reason", c.finishReason().wireName());
+                        co.put("weight_version", c.weightVersion());
+                        if (c.episode() != null) episode(co.putObject("episode"), c.episode());
                     }
                 }
             }
@@ -83,9 +87,13 @@ final class PendingRollouts {
                             logprobs = new float[lp.size()];
                             for (int i = 0; i < logprobs.length; i++) logprobs[i] = (float) lp.get(i).asDouble();
                         }
+                        JsonNode ep = co.get("episode");
                         cs.add(new Completion(ints(field(co, "token_ids", where)), field(co, "text", where).asText(),
                                 logprobs, FinishReason.valueOf(
-                                        field(co, "finish_reason", where).asText().toUpperCase(Locale.ROOT))));
+                                        field(co, "finish_reason", where).asText().toUpperCase(Locale.ROOT)),
+                                ep == null || ep.isNull() ? null : episode(ep, where),
+                                // checkpoints written before the field existed: sampled on the trainer's weights
+                                co.path("weight_version").asLong(Completion.LOCAL)));
                     }
                     groups.add(new CompletionGroup(field(go, "prompt", where).asText(),
                             ints(field(go, "prompt_token_ids", where)), cs));
@@ -96,6 +104,25 @@ final class PendingRollouts {
             out.add(new Raw(field(o, "step", where).asInt(), field(o, "version", where).asInt(), rounds));
         }
         return out;
+    }
+
+    private static void episode(ObjectNode into, Episode e) {
+        ArrayNode marks = into.putArray("observation");
+        for (boolean b : e.observation()) marks.add(b ? 1 : 0);
+        into.put("turns", e.turns());
+        into.put("tool_calls", e.toolCalls());
+        into.put("tool_errors", e.toolErrors());
+        into.put("tool_timeouts", e.toolTimeouts());
+        into.put("reward", e.reward());
+    }
+
+    private static Episode episode(JsonNode o, String where) {
+        int[] marks = ints(field(o, "observation", where));
+        boolean[] observation = new boolean[marks.length];
+        for (int i = 0; i < marks.length; i++) observation[i] = marks[i] != 0;
+        return new Episode(observation, field(o, "turns", where).asInt(), field(o, "tool_calls", where).asInt(),
+                field(o, "tool_errors", where).asInt(), field(o, "tool_timeouts", where).asInt(),
+                field(o, "reward", where).asDouble());
     }
 
     private static JsonNode field(JsonNode o, String name, String where) {

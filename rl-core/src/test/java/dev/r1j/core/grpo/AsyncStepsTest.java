@@ -255,4 +255,58 @@ class AsyncStepsTest {
         }
         keep.close();
     }
+
+    /**
+     * Pending batches keep what the run knew of each completion: the weight version that produced it (a fleet's
+     * tag, which completions.jsonl logs after a resume too) and a multi-turn episode's observation marks, without
+     * which a resumed step would train on tool output.
+     */
+    @Test
+    void pendingBatchesKeepWeightVersionsAndEpisodes() {
+        boolean[] marks = {false, true, true, false};
+        Completion served = new Completion(new int[] {1, 2, 3, 4}, "abcd", new float[] {-1f, 0f, 0f, -0.5f},
+                dev.r1j.core.sampling.FinishReason.EOS, new dev.r1j.core.sampling.Episode(marks, 2, 1, 0, 1, 0.25), 6);
+        Completion local = new Completion(new int[] {5}, "e", new float[] {-2f}, dev.r1j.core.sampling.FinishReason.LENGTH);
+        Rollout r = new Rollout(4, 2, List.of(), List.of(), 1, 0, 0, List.of(new Rollout.Round(7, 1,
+                List.of(new CompletionGroup("p", new int[] {0}, List.of(served, local))))));
+        List<PendingRollouts.Raw> back = PendingRollouts.fromJson(PendingRollouts.toJson(List.of(r)), "test");
+        List<Completion> cs = back.get(0).rounds().get(0).groups().get(0).completions();
+        assertEquals(6, cs.get(0).weightVersion());
+        assertEquals(Completion.LOCAL, cs.get(1).weightVersion());
+        assertArrayEquals(marks, cs.get(0).episode().observation());
+        assertEquals(List.of(2, 1, 0, 1), List.of(cs.get(0).episode().turns(), cs.get(0).episode().toolCalls(),
+                cs.get(0).episode().toolErrors(), cs.get(0).episode().toolTimeouts()));
+        assertEquals(0.25, cs.get(0).episode().reward());
+        assertEquals(null, cs.get(1).episode());
+    }
+
+    /**
+     * The generator fails while the trainer takes step 2 (the sampler throws on its third call: step 3's batch):
+     * step 2 still completes and is checkpointable, with no pending batch and the data position of before step 3's
+     * prompts (the failed draw is rewound); step 3 then throws the sampler's error.
+     */
+    @Test
+    void aGeneratorFailureLetsTheStepStandAndRewindsTheFailedDraw() {
+        GrpoConfig cfg = base().steps(4).asyncSteps(1).build();
+        try (Transformer policy = model(7); Transformer snapshot = model(7)) {
+            CharSampler inner = new CharSampler(snapshot, ALPHA);
+            int[] calls = {0};
+            Sampler failing = (prompts, params) -> {
+                if (++calls[0] == 3) throw new IllegalStateException("no rollout server could take work");
+                return inner.sample(prompts, params);
+            };
+            try (GrpoTrainer trainer = new GrpoTrainer(policy, null, failing, GrpoTrainerTest.STARTS_WITH_E, cfg)) {
+                trainer.setWeightSync(new PolicySnapshot(snapshot));
+                PromptSource source = new PromptSource(PROMPTS, 1);
+                trainer.step(source);
+                trainer.step(source);
+                assertEquals(2, trainer.stepsDone());
+                assertEquals(null, trainer.pendingRolloutsJson());
+                assertEquals(2 * 2, trainer.resumePosition(), "steps 1 and 2 drew 2 prompts each; step 3's are rewound");
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.step(source));
+                assertTrue(e.getMessage().contains("no rollout server"), e.getMessage());
+                assertEquals(2, trainer.stepsDone());
+            }
+        }
+    }
 }

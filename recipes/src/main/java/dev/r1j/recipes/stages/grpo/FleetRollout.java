@@ -1,32 +1,34 @@
 package dev.r1j.recipes.stages.grpo;
 
-import dev.r1j.core.data.EpochCursor;
 import dev.r1j.core.grpo.GrpoStepMetrics;
 import dev.r1j.core.grpo.GrpoTrainer;
-import dev.r1j.core.grpo.PromptSource;
-import dev.r1j.core.io.TrainerState;
-import dev.r1j.core.model.CausalLM;
-import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.core.grpo.ScoredCompletion;
 import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.sampling.Completion;
+import dev.r1j.core.sampling.WeightSync;
+import dev.r1j.core.tokenizer.Tokenizer;
 import dev.r1j.recipes.stage.StageContext;
 import dev.r1j.rollout.fleet.FleetSampler;
 import dev.r1j.rollout.fleet.FleetUnavailableException;
 import dev.r1j.rollout.fleet.RolloutOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The GRPO stage's side of a server fleet ({@code rollout.servers}): opens the {@link FleetSampler} before any work
- * (so a bad server or {@code sync_dir} is one line before the model loads), pushes the policy before the first step
- * and after every {@code sync_every} steps, and adds {@code time_sync_s} and the fleet's counters to the step's
- * metrics row.
+ * (so a bad server or {@code sync_dir} is one line before the model loads), is the trainer's {@link WeightSync}
+ * (the trainer publishes the start weights before the first generation and the policy after each step, or, with
+ * {@code async_steps}, when the batches of older weights are generated; every {@code sync_every}-th version is
+ * pushed), and adds {@code time_sync_s}, the fleet's counters and the batch's staleness to the step's metrics row.
  *
  * <pre>{@code
  * try (FleetRollout fleet = FleetRollout.open(options.rollout(), input, ctx)) {
- *     fleet.pushBeforeStart(policy, stepsDone);
- *     ... row.putAll(fleet.afterStep(policy, step)); ...
+ *     trainer.setWeightSync(fleet.weightSync(tokenizer));
+ *     ... row.putAll(fleet.afterStep(step, trainer.lastCompletions())); ...
  * }
  * }</pre>
  */
@@ -34,6 +36,9 @@ final class FleetRollout implements AutoCloseable {
     private final RolloutOptions options;
     private final FleetSampler sampler;
     private final StageContext ctx;
+    // guarded by this: pushes come from the trainer thread, metrics are read there too
+    private boolean pushed;
+    private double syncSeconds;
 
     private FleetRollout(RolloutOptions options, FleetSampler sampler, StageContext ctx) {
         this.options = options;
@@ -58,57 +63,94 @@ final class FleetRollout implements AutoCloseable {
         return sampler;
     }
 
-    /** The servers get the trainer's weights (those of a resumed checkpoint too) before the first step samples. */
-    void pushBeforeStart(CausalLM policy, Tokenizer tokenizer, int stepsDone) {
-        FleetSampler.SyncReport r = sampler.publish(policy, tokenizer, stepsDone);
-        ctx.out().printf("pushed the weights of step %d to %d of %d server(s) (write %.2f s, load %.2f s)%n",
-                stepsDone, r.loaded(), r.servers(), r.writeSeconds(), r.loadSeconds());
+    /**
+     * The trainer's weight sync onto this fleet ({@link GrpoTrainer#setWeightSync}). The first publish (the start
+     * weights, or a resumed checkpoint's) must reach a server, or it throws before any sampling; later ones push
+     * every {@code sync_every}-th version, and one that no server takes is a warning: the step stands, the probes
+     * keep trying to load those weights, and the next sampling either gets them or stops the stage with a checkpoint.
+     */
+    WeightSync weightSync(Tokenizer tokenizer) {
+        return (policy, version) -> push(policy, tokenizer, version);
+    }
+
+    private synchronized void push(CausalLM policy, Tokenizer tokenizer, int version) {
+        if (!pushed) {
+            FleetSampler.SyncReport r = sampler.publish(policy, tokenizer, version);
+            pushed = true;
+            ctx.out().printf("pushed the weights of step %d to %d of %d server(s) (write %.2f s, load %.2f s)%n",
+                    version, r.loaded(), r.servers(), r.writeSeconds(), r.loadSeconds());
+            return;
+        }
+        if (version % options.syncEvery() != 0) return;
+        long t0 = System.nanoTime();
+        try {
+            FleetSampler.SyncReport r = sampler.publish(policy, tokenizer, version);
+            syncSeconds += r.writeSeconds() + r.loadSeconds();
+        } catch (FleetUnavailableException e) {
+            ctx.out().println("warning: " + e.getMessage());
+            syncSeconds += (System.nanoTime() - t0) / 1e9;
+        }
     }
 
     /**
      * Runs one step; when the fleet cannot do its sampling (every server out for {@code timeout_s}), saves a
-     * checkpoint of the steps done (the failed step changed nothing: sampling comes before the update, and the data
-     * position is that of before the step) and stops the stage saying so.
+     * checkpoint of the steps done with {@code saveCheckpoint} (the trainer's state after its last step: the failed
+     * sampling rewound its draw, and with {@code async_steps} the batches generated before the failure are pending
+     * in it) and stops the stage saying so.
+     *
+     * @param start the steps done when this run of the stage began (a resumed checkpoint's)
      */
-    static GrpoStepMetrics stepOrCheckpoint(Supplier<GrpoStepMetrics> step, GrpoTrainer trainer, PromptSource source,
-            TrainingCheckpoints ckpts, CausalLM policy, Tokenizer tokenizer, StageContext ctx, double elapsedS) {
-        EpochCursor.Position before = source.cursor();
+    static GrpoStepMetrics stepOrCheckpoint(Supplier<GrpoStepMetrics> step, GrpoTrainer trainer, int start,
+            Runnable saveCheckpoint, TrainingCheckpoints ckpts) {
         try {
             return step.get();
         } catch (FleetUnavailableException e) {
-            String saved = "no step had been taken, nothing to save";
-            if (trainer.stepsDone() > 0) {
-                ckpts.save(new TrainerState(ctx.stageId(), trainer.stepsDone(), before, elapsedS,
-                                Map.of(GrpoStage.PASS_RATES, trainer.passRateState())),
-                        policy, tokenizer, trainer.optimizer());
+            String saved;
+            if (trainer.stepsDone() > start) {
+                saveCheckpoint.run();
                 saved = "saved a checkpoint of step " + trainer.stepsDone() + " in " + ckpts.dir()
                         + "; bring the servers back and rerun with --resume";
+            } else if (start > 0) {
+                saved = "no step was taken since the checkpoint of step " + start + ", which stands; bring the "
+                        + "servers back and rerun with --resume";
+            } else {
+                saved = "no step had been taken, nothing to save";
             }
             throw new IllegalStateException("step " + (trainer.stepsDone() + 1) + ": " + e.getMessage() + "; " + saved,
                     e);
         }
     }
 
-    /** Pushes the policy when the step is a multiple of sync_every; returns the metrics fields. */
-    Map<String, Object> afterStep(CausalLM policy, Tokenizer tokenizer, int step) {
+    /**
+     * The metrics fields of {@code step}: the seconds its pushes took ({@code time_sync_s}), the servers in, the
+     * requests retried so far, and how stale its batch was: {@code rollout/staleness_mean} and {@code _max} of
+     * {@code step - 1 - weight_version} over its completions (0 when each was sampled on the weights of the step
+     * before; {@code async_steps} and {@code sync_every} make it larger).
+     */
+    Map<String, Object> afterStep(int step, List<ScoredCompletion> completions) {
         Map<String, Object> row = new LinkedHashMap<>();
-        double sync = 0;
-        if (step % options.syncEvery() == 0) {
-            long t0 = System.nanoTime();
-            try {
-                FleetSampler.SyncReport r = sampler.publish(policy, tokenizer, step);
-                sync = r.writeSeconds() + r.loadSeconds();
-            } catch (FleetUnavailableException e) {
-                // the step is done: it is logged and checkpointed as usual; the probes keep trying to load these
-                // weights, and the next step's sampling either gets them or stops the stage with a checkpoint
-                ctx.out().println("warning: " + e.getMessage());
-                sync = (System.nanoTime() - t0) / 1e9;
-            }
+        synchronized (this) {
+            row.put("time_sync_s", syncSeconds);
+            syncSeconds = 0;
         }
         FleetSampler.Stats s = sampler.stats();
-        row.put("time_sync_s", sync);
         row.put("rollout/servers_in", s.serversIn());
         row.put("rollout/retries", s.retries());
+        double sum = 0;
+        long max = 0;
+        int n = 0;
+        for (ScoredCompletion c : completions) {
+            long v = c.completion().weightVersion();
+            if (v == Completion.LOCAL) continue;
+            long stale = step - 1 - v;
+            sum += stale;
+            max = Math.max(max, stale);
+            n++;
+        }
+        if (n > 0) {
+            row.put("rollout/staleness_mean", sum / n);
+            row.put("rollout/staleness_max", (double) max);
+        }
         return row;
     }
 

@@ -50,11 +50,6 @@ public record GrpoOptions(
         @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public GrpoOptions {
-        if (rollout != null && rollout.remote() && trainer != null && trainer.asyncSteps() > 0) {
-            throw new IllegalArgumentException("async_steps " + trainer.asyncSteps() + " cannot be combined with "
-                    + "rollout.servers yet: the fleet is pushed after each step, not through the async generator; use "
-                    + "async_steps: 0");
-        }
         if (rollout != null && rollout.remote() && environment != null) {
             throw new IllegalArgumentException("environment: multi-turn tool use samples on the trainer's own model; "
                     + "it cannot be combined with rollout.servers yet");

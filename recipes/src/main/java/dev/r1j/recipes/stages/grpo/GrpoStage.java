@@ -46,8 +46,8 @@ import java.util.Optional;
  * every {@code checkpoint_every} steps (and at the last) a {@link TrainingCheckpoints} checkpoint is written. On
  * {@code --resume} the newest checkpoint restores weights, optimizer, data position and step, and the trainer derives
  * each step's sampling seed from the seed and the step, so the resumed run logs the same metrics as an uninterrupted
- * one. With {@code async_steps} the sampler reads a second copy of the policy ({@link PolicySnapshot}) on a generation
- * thread, and a checkpoint also stores the batches generated ahead ({@code pending_rollouts}), which a resume scores
+ * one. With {@code async_steps} the sampler reads a second copy of the policy ({@link PolicySnapshot}), or the fleet's
+ * servers, on a generation thread, and a checkpoint also stores the batches generated ahead ({@code pending_rollouts}), which a resume scores
  * again rather than losing or regenerating them. A non-finite loss stops the run before the optimizer step, leaving the checkpoints as they were. The final
  * model ({@code final/} in the stage directory) is the next stage's input.
  */
@@ -79,7 +79,9 @@ public final class GrpoStage implements Stage {
              LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
                      ? Checkpoint.load(input, policy.manager()) : null;
              // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
-             LoadedModel snapshot = cfg.asyncSteps() > 0 ? Checkpoint.load(from.orElse(input), policy.manager()) : null;
+             // (a fleet samples on its servers instead: their weights are the snapshot)
+             LoadedModel snapshot = cfg.asyncSteps() > 0 && fleet == null
+                     ? Checkpoint.load(from.orElse(input), policy.manager()) : null;
              ToolRunner tools = options.environment() == null ? null : ToolRunner.create(options.environment())) {
             LocalSampler local = new LocalSampler(snapshot != null ? snapshot.model() : policy.model(),
                     policy.tokenizer()).withTools(tools);
@@ -90,8 +92,8 @@ public final class GrpoStage implements Stage {
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
                     : reference != null ? reference.model() : policy.loraReference(), sampler, reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
+                if (fleet != null) trainer.setWeightSync(fleet.weightSync(policy.tokenizer()));
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
-                if (fleet != null) fleet.pushBeforeStart(policy.model(), policy.tokenizer(), start);
                 completionsLog.truncateAfter(start);
                 ctx.metrics().truncateAfter(start);
                 GrpoMonitor monitor = new GrpoMonitor(MonitorConfig.defaults());
@@ -102,34 +104,38 @@ public final class GrpoStage implements Stage {
                 }
                 ctx.out().printf("%d training prompts, %d steps of %d prompts x %d completions%n", prompts.size(),
                         cfg.steps(), cfg.promptsPerStep(), cfg.groupSize());
+                // a checkpoint of the trainer after its last step: every checkpoint_every steps, on a stop request,
+                // and when the fleet fails
+                java.util.function.DoubleConsumer save = elapsedS -> {
+                    Map<String, Object> extra = new java.util.LinkedHashMap<>();
+                    extra.put(PASS_RATES, trainer.passRateState());
+                    String pending = trainer.pendingRolloutsJson(); // async_steps' batches generated ahead
+                    if (pending != null) extra.put(PENDING_KEY, pending);
+                    ckpts.save(new TrainerState(ctx.stageId(), trainer.stepsDone(),
+                                    source.cursorAt(trainer.resumePosition()), elapsedS, extra),
+                            policy.model(), policy.tokenizer(), trainer.optimizer());
+                    ckpts.prune(options.keepCheckpoints());
+                };
                 double elapsed = 0; // of the last step, for a checkpoint written when the fleet fails
                 try (Progress bar = ctx.progress().start(ctx.stageId(), cfg.steps(), start)) {
                     while (trainer.stepsDone() < cfg.steps()) {
+                        double last = elapsed;
                         GrpoStepMetrics m = fleet == null ? step(trainer, source, ckpts)
-                                : FleetRollout.stepOrCheckpoint(() -> step(trainer, source, ckpts), trainer, source,
-                                        ckpts, policy.model(), policy.tokenizer(), ctx, elapsed);
+                                : FleetRollout.stepOrCheckpoint(() -> step(trainer, source, ckpts), trainer, start,
+                                        () -> save.accept(last), ckpts);
                         Map<String, Object> row = new LinkedHashMap<>(m.toMap());
                         row.remove("step"); // MetricsLog writes step and stage itself
                         row.remove("stage");
                         row.putAll(monitor.observe(m, trainer.lastCompletions(), ctx.out()));
                         row.putAll(trainer.routingMetrics()); // MoE policies: sampler/trainer expert mismatch
-                        if (fleet != null) row.putAll(fleet.afterStep(policy.model(), policy.tokenizer(), m.step()));
+                        if (fleet != null) row.putAll(fleet.afterStep(m.step(), trainer.lastCompletions()));
                         elapsed = m.elapsedS();
                         ctx.metrics().log(m.step(), row);
                         if (options.logCompletionsEvery() > 0 && m.step() % options.logCompletionsEvery() == 0) {
                             completionsLog.appendCompletions(m.step(), trainer.lastCompletions(),
                                     options.completionsPerLog());
                         }
-                        Runnable checkpoint = () -> {
-                            Map<String, Object> extra = new java.util.LinkedHashMap<>();
-                            extra.put(PASS_RATES, trainer.passRateState());
-                            String pending = trainer.pendingRolloutsJson(); // async_steps' batches generated ahead
-                            if (pending != null) extra.put(PENDING_KEY, pending);
-                            ckpts.save(new TrainerState(ctx.stageId(), m.step(),
-                                            source.cursorAt(trainer.resumePosition()), m.elapsedS(), extra),
-                                    policy.model(), policy.tokenizer(), trainer.optimizer());
-                            ckpts.prune(options.keepCheckpoints());
-                        };
+                        Runnable checkpoint = () -> save.accept(m.elapsedS());
                         boolean saved = m.step() % options.checkpointEvery() == 0 || m.step() == cfg.steps();
                         if (saved) checkpoint.run();
                         StopRequest.stopIfRequested(m.step(), saved ? () -> {} : checkpoint);

@@ -11,8 +11,6 @@ import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.io.Checkpoint;
 import dev.r1j.core.io.LoadedModel;
-import dev.r1j.core.io.TrainerState;
-import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
@@ -89,9 +87,12 @@ class FleetRolloutTest {
                         ContinuousBatcher.Limits.defaults());
                 RolloutOptions o = RolloutOptions.defaults().withServers(List.of(server.baseUri().toString()));
                 try (FleetRollout fleet = FleetRollout.open(o, dir, ctx())) {
-                    fleet.pushBeforeStart(policy.model(), policy.tokenizer(), 0);
+                    var sync = fleet.weightSync(policy.tokenizer());
+                    sync.publish(policy.model(), 0); // the start weights
+                    assertTrue(out.toString().contains("pushed the weights of step 0 to 1 of 1 server(s)"), out.toString());
                     server.close(); // gone before the push of step 1
-                    Map<String, Object> row = fleet.afterStep(policy.model(), policy.tokenizer(), 1);
+                    sync.publish(policy.model(), 1);
+                    Map<String, Object> row = fleet.afterStep(1, List.of());
                     assertTrue(out.toString().contains("warning: no rollout server loaded the weights of step 1"),
                             out.toString());
                     assertTrue(((Double) row.get("time_sync_s")) >= 0);
@@ -102,6 +103,11 @@ class FleetRolloutTest {
         }
     }
 
+    /**
+     * Step 2's sampling fails: the stage saves the trainer's state after step 1 (its data position is before step
+     * 2's prompts: the failed draw is rewound) and says so; when no step ran since a resumed checkpoint, that one
+     * stands and nothing is written.
+     */
     @Test
     void samplingTheFleetCannotDoStopsTheStageWithACheckpoint() throws Exception {
         try (NDManager m = Djl.newManager()) {
@@ -114,23 +120,36 @@ class FleetRolloutTest {
                 List<Prompt> prompts = new ArrayList<>();
                 for (int i = 0; i < 10; i++) prompts.add(new Prompt(i + "+1=", Map.of()));
                 PromptSource source = new PromptSource(prompts, 0);
-                source.next(3); // steps done so far drew prompts
-                var before = source.cursor();
                 TrainingCheckpoints ckpts = new TrainingCheckpoints(tmp.resolve("stage").resolve("checkpoints"));
-                try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), null,
-                        new LocalSampler(policy.model(), policy.tokenizer()), v, GrpoConfig.builder().beta(0).build())) {
-                    trainer.restore(3, null, 12.5);
+                LocalSampler local = new LocalSampler(policy.model(), policy.tokenizer());
+                int[] calls = {0};
+                dev.r1j.core.sampling.Sampler failing = (ps, params) -> {
+                    if (++calls[0] == 2) throw new FleetUnavailableException("no rollout server could take work for 600 s");
+                    return local.sample(ps, params);
+                };
+                GrpoConfig cfg = GrpoConfig.builder().beta(0).groupSize(2).promptsPerStep(3).maxNewTokens(4).steps(5)
+                        .build();
+                int[] saves = {0};
+                Runnable save = () -> saves[0]++; // the stage's save reads the trainer's resumePosition, checked below
+                try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), null, failing, v, cfg)) {
+                    FleetRollout.stepOrCheckpoint(() -> trainer.step(source), trainer, 0, save, ckpts);
+                    var afterStep1 = source.cursor();
                     IllegalStateException e = assertThrows(IllegalStateException.class,
-                            () -> FleetRollout.stepOrCheckpoint(() -> {
-                                source.next(2); // the failed step drew its prompts, then sampling failed
-                                throw new FleetUnavailableException("no rollout server could take work for 600 s");
-                            }, trainer, source, ckpts, policy.model(), policy.tokenizer(), ctx(), 12.5));
-                    assertTrue(e.getMessage().startsWith("step 4: no rollout server could take work")
-                            && e.getMessage().contains("saved a checkpoint of step 3"), e.getMessage());
-                    Path saved = ckpts.latest().orElseThrow();
-                    TrainerState s = TrainingCheckpoint.readState(saved);
-                    assertEquals(3, s.step());
-                    assertEquals(before, s.data(), "the checkpoint resumes with the failed step's prompts");
+                            () -> FleetRollout.stepOrCheckpoint(() -> trainer.step(source), trainer, 0, save, ckpts));
+                    assertTrue(e.getMessage().startsWith("step 2: no rollout server could take work")
+                            && e.getMessage().contains("saved a checkpoint of step 1"), e.getMessage());
+                    assertEquals(1, saves[0]);
+                    assertEquals(afterStep1, source.cursor(), "the failed step's prompts are drawn again on resume");
+                    assertEquals(3, trainer.resumePosition());
+                }
+                try (GrpoTrainer resumed = new GrpoTrainer(policy.model(), null, failing, v, cfg)) {
+                    resumed.restore(3, null, 0);
+                    calls[0] = 1; // the next call fails
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> FleetRollout.stepOrCheckpoint(() -> resumed.step(source), resumed, 3, save, ckpts));
+                    assertTrue(e.getMessage().contains("no step was taken since the checkpoint of step 3, which stands"),
+                            e.getMessage());
+                    assertEquals(1, saves[0], "nothing new to save");
                 }
             }
         }

@@ -165,6 +165,94 @@ class FleetProcessesTest {
         }
     }
 
+    /**
+     * async_steps 1 on two {@code recipe serve} processes: step t samples on the weights after step t - 2 (each
+     * completion says so, and the staleness metrics), the servers' log-probs of the stale weights show as the
+     * sampler-vs-trainer gap that rollout_correction weighs (~0 on step 1, > 1e-3 after), and a run stopped at step 3
+     * (a non-finite loss) resumes from its step-2 checkpoint, with step 3's batch generated on the fleet before the
+     * stop, to the metrics of the uninterrupted run.
+     */
+    @Test
+    void asyncStepsOnTwoServeProcessesAdvanceVersionsAndResumeLikeTheLocalRun() throws Exception {
+        TinyR1Zero local = new TinyR1Zero(tmp.resolve("local"));
+        assertEquals(0, local.run(local.args("r1-zero.yaml", "--set", "stages[2].grpo.steps=1")), local.err.toString());
+        Path base = local.dir.resolve("base-model");
+
+        try (Server a = Server.start(base, 0); Server b = Server.start(base, 0)) {
+            TinyR1Zero straight = new TinyR1Zero(tmp.resolve("local"));
+            Path straightRun = tmp.resolve("straight");
+            assertEquals(0, straight.run(asyncOnFleet(straight, straightRun, 0, a, b)), straight.err + "\n" + straight.out);
+            assertTrue(straight.out.toString().contains("sampling on 2 server(s)"), straight.out.toString());
+            for (JsonNode c : readJsonl(straightRun.resolve("stages/02-grpo/completions.jsonl"))) {
+                assertEquals(Math.max(0, c.get("step").asInt() - 2), c.get("weight_version").asInt(),
+                        "async_steps 1: step t samples on the weights after step t-2: " + c);
+            }
+            List<com.fasterxml.jackson.databind.node.ObjectNode> lines = GrpoResumeTest.grpoLines(straightRun);
+            assertEquals(List.of(0.0, 1.0, 1.0, 1.0), lines.stream().map(n -> n.get("rollout/staleness_max").asDouble()).toList());
+            assertEquals(List.of(0.0, 1.0, 1.0, 1.0), lines.stream().map(n -> n.get("async/staleness").asDouble()).toList());
+            for (var n : lines) {
+                double gap = n.get("rollout_corr/logprob_diff_max").asDouble();
+                boolean fresh = n.get("step").asInt() == 1;
+                assertTrue(fresh ? gap < 1e-4 : gap > 1e-3, "step " + n.get("step") + ": max |trainer - server| " + gap);
+                assertEquals(2, n.get("rollout/servers_in").asInt());
+            }
+            for (Server s : List.of(a, b)) {
+                assertTrue(s.logText().contains("step-000004"), "each server loaded the weights of step 4:\n" + s.logText());
+            }
+
+            // the same run stopped by a non-finite loss at step 3, then resumed
+            TinyR1Zero broken = new TinyR1Zero(tmp.resolve("local"));
+            Path brokenRun = tmp.resolve("broken");
+            assertEquals(1, broken.run(asyncOnFleet(broken, brokenRun, 8, a, b)));
+            assertTrue(broken.err.toString().contains("GRPO step 3"), broken.err.toString());
+            List<String> resume = asyncOnFleet(broken, brokenRun, 0, a, b);
+            resume.add("--resume");
+            assertEquals(0, broken.run(resume), broken.err + "\n" + broken.out);
+            assertTrue(broken.out.toString().contains("pushed the weights of step 2 to 2 of 2 server(s)"),
+                    broken.out.toString());
+            List<com.fasterxml.jackson.databind.node.ObjectNode> resumed = GrpoResumeTest.grpoLines(brokenRun);
+            assertEquals(GrpoResumeTest.steps(lines), GrpoResumeTest.steps(resumed));
+            for (int i = 0; i < lines.size(); i++) {
+                assertClose(GrpoResumeTest.withoutTiming(lines.get(i)), GrpoResumeTest.withoutTiming(resumed.get(i)),
+                        "step " + (i + 1));
+            }
+            // step 3's batch came from the checkpoint (generated on the weights of step 1 before the stop)
+            for (JsonNode c : readJsonl(brokenRun.resolve("stages/02-grpo/completions.jsonl"))) {
+                assertEquals(Math.max(0, c.get("step").asInt() - 2), c.get("weight_version").asInt(), c.toString());
+            }
+        }
+    }
+
+    private static List<String> asyncOnFleet(TinyR1Zero r, Path runDir, int hugeFromCall, Server a, Server b) {
+        List<String> args = r.args("r1-zero.yaml", GrpoResumeTest.grpo(hugeFromCall, 1));
+        args.addAll(List.of("--set", "run_dir=" + runDir,
+                "--set", "model.init=" + r.dir.resolve("base-model"),
+                "--set", "stages[2].grpo.rollout.servers=[" + a.url() + ", " + b.url() + "]",
+                "--set", "stages[2].grpo.rollout.sync_dir=" + runDir.resolve("sync"),
+                "--set", "stages[2].grpo.rollout_correction={mode: tis, cap: 2}"));
+        return args;
+    }
+
+    /**
+     * Equal fields, numbers within 1e-5 relative: the servers batch requests as they arrive, so their log-probs
+     * (the rollout_corr fields) can differ in the last float bits between two runs.
+     */
+    private static void assertClose(JsonNode want, JsonNode got, String where) {
+        java.util.TreeSet<String> wantNames = new java.util.TreeSet<>(), gotNames = new java.util.TreeSet<>();
+        want.fieldNames().forEachRemaining(wantNames::add);
+        got.fieldNames().forEachRemaining(gotNames::add);
+        assertEquals(wantNames, gotNames, where);
+        want.fieldNames().forEachRemaining(f -> {
+            JsonNode w = want.get(f), g = got.get(f);
+            if (f.equals("time_sync_s")) return;
+            if (w.isNumber()) {
+                assertEquals(w.asDouble(), g.asDouble(), 1e-9 + 1e-5 * Math.abs(w.asDouble()), where + " " + f);
+            } else {
+                assertEquals(w, g, where + " " + f);
+            }
+        });
+    }
+
     private static Path grpoFinal(Path runDir) throws Exception {
         try (var all = Files.walk(runDir)) {
             return all.filter(p -> p.getFileName().toString().equals("final") && p.getParent().toString().contains("grpo"))

@@ -132,6 +132,15 @@ public enum ToolCallFormat {
     /** The index just after the first completed call in a model turn's text, or -1 while there is none. */
     public abstract int callEnd(String turn);
 
+    /**
+     * The text whose appearance may complete a call ({@code \n```} closes a block, but also opens one after a line;
+     * {@code </tool_call>}): a stop string for an inference server, so that its turn comes back when a call may be
+     * complete; whether it is, {@link #callEnd} decides.
+     */
+    public String callStop() {
+        return this == HERMES ? CLOSE_TAG : "\n```";
+    }
+
     /** The first completed call of {@code turn} (a turn cut at {@link #callEnd}). */
     public abstract Parsed parse(String turn);
 

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.RoutingReplay;
 import dev.r1j.core.model.KVCache;
-import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -329,23 +328,7 @@ final class DecodeBatch implements AutoCloseable {
         // the behaviour log-prob is that of the distribution sampled from, softmax(z/T), as the trainer computes it
         row.append(token, (float) NextToken.logSoftmaxAt(s.logits, s.offset, vocab, token, params.temperature()));
         if (s.topLogprobs > 0) row.setTop(TopLogprobs.of(s.logits, s.offset, vocab, s.topLogprobs));
-        if (token == tokenizer.eosId()) {
-            row.finish(FinishReason.EOS, null);
-            return;
-        }
-        if (row.episode != null) { // multi-turn: the turn's stop strings, tool call and budgets
-            row.episode.afterToken(row, s.stops, params.maxNewTokens());
-            return;
-        }
-        if (!s.stops.isEmpty()) {
-            String text = tokenizer.decode(row.tokens());
-            int cut = s.stops.find(text);
-            if (cut >= 0) {
-                row.finish(FinishReason.STOP, text.substring(0, cut));
-                return;
-            }
-        }
-        if (row.length() == params.maxNewTokens()) row.finish(FinishReason.LENGTH, null);
+        row.afterModelToken(token, tokenizer, s.stops, params.maxNewTokens());
     }
 
     /**

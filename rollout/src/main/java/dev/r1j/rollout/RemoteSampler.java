@@ -9,6 +9,7 @@ import dev.r1j.core.sampling.FinishReason;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.env.ToolRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -57,6 +58,7 @@ public final class RemoteSampler implements Sampler {
     private final Duration timeout;
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
+    private final RemoteEpisodes episodes; // multi-turn tool use, null: single-turn
 
     /**
      * @param baseUrl the server, with or without a trailing {@code /v1}
@@ -68,6 +70,12 @@ public final class RemoteSampler implements Sampler {
     }
 
     public RemoteSampler(URI baseUrl, String model, Tokenizer localTokenizer, Duration timeout) {
+        this(baseUrl, model, localTokenizer, timeout, null);
+    }
+
+    private RemoteSampler(URI baseUrl, String model, Tokenizer localTokenizer, Duration timeout,
+            RemoteEpisodes episodes) {
+        this.episodes = episodes;
         String base = Objects.requireNonNull(baseUrl, "baseUrl").toString().replaceAll("/+$", "");
         if (base.endsWith("/v1")) base = base.substring(0, base.length() - 3);
         this.completionsUri = URI.create(base + "/v1/completions");
@@ -75,6 +83,16 @@ public final class RemoteSampler implements Sampler {
         this.localTokenizer = localTokenizer;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * A sampler on the same server that runs multi-turn episodes with {@code tools} ({@link RemoteEpisodes}):
+     * {@code tokenizer} must be the served model's (observations are encoded with it, turns decoded). The caller
+     * keeps owning and closes the runner.
+     */
+    public RemoteSampler withTools(ToolRunner tools, Tokenizer tokenizer) {
+        return new RemoteSampler(URI.create(completionsUri.toString().replaceAll("/v1/completions$", "")), model,
+                localTokenizer, timeout, tools == null ? null : RemoteEpisodes.of(tools, tokenizer));
     }
 
     /** The seed sent with prompt {@code index} of a batch sampled with {@code seed}. */
@@ -110,10 +128,29 @@ public final class RemoteSampler implements Sampler {
      */
     public CompletableFuture<CompletionGroup> sampleAsync(String model, String prompt, SamplingParams params,
             long seed) {
+        return sampleAsync(model, prompt, params, seed, episodes);
+    }
+
+    /**
+     * Like {@link #sampleAsync(String, String, SamplingParams, long)}; with {@code episodes} (null: single-turn) the
+     * group is {@code groupSize} multi-turn episodes, each a chain of requests to this server.
+     */
+    public CompletableFuture<CompletionGroup> sampleAsync(String model, String prompt, SamplingParams params,
+            long seed, RemoteEpisodes episodes) {
+        if (episodes != null) return episodes.group(this, model, prompt, params, seed);
+        return send(model, prompt, null, params, seed);
+    }
+
+    /**
+     * One request: {@code params.groupSize()} choices for the prompt, given as text, or as token ids fed as they are
+     * when {@code promptIds} is not null ({@code prompt} is then only the group's label).
+     */
+    CompletableFuture<CompletionGroup> send(String model, String prompt, int[] promptIds, SamplingParams params,
+            long seed) {
         HttpRequest request = HttpRequest.newBuilder(completionsUri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(requestBody(model, prompt, params, seed)))
+                .POST(HttpRequest.BodyPublishers.ofString(requestBody(model, prompt, promptIds, params, seed)))
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
             if (error != null) {
@@ -122,15 +159,20 @@ public final class RemoteSampler implements Sampler {
                 throw new UncheckedIOException("POST " + completionsUri + " failed: " + cause,
                         cause instanceof IOException io ? io : new IOException(cause));
             }
-            return parse(prompt, response, params.groupSize());
+            CompletionGroup g = parse(prompt, response, params.groupSize());
+            return promptIds == null ? g : new CompletionGroup(prompt, promptIds.clone(), g.completions());
         });
     }
 
-    private String requestBody(String model, String prompt, SamplingParams params, long seed) {
-        ObjectNode body = json.createObjectNode()
-                .put("model", model)
-                .put("prompt", prompt)
-                .put("n", params.groupSize())
+    private String requestBody(String model, String prompt, int[] promptIds, SamplingParams params, long seed) {
+        ObjectNode body = json.createObjectNode().put("model", model);
+        if (promptIds == null) {
+            body.put("prompt", prompt);
+        } else {
+            var ids = body.putArray("prompt");
+            for (int id : promptIds) ids.add(id);
+        }
+        body.put("n", params.groupSize())
                 .put("max_tokens", params.maxNewTokens())
                 .put("temperature", params.temperature())
                 .put("top_p", params.topP())

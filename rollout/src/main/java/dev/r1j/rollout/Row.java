@@ -108,6 +108,32 @@ final class Row {
         return Arrays.copyOf(tokens, length);
     }
 
+    /**
+     * Decides whether the row ends after the model token it just appended: at EOS; else a multi-turn row's episode
+     * decides (its stop strings, a completed tool call, its budgets: {@link RowEpisode#afterToken}); else a stop
+     * string in the text or {@code maxNewTokens} end it. Shared by the local decoding loop and a remote server's
+     * tokens replayed into a row ({@link RemoteEpisodes}).
+     */
+    void afterModelToken(int token, Tokenizer tokenizer, StopStrings stops, int maxNewTokens) {
+        if (token == tokenizer.eosId()) {
+            finish(FinishReason.EOS, null);
+            return;
+        }
+        if (episode != null) { // multi-turn: the turn's stop strings, tool call and budgets
+            episode.afterToken(this, stops, maxNewTokens);
+            return;
+        }
+        if (!stops.isEmpty()) {
+            String decoded = tokenizer.decode(tokens());
+            int cut = stops.find(decoded);
+            if (cut >= 0) {
+                finish(FinishReason.STOP, decoded.substring(0, cut));
+                return;
+            }
+        }
+        if (length == maxNewTokens) finish(FinishReason.LENGTH, null);
+    }
+
     void finish(FinishReason reason, String finalText) {
         this.finish = reason;
         this.text = finalText;

@@ -76,6 +76,14 @@ final class RowEpisode {
     }
 
     /**
+     * Model tokens the row may still add in its current turn: what is left of the turn's {@code maxTurnTokens} and of
+     * the episode's {@code max_total_tokens}.
+     */
+    int turnRoom(Row row, int maxTurnTokens) {
+        return Math.min(maxTurnTokens - (row.length() - turnStart), tools.config().maxTotalTokens() - row.length());
+    }
+
+    /**
      * Appends the answer of the finished call as observation tokens (cut to the episode's token budget) and returns
      * the tokens to feed, the call's last model token first; null when the episode ended instead (the environment
      * said done, or the budget is spent).

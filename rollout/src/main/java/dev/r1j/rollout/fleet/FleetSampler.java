@@ -9,6 +9,8 @@ import dev.r1j.core.sampling.CompletionGroup;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.env.ToolRunner;
+import dev.r1j.rollout.RemoteEpisodes;
 import dev.r1j.rollout.RemoteSampler;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -204,6 +206,7 @@ public final class FleetSampler implements Sampler {
     private static final class Batch {
         final List<String> prompts;
         final SamplingParams params;
+        final RemoteEpisodes episodes; // multi-turn, null: single-turn
         final CompletionGroup[] results;
         final ArrayDeque<Integer> pending = new ArrayDeque<>();
         final int[] attempts;
@@ -211,9 +214,10 @@ public final class FleetSampler implements Sampler {
         int inFlight;
         RuntimeException fatal;
 
-        Batch(List<String> prompts, SamplingParams params) {
+        Batch(List<String> prompts, SamplingParams params, RemoteEpisodes episodes) {
             this.prompts = prompts;
             this.params = params;
+            this.episodes = episodes;
             this.results = new CompletionGroup[prompts.size()];
             this.attempts = new int[prompts.size()];
             for (int i = 0; i < prompts.size(); i++) pending.add(i);
@@ -229,7 +233,22 @@ public final class FleetSampler implements Sampler {
      */
     @Override
     public List<CompletionGroup> sample(List<String> prompts, SamplingParams params) {
-        Batch b = new Batch(List.copyOf(prompts), params);
+        return sample(prompts, params, null);
+    }
+
+    /**
+     * A sampler over this fleet that runs multi-turn episodes with {@code tools} ({@link RemoteEpisodes}: each group
+     * is a chain of requests to one server, all on the weights it held when the group was sent, and retried whole
+     * elsewhere if one fails). {@code tokenizer} is the served model's; the caller keeps owning the runner.
+     */
+    public Sampler withTools(ToolRunner tools, Tokenizer tokenizer) {
+        if (tools == null) return this;
+        RemoteEpisodes episodes = RemoteEpisodes.of(tools, tokenizer);
+        return (prompts, params) -> sample(prompts, params, episodes);
+    }
+
+    private List<CompletionGroup> sample(List<String> prompts, SamplingParams params, RemoteEpisodes episodes) {
+        Batch b = new Batch(List.copyOf(prompts), params, episodes);
         lock.lock();
         try {
             long stuckSince = -1;
@@ -279,7 +298,7 @@ public final class FleetSampler implements Sampler {
             CompletableFuture<CompletionGroup> f;
             try {
                 f = s.remote.sampleAsync(name, b.prompts.get(index), b.params,
-                        RemoteSampler.promptSeed(b.params.seed(), index));
+                        RemoteSampler.promptSeed(b.params.seed(), index), b.episodes);
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }

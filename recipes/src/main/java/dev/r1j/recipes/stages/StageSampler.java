@@ -3,6 +3,7 @@ package dev.r1j.recipes.stages;
 import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.sampling.Sampler;
 import dev.r1j.core.tokenizer.Tokenizer;
+import dev.r1j.env.ToolRunner;
 import dev.r1j.rollout.LocalSampler;
 import dev.r1j.rollout.fleet.FleetSampler;
 import dev.r1j.rollout.fleet.RolloutOptions;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * try (Sampler sampler = StageSampler.open(options.rollout(), modelDir, lm.model(), lm.tokenizer(), ctx.stageDir(),
- *         ctx.out())) { ... }
+ *         ctx.out(), null)) { ... }
  * }</pre>
  */
 public final class StageSampler {
@@ -26,10 +27,11 @@ public final class StageSampler {
      * @param modelDir the checkpoint {@code model} was loaded from: its directory name is the model id the servers
      *     must list unless {@code rollout.model} says otherwise
      * @param stageDir holds {@code weight-sync/} unless {@code rollout.sync_dir} says otherwise
+     * @param tools multi-turn tool use on either sampler (null: single-turn); the caller keeps owning it
      */
     public static Sampler open(RolloutOptions rollout, Path modelDir, CausalLM model, Tokenizer tokenizer, Path stageDir,
-            PrintWriter out) {
-        if (!rollout.remote()) return new LocalSampler(model, tokenizer);
+            PrintWriter out, ToolRunner tools) {
+        if (!rollout.remote()) return new LocalSampler(model, tokenizer).withTools(tools);
         String served = rollout.model() != null ? rollout.model()
                 : modelDir.toAbsolutePath().normalize().getFileName().toString();
         Path syncDir = rollout.syncDir() != null ? Path.of(rollout.syncDir()) : stageDir.resolve("weight-sync");
@@ -38,7 +40,7 @@ public final class StageSampler {
             FleetSampler.SyncReport r = fleet.publish(model, tokenizer, 0);
             out.printf("sampling on %d server(s) %s as '%s' (model pushed to %d: write %.2f s, load %.2f s)%n",
                     r.servers(), fleet.servers(), served, r.loaded(), r.writeSeconds(), r.loadSeconds());
-            return fleet;
+            return fleet.withTools(tools, tokenizer);
         } catch (RuntimeException e) {
             fleet.close();
             throw e;

@@ -223,6 +223,43 @@ class FleetProcessesTest {
         }
     }
 
+    /**
+     * The tiny r1-tool recipe (multi-turn episodes on the calculator) with its evals and GRPO stage on two
+     * {@code recipe serve} processes: the base model's greedy eval on the fleet writes the same episodes as on the
+     * trainer (eval.json, completion by completion), and GRPO trains on episodes sampled on the servers.
+     */
+    @Test
+    void theToolRecipesEpisodesRunOnTwoServeProcesses() throws Exception {
+        TinyR1Zero local = new TinyR1Zero(tmp.resolve("tool"));
+        assertEquals(0, local.run(local.args("r1-tool.yaml", "--set", "stages[2].grpo.steps=1")),
+                local.err + "\n" + local.out);
+        Path base = local.dir.resolve("base-model");
+        try (Server a = Server.start(base, 0); Server b = Server.start(base, 0)) {
+            TinyR1Zero fleet = new TinyR1Zero(tmp.resolve("tool"));
+            Path runDir = tmp.resolve("tool-fleet");
+            String servers = "[" + a.url() + ", " + b.url() + "]";
+            List<String> args = fleet.args("r1-tool.yaml", "--set", "run_dir=" + runDir,
+                    "--set", "stages[1].eval.rollout.servers=" + servers,
+                    "--set", "stages[1].eval.rollout.model=base-model",
+                    "--set", "stages[2].grpo.rollout.servers=" + servers,
+                    "--set", "stages[2].grpo.rollout.sync_dir=" + tmp.resolve("tool-sync"));
+            assertEquals(0, fleet.run(args), fleet.err + "\n" + fleet.out);
+            assertTrue(fleet.out.toString().contains("sampling on 2 server(s)"), fleet.out.toString());
+            JsonNode want = JSON.readTree(local.runDir().resolve("stages/01-eval/eval.json").toFile());
+            JsonNode got = JSON.readTree(runDir.resolve("stages/01-eval/eval.json").toFile());
+            assertTrue(want.get("completions").size() > 0);
+            assertEquals(want.get("completions"), got.get("completions"), "greedy episodes: fleet == trainer");
+            List<com.fasterxml.jackson.databind.node.ObjectNode> lines = GrpoResumeTest.grpoLines(runDir);
+            assertEquals(2, lines.size());
+            for (var n : lines) {
+                assertTrue(n.has("turns_mean") || n.toString().contains("turns_mean"), "episode metrics: " + n);
+            }
+            for (JsonNode c : readJsonl(runDir.resolve("stages/02-grpo/completions.jsonl"))) {
+                assertEquals(c.get("step").asInt() - 1, c.get("weight_version").asInt(), c.toString());
+            }
+        }
+    }
+
     private static List<String> asyncOnFleet(TinyR1Zero r, Path runDir, int hugeFromCall, Server a, Server b) {
         List<String> args = r.args("r1-zero.yaml", GrpoResumeTest.grpo(hugeFromCall, 1));
         args.addAll(List.of("--set", "run_dir=" + runDir,

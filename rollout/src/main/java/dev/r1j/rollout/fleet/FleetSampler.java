@@ -239,12 +239,23 @@ public final class FleetSampler implements Sampler {
     /**
      * A sampler over this fleet that runs multi-turn episodes with {@code tools} ({@link RemoteEpisodes}: each group
      * is a chain of requests to one server, all on the weights it held when the group was sent, and retried whole
-     * elsewhere if one fails). {@code tokenizer} is the served model's; the caller keeps owning the runner.
+     * elsewhere if one fails). {@code tokenizer} is the served model's; the caller keeps owning the runner. Closing
+     * the returned sampler closes this fleet. {@code tools} null: this fleet itself.
      */
     public Sampler withTools(ToolRunner tools, Tokenizer tokenizer) {
         if (tools == null) return this;
         RemoteEpisodes episodes = RemoteEpisodes.of(tools, tokenizer);
-        return (prompts, params) -> sample(prompts, params, episodes);
+        return new Sampler() {
+            @Override
+            public List<CompletionGroup> sample(List<String> prompts, SamplingParams params) {
+                return FleetSampler.this.sample(prompts, params, episodes);
+            }
+
+            @Override
+            public void close() {
+                FleetSampler.this.close();
+            }
+        };
     }
 
     private List<CompletionGroup> sample(List<String> prompts, SamplingParams params, RemoteEpisodes episodes) {

@@ -113,7 +113,7 @@ public final class DpoStage implements Stage {
         PairBuilder builder = new PairBuilder(options.threshold(), options.maxPairsPerPrompt(), seed);
         OnlinePairs.Result sampled;
         try (Sampler sampler = StageSampler.open(options.rollout(), modelDir, lm.model(), lm.tokenizer(), ctx.stageDir(),
-                ctx.out());
+                ctx.out(), null);
              Progress bar = ctx.progress().start(ctx.stageId() + " sampling", prompts.size())) {
             sampled = new OnlinePairs(sampler, reward, builder).build(prompts, params, options.promptsPerBatch(),
                     bar::stepTo);

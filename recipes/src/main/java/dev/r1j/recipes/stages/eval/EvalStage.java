@@ -41,8 +41,8 @@ public final class EvalStage implements Stage {
                         PromptBudget.of(sampler, options.maxNewTokens())),
                 exact, reward, options.samplingParams(seed), options.environment(), options.batchSize(), ctx.progress(),
                 ctx.stageId() + " " + label, !options.rollout().remote() ? null
-                        : lm -> StageSampler.open(options.rollout(), modelDir, lm.model(), lm.tokenizer(),
-                                ctx.stageDir(), ctx.out()));
+                        : (lm, tools) -> StageSampler.open(options.rollout(), modelDir, lm.model(), lm.tokenizer(),
+                                ctx.stageDir(), ctx.out(), tools));
         ctx.recordResult(label, report.summary());
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("label", label);

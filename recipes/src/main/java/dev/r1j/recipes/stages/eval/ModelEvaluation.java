@@ -24,6 +24,7 @@ import dev.r1j.verifiers.Verifier;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -55,21 +56,18 @@ public final class ModelEvaluation {
 
     /**
      * As above on {@code device}, with multi-turn tool use when {@code environment} is not null (the same loop as in
-     * training), sampling with the sampler {@code samplerFor} opens on the loaded model (and closes after; null: the
-     * local one). The prompts are checked against the model (given as a {@link LocalSampler}) before it opens.
+     * training), sampling with the sampler {@code samplerFor} opens on the loaded model and the environment's tool
+     * runner (null when single-turn; the sampler closes after; {@code samplerFor} null: the local one). The prompts
+     * are checked against the model (given as a {@link LocalSampler}) before it opens.
      */
     public static EvalReport evaluate(Path modelDir, Device device, Function<LocalSampler, List<Prompt>> prompts,
             Verifier exact, Verifier reward, SamplingParams params, EnvironmentConfig environment, int batchSize,
-            ProgressFactory progress, String task, Function<LoadedModel, Sampler> samplerFor) {
-        if (environment != null && samplerFor != null) {
-            throw new IllegalArgumentException("environment: multi-turn tool use samples on the trainer's own model; "
-                    + "it cannot be combined with rollout.servers yet");
-        }
+            ProgressFactory progress, String task, BiFunction<LoadedModel, ToolRunner, Sampler> samplerFor) {
         try (NDManager manager = Djl.newManager(device); LoadedModel lm = Checkpoint.load(modelDir, manager);
                 ToolRunner tools = environment == null ? null : ToolRunner.create(environment)) {
             LocalSampler local = new LocalSampler(lm.model(), lm.tokenizer()).withTools(tools);
             List<Prompt> ps = prompts.apply(local);
-            try (Sampler sampler = samplerFor == null ? local : samplerFor.apply(lm);
+            try (Sampler sampler = samplerFor == null ? local : samplerFor.apply(lm, tools);
                  Progress p = progress.start(task, ps.size())) {
                 return new Evaluation(sampler, exact, reward).run(ps, params, batchSize, p::stepTo);
             }

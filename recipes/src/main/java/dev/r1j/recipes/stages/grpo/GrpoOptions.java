@@ -50,13 +50,11 @@ public record GrpoOptions(
         @Help("LoRA, merge and gradient checkpointing") @Inline ModelTuning tuning) {
 
     public GrpoOptions {
-        if (rollout != null && rollout.remote() && environment != null) {
-            throw new IllegalArgumentException("environment: multi-turn tool use samples on the trainer's own model; "
-                    + "it cannot be combined with rollout.servers yet");
-        }
-        if (trainer != null && tuning != null && trainer.asyncSteps() > 0 && tuning.lora() != null) {
+        if (trainer != null && tuning != null && trainer.asyncSteps() > 0 && tuning.lora() != null
+                && (rollout == null || !rollout.remote())) {
             throw new IllegalArgumentException("async_steps " + trainer.asyncSteps() + " cannot be combined with lora "
-                    + "yet: the sampler's snapshot of the policy copies full weights, not adapters; use async_steps: 0");
+                    + "on the local sampler yet: its snapshot of the policy copies full weights, not adapters; use "
+                    + "async_steps: 0, or sample on rollout.servers");
         }
         if (verifiers == null || verifiers.isEmpty()) {
             throw new IllegalArgumentException("verifiers must name at least one verifier");

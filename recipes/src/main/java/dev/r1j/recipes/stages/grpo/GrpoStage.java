@@ -88,7 +88,7 @@ public final class GrpoStage implements Stage {
             List<Prompt> prompts = options.dataset().prompts(ctx, "dataset", policy.tokenizer(),
                     PromptBudget.of(local, cfg.maxNewTokens()));
             PromptSource source = new PromptSource(prompts, cfg.seed());
-            Sampler sampler = fleet != null ? fleet.sampler() : local;
+            Sampler sampler = fleet != null ? fleet.sampler().withTools(tools, policy.tokenizer()) : local;
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
                     : reference != null ? reference.model() : policy.loraReference(), sampler, reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));

@@ -48,7 +48,7 @@ public final class RejectionStage implements Stage {
         try (NDManager manager = Djl.newManager(options.engine().resolveDevice());
              LoadedModel lm = Checkpoint.load(start, manager);
              Sampler sampler = StageSampler.open(options.rollout(), start, lm.model(), lm.tokenizer(), ctx.stageDir(),
-                     ctx.out())) {
+                     ctx.out(), null)) {
             List<PromptExample> prompts = options.dataset().load(ctx, "dataset");
             int size = options.rejection().promptsPerBatch();
             int[] sums = new int[6];

@@ -24,6 +24,23 @@ class ToolCallFormatTest {
         assertEquals(new ToolCall("python", Map.of("code", "")), CODE.parse("```python\n```").call(), "empty body");
     }
 
+    /**
+     * A server stopping at the call stop returns a turn that is complete exactly where the stop string ends, for both
+     * formats; every shorter prefix of the call holds no complete call (so a stop there just continues the turn).
+     */
+    @Test
+    void theCallStopEndsExactlyWhereTheCallEnds() {
+        for (String turn : new String[] {"I compute.\n```calculator\n47*85\n```",
+                "x <tool_call>{\"name\": \"calculator\", \"arguments\": {\"expression\": \"1+1\"}}</tool_call>"}) {
+            ToolCallFormat f = turn.contains("<tool_call>") ? ToolCallFormat.HERMES : CODE;
+            String stop = f.callStop();
+            int last = turn.lastIndexOf(stop);
+            assertEquals(turn.length(), last + stop.length(), f + ": the call ends with its stop");
+            assertEquals(turn.length(), f.callEnd(turn), f.toString());
+            for (int n = 0; n < turn.length(); n++) assertEquals(-1, f.callEnd(turn.substring(0, n)), f + " prefix " + n);
+        }
+    }
+
     @Test
     void codeBlockIgnoresOutputBlocksAndInlineFences() {
         assertEquals(-1, CODE.callEnd("```output\n3\n```"), "an output block is no call");

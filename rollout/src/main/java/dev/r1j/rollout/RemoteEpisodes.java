@@ -105,6 +105,7 @@ public final class RemoteEpisodes {
         final SamplingParams params;
         final List<String> stops;
         final StopStrings episodeStops;
+        final StopStrings serverStops; // those sent with each request
         final long seed;
 
         Turn(RemoteSampler server, String model, SamplingParams params, List<String> stops, long seed) {
@@ -113,6 +114,7 @@ public final class RemoteEpisodes {
             this.params = params;
             this.stops = stops;
             this.episodeStops = new StopStrings(params.stop());
+            this.serverStops = new StopStrings(stops);
             this.seed = seed;
         }
 
@@ -159,8 +161,11 @@ public final class RemoteEpisodes {
                 row.append(ids[k], c.logprobs()[k]);
                 row.afterModelToken(ids[k], tokenizer, episodeStops, params.maxNewTokens());
             }
-            if (!row.done() && !row.episode.paused() && (ids.length == 0 || c.finishReason() == FinishReason.EOS)) {
-                // the server ended the sequence (an EOS it did not return as a token): so does the episode
+            if (!row.done() && !row.episode.paused()
+                    && (ids.length == 0 || c.finishReason() == FinishReason.EOS
+                            && serverStops.find(tokenizer.decode(ids)) < 0)) {
+                // the server ended the sequence (an EOS it did not return as a token; not one of our stop strings,
+                // which a server that sends no stop_reason also reports as a plain stop): so does the episode
                 row.finish(FinishReason.EOS, null);
             }
         }

@@ -136,4 +136,59 @@ class RemoteEpisodesTest {
             }
         }
     }
+
+    /**
+     * A server that reports a stop string as a plain {@code "stop"} without {@code stop_reason} (SGLang sends
+     * {@code matched_stop} instead): the call stop {@code \n```} ended a turn that holds no call ({@code ab\n```}),
+     * which must continue the turn in another request (the text so far as token ids), not end the episode as an EOS.
+     */
+    @Test
+    void aStopWithoutStopReasonThatCompletesNoCallContinuesTheTurn() throws Exception {
+        ToolTestTokenizer tok = MultiTurnSamplingTest.TOK;
+        int close = tok.id(MultiTurnSamplingTest.CLOSE);
+        List<com.fasterxml.jackson.databind.JsonNode> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer fake = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/v1/completions", ex -> {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var req = json.readTree(ex.getRequestBody());
+            requests.add(req);
+            int[] ids = requests.size() == 1 ? new int[] {tok.id("a"), tok.id("b"), close}
+                    : new int[] {tok.id("="), tok.id("6"), ToolTestTokenizer.EOS};
+            var choice = json.createObjectNode().put("index", 0).put("text", "").put("finish_reason", "stop");
+            var tids = choice.putArray("token_ids");
+            var lps = choice.putObject("logprobs").putArray("token_logprobs");
+            for (int id : ids) {
+                tids.add(id);
+                lps.add(-0.25);
+            }
+            choice.putArray("prompt_token_ids").add(tok.id("q"));
+            var body = json.createObjectNode();
+            body.putArray("choices").add(choice);
+            byte[] out = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        fake.start();
+        try (ToolRunner tools = ToolRunner.create(EnvironmentConfig.of("calculator").withMaxTotalTokens(40))) {
+            Sampler remote = new RemoteSampler(java.net.URI.create("http://127.0.0.1:" + fake.getAddress().getPort()),
+                    "tiny", null).withTools(tools, tok);
+            Completion c = remote.sample(List.of("q"), new SamplingParams(1, 12, 1.0, 1.0, 0, List.of(), 3)).get(0)
+                    .completions().get(0);
+            assertEquals("ab" + MultiTurnSamplingTest.CLOSE + "=6", c.text());
+            assertEquals(FinishReason.EOS, c.finishReason());
+            assertEquals(1, c.episode().turns());
+            assertEquals(0, c.episode().toolCalls());
+            assertEquals(2, requests.size(), "the turn went on in a second request");
+            var prompt = requests.get(1).get("prompt");
+            assertEquals(List.of(tok.id("q"), tok.id("a"), tok.id("b"), close),
+                    List.of(prompt.get(0).asInt(), prompt.get(1).asInt(), prompt.get(2).asInt(), prompt.get(3).asInt()));
+            assertEquals(4, prompt.size());
+            assertEquals(List.of("\n```"), List.of(requests.get(1).get("stop").get(0).asText()));
+        } finally {
+            fake.stop(0);
+        }
+    }
 }

@@ -47,8 +47,9 @@ import java.util.Optional;
  * {@code --resume} the newest checkpoint restores weights, optimizer, data position and step, and the trainer derives
  * each step's sampling seed from the seed and the step, so the resumed run logs the same metrics as an uninterrupted
  * one. With {@code async_steps} the sampler reads a second copy of the policy ({@link PolicySnapshot}), or the fleet's
- * servers, on a generation thread, and a checkpoint also stores the batches generated ahead ({@code pending_rollouts}), which a resume scores
- * again rather than losing or regenerating them. A non-finite loss stops the run before the optimizer step, leaving the checkpoints as they were. The final
+ * servers, on a generation thread, and a checkpoint also stores the batches generated ahead
+ * ({@code pending_rollouts}), which a resume scores again rather than losing or regenerating them. With an
+ * {@code environment} the episodes run on the local sampler or, with {@code rollout.servers}, on the servers. A non-finite loss stops the run before the optimizer step, leaving the checkpoints as they were. The final
  * model ({@code final/} in the stage directory) is the next stage's input.
  */
 public final class GrpoStage implements Stage {

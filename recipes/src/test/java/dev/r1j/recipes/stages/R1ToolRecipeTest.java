@@ -24,16 +24,16 @@ class R1ToolRecipeTest {
     @Test
     void bundledRecipeBindsWithTheCalculatorEnvironmentEverywhere() {
         Recipe r = new RecipeLoader(StageRegistry.defaultRegistry()).load("r1-tool", List.of());
-        assertEquals(List.of("pretrain", "eval", "grpo", "eval"), r.stages().stream().map(s -> s.name()).toList());
+        assertEquals(List.of("pretrain", "eval", "eval", "grpo", "eval", "eval"), r.stages().stream().map(s -> s.name()).toList());
         PretrainOptions pre = (PretrainOptions) r.stages().get(0).options();
         assertEquals(PretrainTask.TOOL_ARITHMETIC, pre.task());
         ToolArithmeticTask task = assertInstanceOf(ToolArithmeticTask.class, pre.toyTask());
         assertEquals(Tool.CALCULATOR, task.config().tool());
-        for (int i : new int[] {1, 3}) {
+        for (int i : new int[] {1, 2, 4, 5}) {
             EnvironmentConfig env = ((EvalOptions) r.stages().get(i).options()).environment();
             assertEquals(task.config().tool().environmentName(), env.name(), "eval " + i);
         }
-        EnvironmentConfig env = ((GrpoOptions) r.stages().get(2).options()).environment();
+        EnvironmentConfig env = ((GrpoOptions) r.stages().get(3).options()).environment();
         assertEquals("calculator", env.name());
         assertEquals(3, env.maxTurns());
     }

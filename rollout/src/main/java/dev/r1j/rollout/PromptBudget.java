@@ -16,8 +16,11 @@ import java.util.function.ToIntFunction;
  *
  * @param contextLength the model's context, {@code Integer.MAX_VALUE} when its config does not say
  * @param promptTokens  how many tokens the sampler feeds for a prompt text
+ * @param budgetOption  the option that sets {@code maxNewTokens}, named in the error: {@code max_new_tokens}, or
+ *                      a multi-turn episode's {@code max_total_tokens}
  */
-public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<String> promptTokens) {
+public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<String> promptTokens,
+                           String budgetOption) {
 
     /**
      * The budget of {@code sampler}'s model for completions of up to {@code maxNewTokens} (a multi-turn sampler's
@@ -25,7 +28,8 @@ public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<St
      */
     public static PromptBudget of(LocalSampler sampler, int maxNewTokens) {
         return new PromptBudget(contextLength(sampler.model().config()), sampler.completionBudget(maxNewTokens),
-                p -> sampler.encodePrompt(p).length);
+                p -> sampler.encodePrompt(p).length,
+                sampler.tools() == null ? "max_new_tokens" : "environment.max_total_tokens");
     }
 
     /** The context of a model whose config is {@code c}; {@code Integer.MAX_VALUE} when it has none. */
@@ -49,11 +53,11 @@ public record PromptBudget(int contextLength, int maxNewTokens, ToIntFunction<St
 
     void requireTokens(int tokens, String where) {
         if ((long) tokens + maxNewTokens > contextLength) {
-            throw new IllegalArgumentException(where + ": the prompt is " + tokens + " tokens; with max_new_tokens "
-                    + maxNewTokens + " it does not fit the model's context of " + contextLength
+            throw new IllegalArgumentException(where + ": the prompt is " + tokens + " tokens; with " + budgetOption
+                    + " " + maxNewTokens + " it does not fit the model's context of " + contextLength
                     + " tokens (max_position_embeddings), which leaves room for prompts of at most "
                     + Math.max(0, contextLength - maxNewTokens) + " tokens: shorten or drop the row, or lower "
-                    + "max_new_tokens");
+                    + budgetOption);
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.sampling.SamplingParams;
+import dev.r1j.env.EnvironmentConfig;
+import dev.r1j.env.ToolRunner;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,20 @@ class PromptBudgetTest {
                 () -> budget.require("abcdefgh", "data.jsonl:4"));
         assertEquals(true, e.getMessage().startsWith("data.jsonl:4: the prompt is 9 tokens; with max_new_tokens 4"),
                 e.getMessage());
+    }
+
+    /** A multi-turn episode's budget is max_total_tokens, not max_new_tokens: the error names the option to lower. */
+    @Test
+    void aMultiTurnSamplerNamesTheEpisodeBudget() {
+        try (ToolRunner tools = ToolRunner.create(EnvironmentConfig.of("calculator").withMaxTotalTokens(8))) {
+            PromptBudget budget = PromptBudget.of(new LocalSampler(LM, TOK).withTools(tools), 2);
+            budget.require("abc", "data.jsonl:1"); // 4 tokens with BOS + 8 = 12
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> budget.require("abcd", "data.jsonl:2"));
+            assertEquals("data.jsonl:2: the prompt is 5 tokens; with environment.max_total_tokens 8 it does not fit "
+                    + "the model's context of 12 tokens (max_position_embeddings), which leaves room for prompts of at "
+                    + "most 4 tokens: shorten or drop the row, or lower environment.max_total_tokens", e.getMessage());
+        }
     }
 
     @Test

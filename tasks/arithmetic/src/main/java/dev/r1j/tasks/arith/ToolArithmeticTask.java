@@ -32,7 +32,10 @@ import java.util.Random;
  * </ul>
  * A model pretrained on this answers directly when decoding greedily (the direct path is the more likely one) and
  * calls the tool about {@code toolShare} of the time when sampling; a tool call it makes is right when it copied the
- * operands into the code and the printed number into the answer, which a small model learns well. The output
+ * operands into the code and the printed number into the answer. A 2-layer toy learns both copies in a jump after
+ * some hundreds of steps (r1-tool's 3-digit products: ~400 steps of 64 sequences; 400 x 32 is too few), as
+ * position-aligned copies: fixed-length operands put them at a fixed distance from the call, and the answer is
+ * copied from where the most common product length puts it (docs/r1-tool-results.md). The output
  * block is the environment's text, not the model's: {@link #pretrainSequences()} trains on the call and the answer
  * but not on the observation's tokens, as GRPO's loss leaves them out. A model that learned to write the output
  * itself would be learning to make tool results up (and the observation's digits are the product, which it cannot

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
  * [200] positions, against, in the same JVM: the bound (bytes of weights / read bandwidth measured now), a naive
  * reference (the same weights' projections and LM head as bare DJL {@code linear} calls, no attention, no norms),
  * the LM head alone, copying the logits to Java, and the Java-side sampling (temperature 1: softmax over the
- * vocabulary plus the behaviour log-prob, per row). Each at 1 and at 2 intra-op threads, alternating, median of
- * {@code bench.steps} [8]. With {@code bench.profile=true} one step also runs under PyTorch's profiler and the
- * aten ops are summed by name (count and self time).
+ * vocabulary plus the behaviour log-prob, per row, now and as it was before: a separate log-softmax pass, and a sort of
+ * the whole vocabulary for top-k/top-p). The model parts at 1, then at 2 intra-op threads; medians of
+ * {@code bench.steps} [8], wall and process CPU time. With {@code bench.profile=true} one step also runs under
+ * PyTorch's profiler: its top-level ops (the JNI calls) by name, count and time, and the time between them.
  *
  * <pre>
  * mvn -B -o -Pbench -pl examples -am test -Dtest=DecodeStepBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -132,25 +133,31 @@ class DecodeStepBenchmark {
                                 headMs[0], headBoundMs, copyMs, load());
                     }
                     JniUtils.setNumThreads(startThreads);
-                    // Java-side token choice as DecodeBatch.pick does it at temperature 1, no top-k/top-p
+                    // Java-side token choice: DecodeBatch.pick's NextToken.choose, against what it did before in
+                    // the same run (sample, then a separate log-softmax pass; top-k/top-p sorted the whole vocabulary)
                     SplittableRandom rng = new SplittableRandom(1);
                     float[] l = logits;
-                    double[] sampleMs = time(() -> {
-                        for (int r = 0; r < rows; r++) {
-                            int tok = NextToken.sample(l, r * VOCAB, VOCAB, 1.0, 1.0, 0, rng);
-                            NextToken.logSoftmaxAt(l, r * VOCAB, VOCAB, tok, 1.0);
-                        }
-                        return l;
-                    }, steps);
-                    double[] topMs = time(() -> {
-                        for (int r = 0; r < rows; r++) {
-                            int tok = NextToken.sample(l, r * VOCAB, VOCAB, 1.0, 0.95, 50, rng);
-                            NextToken.logSoftmaxAt(l, r * VOCAB, VOCAB, tok, 1.0);
-                        }
-                        return l;
-                    }, steps);
-                    System.out.printf(Locale.ROOT, "Java token choice for %d rows: %.1f ms (T=1), %.1f ms (top-k 50, "
-                            + "top-p 0.95)%n", rows, sampleMs[0], topMs[0]);
+                    double[][] settings = {{1.0, 0}, {0.95, 0}, {0.95, 50}};
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "Java token choice for %d rows:", rows));
+                    for (double[] set : settings) {
+                        double topP = set[0];
+                        int topK = (int) set[1];
+                        double[] now = time(() -> {
+                            for (int r = 0; r < rows; r++) NextToken.choose(l, r * VOCAB, VOCAB, 1.0, topP, topK, rng);
+                            return l;
+                        }, steps);
+                        double[] before = time(() -> {
+                            for (int r = 0; r < rows; r++) {
+                                if (topP < 1 || topK > 0) fullSort(l, r * VOCAB);
+                                int tok = NextToken.sample(l, r * VOCAB, VOCAB, 1.0, 1.0, 0, rng);
+                                NextToken.logSoftmaxAt(l, r * VOCAB, VOCAB, tok, 1.0);
+                            }
+                            return l;
+                        }, steps);
+                        line.append(String.format(Locale.ROOT, " top-p %.2f top-k %d: %.1f ms (before: %.1f ms);", topP,
+                                topK, now[0], before[0]));
+                    }
+                    System.out.println(line + String.format(Locale.ROOT, " load %.2f", load()));
                     if (Boolean.getBoolean("bench.profile")) profile(step);
                     cache.close();
                 }
@@ -207,6 +214,16 @@ class DecodeStepBenchmark {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The sort of all (logit, id) keys of a row that top-k/top-p sampling did before (the old cost's bulk). */
+    private static void fullSort(float[] logits, int offset) {
+        long[] keys = new long[VOCAB];
+        for (int v = 0; v < VOCAB; v++) {
+            int bits = Float.floatToIntBits(logits[offset + v]);
+            keys[v] = ((long) ~(bits ^ ((bits >> 31) & 0x7fffffff)) << 32) | v;
+        }
+        Arrays.sort(keys);
     }
 
     /** Median wall ms and median process CPU ms of {@code n} runs. */

@@ -77,12 +77,13 @@ public final class NextToken {
             Arrays.sort(keys);
             return nucleus(logits, offset, keys, vocab, temperature, topP, Double.NaN);
         }
-        // top-p over the whole vocabulary: its mass is known without sorting, and the nucleus is usually a few tokens,
-        // so order a growing prefix (the largest logits) until the mass is reached, not all of them
+        // top-p over the whole vocabulary: its mass is known without sorting, and a trained model's nucleus is
+        // usually a few tokens, so order the 256, then 4096 largest logits and only then all of them (a flat
+        // distribution, e.g. random weights, pays two quickselects more than one full sort)
         double max = logits[offset + argmax(logits, offset, vocab)];
         double total = 0;
         for (int v = 0; v < vocab; v++) total += Math.exp((logits[offset + v] - max) / temperature);
-        for (int prefix = Math.min(vocab, 256); ; prefix = Math.min(vocab, prefix * 8)) {
+        for (int prefix = Math.min(vocab, 256); ; prefix = prefix < 4096 ? Math.min(vocab, 4096) : vocab) {
             selectSmallest(keys, prefix);
             Candidates c = nucleus(logits, offset, keys, prefix, temperature, topP, total);
             if (c != null) return c;

@@ -150,6 +150,11 @@ public final class NextToken {
             int token = sample(logits, offset, vocab, temperature, topP, topK, rng);
             return new Choice(token, logSoftmaxAt(logits, offset, vocab, token, temperature));
         }
+        return unfiltered(logits, offset, vocab, temperature, rng);
+    }
+
+    /** A draw from softmax(z / T) over the whole vocabulary: one pass computes the weights, a second walks them. */
+    private static Choice unfiltered(float[] logits, int offset, int vocab, double temperature, SplittableRandom rng) {
         double max = Double.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]);
         checkFinite((float) max);
@@ -175,16 +180,7 @@ public final class NextToken {
             Candidates c = candidates(logits, offset, vocab, temperature, topP, topK);
             return c.tokens()[pick(c.probs(), c.probs().length, 1.0, rng)];
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]);
-        checkFinite((float) max);
-        double[] w = new double[vocab];
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-            w[v] = Math.exp((logits[offset + v] - max) / temperature);
-            sum += w[v];
-        }
-        return pick(w, vocab, sum, rng);
+        return unfiltered(logits, offset, vocab, temperature, rng).token();
     }
 
     /** Inverse-CDF draw over unnormalised weights {@code w[0, n)} with total {@code sum}. */

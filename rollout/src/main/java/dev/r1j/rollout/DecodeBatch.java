@@ -323,10 +323,11 @@ final class DecodeBatch implements AutoCloseable {
     private void pick(Seq s) {
         SamplingParams params = s.params;
         Row row = s.row;
-        int token = NextToken.sample(s.logits, s.offset, vocab, params.temperature(), params.topP(), params.topK(),
-                row.rng);
         // the behaviour log-prob is that of the distribution sampled from, softmax(z/T), as the trainer computes it
-        row.append(token, (float) NextToken.logSoftmaxAt(s.logits, s.offset, vocab, token, params.temperature()));
+        NextToken.Choice choice = NextToken.choose(s.logits, s.offset, vocab, params.temperature(), params.topP(),
+                params.topK(), row.rng);
+        int token = choice.token();
+        row.append(token, (float) choice.logprob());
         if (s.topLogprobs > 0) row.setTop(TopLogprobs.of(s.logits, s.offset, vocab, s.topLogprobs));
         row.afterModelToken(token, tokenizer, s.stops, params.maxNewTokens());
     }

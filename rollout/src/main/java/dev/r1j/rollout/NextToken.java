@@ -68,32 +68,105 @@ public final class NextToken {
      */
     public static Candidates candidates(float[] logits, int offset, int vocab, double temperature, double topP, int topK) {
         if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0 to sample, got " + temperature);
-        int keep = topK > 0 ? Math.min(topK, vocab) : vocab;
-        int[] order = descendingOrder(logits, offset, vocab, keep);
+        long[] keys = descendingKeys(logits, offset, vocab);
+        if (topK > 0 && topK < vocab) {
+            selectSmallest(keys, topK); // only the k kept logits are ordered
+            return nucleus(logits, offset, keys, topK, temperature, topP, Double.NaN);
+        }
+        if (topP >= 1) {
+            Arrays.sort(keys);
+            return nucleus(logits, offset, keys, vocab, temperature, topP, Double.NaN);
+        }
+        // top-p over the whole vocabulary: its mass is known without sorting, and a trained model's nucleus is
+        // usually a few tokens, so order the 256, then 4096 largest logits and only then all of them (a flat
+        // distribution, e.g. random weights, pays two quickselects more than one full sort)
+        double max = logits[offset + argmax(logits, offset, vocab)];
+        double total = 0;
+        for (int v = 0; v < vocab; v++) total += Math.exp((logits[offset + v] - max) / temperature);
+        for (int prefix = Math.min(vocab, 256); ; prefix = prefix < 4096 ? Math.min(vocab, 4096) : vocab) {
+            selectSmallest(keys, prefix);
+            Candidates c = nucleus(logits, offset, keys, prefix, temperature, topP, total);
+            if (c != null) return c;
+        }
+    }
+
+    /**
+     * The first {@code n} of the ordered {@code keys} ({@link #descendingKeys}) as candidates: their weights
+     * {@code exp((z - max) / T)}, the shortest prefix whose share of {@code total} reaches {@code topP} (total NaN:
+     * the sum over these {@code n}), renormalised. Null when {@code total} is given and these {@code n} do not reach
+     * {@code topP} of it while more tokens exist (the caller orders a longer prefix).
+     */
+    private static Candidates nucleus(float[] logits, int offset, long[] keys, int n, double temperature, double topP,
+            double total) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = (int) keys[i];
         double max = logits[offset + order[0]];
         checkFinite((float) max);
-        double[] p = new double[keep];
+        double[] p = new double[n];
         double sum = 0;
-        for (int i = 0; i < keep; i++) {
+        for (int i = 0; i < n; i++) {
             p[i] = Math.exp((logits[offset + order[i]] - max) / temperature);
             sum += p[i];
         }
-        int n = keep;
+        double mass = Double.isNaN(total) ? sum : total;
+        int kept = n;
         if (topP < 1) {
+            kept = -1;
             double cumulative = 0;
-            for (int i = 0; i < keep; i++) {
-                cumulative += p[i] / sum;
+            for (int i = 0; i < n; i++) {
+                cumulative += p[i] / mass;
                 if (cumulative >= topP) {
-                    n = i + 1;
+                    kept = i + 1;
                     break;
                 }
             }
+            if (kept < 0) {
+                if (!Double.isNaN(total) && n < keys.length) return null;
+                kept = n; // rounding left the whole set just short of topP: keep all of it
+            }
         }
-        double kept = 0;
-        for (int i = 0; i < n; i++) kept += p[i];
-        double[] probs = new double[n];
-        for (int i = 0; i < n; i++) probs[i] = p[i] / kept;
-        return new Candidates(Arrays.copyOf(order, n), probs);
+        double keptMass = 0;
+        for (int i = 0; i < kept; i++) keptMass += p[i];
+        double[] probs = new double[kept];
+        for (int i = 0; i < kept; i++) probs[i] = p[i] / keptMass;
+        return new Candidates(Arrays.copyOf(order, kept), probs);
+    }
+
+    /** A chosen token and its behaviour log-prob, {@code log softmax(logits / T)[token]} (before top-k/top-p). */
+    public record Choice(int token, double logprob) {}
+
+    /**
+     * {@link #sample} and {@link #logSoftmaxAt} in one call, with the same results: without top-k or top-p the
+     * softmax's weights are computed once for both (at a 150k vocabulary that pass over the logits is most of the
+     * Java-side cost of a decode step).
+     *
+     * <pre>{@code
+     * NextToken.Choice c = NextToken.choose(row, 0, row.length, 1.0, 1.0, 0, rng); // c.token(), c.logprob()
+     * }</pre>
+     */
+    public static Choice choose(
+            float[] logits, int offset, int vocab, double temperature, double topP, int topK, SplittableRandom rng) {
+        if (temperature == 0 || topK > 0 && topK < vocab || topP < 1) {
+            int token = sample(logits, offset, vocab, temperature, topP, topK, rng);
+            return new Choice(token, logSoftmaxAt(logits, offset, vocab, token, temperature));
+        }
+        return unfiltered(logits, offset, vocab, temperature, rng);
+    }
+
+    /** A draw from softmax(z / T) over the whole vocabulary: one pass computes the weights, a second walks them. */
+    private static Choice unfiltered(float[] logits, int offset, int vocab, double temperature, SplittableRandom rng) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]);
+        checkFinite((float) max);
+        double[] w = new double[vocab];
+        double sum = 0;
+        for (int v = 0; v < vocab; v++) {
+            w[v] = Math.exp((logits[offset + v] - max) / temperature);
+            sum += w[v];
+        }
+        int token = pick(w, vocab, sum, rng);
+        // logSoftmaxAt's arithmetic on the same max and sum, so the value is identical
+        return new Choice(token, (logits[offset + token] - max) / temperature - Math.log(sum));
     }
 
     /**
@@ -107,16 +180,7 @@ public final class NextToken {
             Candidates c = candidates(logits, offset, vocab, temperature, topP, topK);
             return c.tokens()[pick(c.probs(), c.probs().length, 1.0, rng)];
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]);
-        checkFinite((float) max);
-        double[] w = new double[vocab];
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-            w[v] = Math.exp((logits[offset + v] - max) / temperature);
-            sum += w[v];
-        }
-        return pick(w, vocab, sum, rng);
+        return unfiltered(logits, offset, vocab, temperature, rng).token();
     }
 
     /** Inverse-CDF draw over unnormalised weights {@code w[0, n)} with total {@code sum}. */
@@ -132,21 +196,55 @@ public final class NextToken {
         return n - 1;
     }
 
-    /**
-     * The {@code keep} largest logits' indices, largest first, lower index first on ties. Sorting primitive longs
-     * that pack (descending float key, index) avoids boxing, which matters for 150k-token vocabularies.
-     */
-    static int[] descendingOrder(float[] logits, int offset, int vocab, int keep) {
+    /** One distinct long per token, ascending in (descending logit, ascending index): the low 32 bits are the index. */
+    private static long[] descendingKeys(float[] logits, int offset, int vocab) {
         long[] keys = new long[vocab];
         for (int v = 0; v < vocab; v++) {
             int bits = Float.floatToIntBits(logits[offset + v]);
             int ascending = bits ^ ((bits >> 31) & 0x7fffffff); // monotone in the float value
             keys[v] = ((long) ~ascending << 32) | v;
         }
-        Arrays.sort(keys);
-        int[] order = new int[keep];
-        for (int i = 0; i < keep; i++) order[i] = (int) keys[i];
-        return order;
+        return keys;
+    }
+
+    /**
+     * Rearranges {@code a} so that its {@code n} smallest values come first, in ascending order (the rest in no
+     * order): a quickselect then a sort of the prefix, O(length + n log n) instead of a full sort. The values are
+     * distinct, so the prefix is exactly that of a full sort.
+     */
+    static void selectSmallest(long[] a, int n) {
+        if (n >= a.length) {
+            Arrays.sort(a);
+            return;
+        }
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) { // invariant: positions < lo hold values below those at >= lo; the n-th smallest is in [lo, hi]
+            long pivot = median(a[lo], a[(lo + hi) >>> 1], a[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (n - 1 <= j) {
+                hi = j;
+            } else if (n - 1 >= i) {
+                lo = i;
+            } else {
+                break; // the n-th smallest is the pivot, between the two parts
+            }
+        }
+        Arrays.sort(a, 0, n);
+    }
+
+    private static long median(long x, long y, long z) {
+        return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
     }
 
     private static void checkFinite(float max) {

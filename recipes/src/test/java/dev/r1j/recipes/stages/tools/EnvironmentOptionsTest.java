@@ -51,8 +51,8 @@ class EnvironmentOptionsTest {
                 environment:
                   name: calculater
                 """)).getMessage();
-        assertTrue(m.startsWith("r.yaml line 3: environment: name: unknown environment 'calculater'; known "
-                + "environments: calculator, python (did you mean 'calculator'?)"), m);
+        assertTrue(m.startsWith("r.yaml line 3: environment: name: unknown environment 'calculater' (did you mean "
+                + "'calculator'?); known environments: calculator, python"), m);
         String f = assertThrows(RecipeException.class, () -> bind(GrpoOptions.class, """
                 dataset: d.jsonl
                 environment: {name: python, format: xml}

@@ -62,6 +62,16 @@ class RealScaleBenchmark {
         return Integer.getInteger("bench." + k, d);
     }
 
+    /**
+     * Runs {@code bench.mode}'s step outside Maven, from a private copy of the classes (so that rebuilding the
+     * worktree cannot break a long run): {@code java -cp <copy> -Dbench.mode=full-gc dev.r1j.examples.RealScaleBenchmark}.
+     */
+    public static void main(String[] args) throws IOException {
+        RealScaleBenchmark b = new RealScaleBenchmark();
+        if (System.getProperty("bench.mode", "lora").equals("generate")) b.generationWithAShortAndAGsm8kPrompt();
+        else b.oneGrpoStepAtHalfABillionParameters();
+    }
+
     @Test
     void oneGrpoStepAtHalfABillionParameters() throws IOException {
         String mode = System.getProperty("bench.mode", "lora");
@@ -122,8 +132,15 @@ class RealScaleBenchmark {
             LocalSampler sampler = new LocalSampler(policy, tok);
             try (GrpoTrainer trainer = new GrpoTrainer(policy, reference, sampler, reward, cfg)) {
                 long s0 = System.nanoTime();
-                GrpoStepMetrics m = trainer.step(new PromptSource(prompts, 3));
+                GrpoStepMetrics m;
+                RssTrace trace = new RssTrace(s0);
+                try {
+                    m = trainer.step(new PromptSource(prompts, 3));
+                } finally {
+                    trace.stop();
+                }
                 double stepS = (System.nanoTime() - s0) / 1e9;
+                trace.print(m, stepS);
                 DecodeStats d = sampler.lastStats();
                 List<ScoredCompletion> done = trainer.lastCompletions();
                 int rows = done.size();
@@ -267,6 +284,70 @@ class RealScaleBenchmark {
         StringBuilder b = new StringBuilder();
         cps.forEach(b::appendCodePoint);
         return b.toString();
+    }
+
+    /**
+     * RSS sampled every 50 ms on a daemon thread during the step, and printed per phase of the step (generation,
+     * reward, reference/old log-probs, update in tenths of its time: the micro-batches' forward/backward and the
+     * optimizer step at the end), so that the peak can be attributed. Phase boundaries come from the step's own
+     * timings, in the trainer's order.
+     */
+    private static final class RssTrace {
+        private final long start;
+        private final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        RssTrace(long start) {
+            this.start = start;
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        samples.add(new long[] {System.nanoTime() - start, (long) rss("VmRSS")});
+                        Thread.sleep(50);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "rss-trace");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            running = false;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void print(GrpoStepMetrics m, double stepS) {
+            double gen = m.generationS(), rew = gen + m.rewardS(), lp = rew + m.logprobS(), upd = lp + m.updateS();
+            StringBuilder b = new StringBuilder("RSS by phase (GB, first / peak):");
+            window(b, "generation", 0, gen);
+            window(b, "reward", gen, rew);
+            window(b, "ref/old log-probs", rew, lp);
+            for (int i = 0; i < 10; i++) {
+                window(b, "update " + (i * 10) + "-" + (i * 10 + 10) + "%", lp + (upd - lp) * i / 10, lp + (upd - lp) * (i + 1) / 10);
+            }
+            window(b, "after", upd, stepS);
+            System.out.println(b);
+        }
+
+        private void window(StringBuilder b, String name, double from, double to) {
+            double first = Double.NaN, peak = 0;
+            synchronized (samples) {
+                for (long[] s : samples) {
+                    double t = s[0] / 1e9;
+                    if (t < from || t >= to) continue;
+                    if (Double.isNaN(first)) first = s[1] / 1e9;
+                    peak = Math.max(peak, s[1] / 1e9);
+                }
+            }
+            if (!Double.isNaN(first)) b.append(String.format(Locale.ROOT, "%n  %-22s %5.2f / %5.2f", name, first, peak));
+        }
     }
 
     /** Resets the kernel's peak-RSS counter (VmHWM) to the current RSS (Linux: write 5 to clear_refs). */

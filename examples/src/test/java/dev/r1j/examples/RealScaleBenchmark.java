@@ -14,7 +14,9 @@ import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.LossType;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.grpo.ScoredCompletion;
+import dev.r1j.core.io.Weights;
 import dev.r1j.core.model.LoraAdapters;
+import dev.r1j.core.model.OffloadedModel;
 import dev.r1j.core.model.LoraConfig;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
@@ -47,6 +49,8 @@ import org.junit.jupiter.api.Test;
  * <p>One training mode per JVM, so the peak RSS is that mode's ({@code bench.mode}): {@code full} (full
  * fine-tuning, a separate reference copy), {@code full-gc} (the same with gradient checkpointing), {@code lora}
  * (LoRA r=16, alpha 32 on all linear projections, with checkpointing; the reference is the base with adapters off).
+ * {@code bench.refOffload=true} (full modes): the reference is offloaded (reference_offload), reread from a
+ * safetensors copy of the start weights for its pass.
  * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
  * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's].
  *
@@ -77,6 +81,7 @@ class RealScaleBenchmark {
         String mode = System.getProperty("bench.mode", "lora");
         Assumptions.assumeFalse(mode.equals("generate"), "bench.mode=generate runs the prompt-length comparison");
         boolean lora = mode.equals("lora");
+        boolean refOffload = Boolean.getBoolean("bench.refOffload") && !lora;
         int ga = intProp("ga", mode.equals("full") ? 8 : 2);
         boolean gc = Boolean.parseBoolean(System.getProperty("bench.gc", Boolean.toString(!mode.equals("full"))));
         int layers = intProp("layers", 24);
@@ -85,8 +90,9 @@ class RealScaleBenchmark {
             ai.djl.pytorch.jni.JniUtils.setNumInteropThreads(1);
             ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.getInteger("bench.threads"));
         }
-        System.out.printf(Locale.ROOT, "RealScaleBenchmark: mode %s, gradient checkpointing %s, %d micro-batches, "
-                + "%d layers, %s prompts x %s completions x %d new tokens; %d cores, load average %.2f%n", mode, gc, ga,
+        System.out.printf(Locale.ROOT, "RealScaleBenchmark: mode %s, gradient checkpointing %s, reference_offload %s, "
+                + "%d micro-batches, %d layers, %s prompts x %s completions x %d new tokens; %d cores, load average "
+                + "%.2f%n", mode, gc, refOffload, ga,
                 layers, Integer.getInteger("bench.prompts", 2), Integer.getInteger("bench.group", 4), maxNew,
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
@@ -115,6 +121,24 @@ class RealScaleBenchmark {
                 adapters = LoraAdapters.create(policy, new LoraConfig(16, 32, 0, List.of(LoraConfig.ALL_LINEAR), false), 2);
                 policy.setAdapters(adapters);
                 reference = policy.withoutAdapters();
+            } else if (refOffload) {
+                // reference_offload: the reference (the start weights, here the policy's before the step) is reread
+                // from its safetensors for its pass and freed before the update
+                Path dir = Files.createTempDirectory("realscale-reference");
+                dir.toFile().deleteOnExit();
+                long w0 = System.nanoTime();
+                for (Path f : Weights.write(dir, policy.parameters())) f.toFile().deleteOnExit();
+                System.out.printf(Locale.ROOT, "reference_offload: start weights written to %s in %.1f s%n", dir,
+                        (System.nanoTime() - w0) / 1e9);
+                reference = new OffloadedModel(config, () -> {
+                    long r0 = System.nanoTime();
+                    try (NDManager reading = root.newSubManager()) {
+                        Transformer t = Transformer.fromParameters(config, root, Weights.read(dir, reading));
+                        System.out.printf(Locale.ROOT, "reference_offload: reference read in %.1f s%n",
+                                (System.nanoTime() - r0) / 1e9);
+                        return t;
+                    }
+                });
             } else {
                 reference = Transformer.create(config, root, 1);
             }

@@ -115,16 +115,20 @@ public final class AdamW implements AutoCloseable {
                 g.attach(sm); // the wrapper only: the gradient's storage stays with the parameter
                 NDArray mi = m.get(e.getKey());
                 NDArray vi = v.get(e.getKey());
-                mi.muli((float) config.beta1()).addi(g.mul((float) (1 - config.beta1())));
-                vi.muli((float) config.beta2()).addi(g.square().muli((float) (1 - config.beta2())));
+                // each temporary is closed as soon as it is used: at most two parameter-sized ones exist at a time
+                // (the 151,936 x 896 embedding of a 0.5B model is 0.54 GB each; the same ops as before, bit for bit)
+                try (NDArray t = g.mul((float) (1 - config.beta1()))) {
+                    mi.muli((float) config.beta1()).addi(t);
+                }
+                try (NDArray t = g.square()) {
+                    vi.muli((float) config.beta2()).addi(t.muli((float) (1 - config.beta2())));
+                }
                 if (config.weightDecay() > 0 && decays.test(e.getKey())) {
                     p.muli((float) (1 - lr * config.weightDecay()));
                 }
-                NDArray denom = vi.sqrt().muli(invSqrtBc2).addi((float) config.epsilon());
-                NDArray update = mi.div(denom).muli(stepSize);
-                update.attach(sm);
-                denom.attach(sm);
-                p.subi(update);
+                try (NDArray denom = vi.sqrt(); NDArray update = mi.div(denom.muli(invSqrtBc2).addi((float) config.epsilon()))) {
+                    p.subi(update.muli(stepSize));
+                }
             }
         }
     }

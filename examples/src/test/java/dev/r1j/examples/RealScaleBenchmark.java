@@ -15,6 +15,7 @@ import dev.r1j.core.grpo.LossType;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.grpo.ScoredCompletion;
 import dev.r1j.core.io.Weights;
+import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LoraAdapters;
 import dev.r1j.core.model.OffloadedModel;
 import dev.r1j.core.model.LoraConfig;
@@ -115,7 +116,7 @@ class RealScaleBenchmark {
 
         long t0 = System.nanoTime();
         try (NDManager root = Djl.newManager(); Transformer policy = Transformer.create(config, root, 1)) {
-            Transformer reference;
+            CausalLM reference;
             LoraAdapters adapters = null;
             if (lora) {
                 adapters = LoraAdapters.create(policy, new LoraConfig(16, 32, 0, List.of(LoraConfig.ALL_LINEAR), false), 2);

@@ -326,9 +326,19 @@ class RealScaleBenchmark {
         RssTrace(long start) {
             this.start = start;
             thread = new Thread(() -> {
+                long nextPrint = 0;
+                double peak = 0;
                 while (running) {
                     try {
-                        samples.add(new long[] {System.nanoTime() - start, (long) rss("VmRSS")});
+                        long t = System.nanoTime() - start;
+                        double r = rss("VmRSS");
+                        samples.add(new long[] {t, (long) r});
+                        peak = Math.max(peak, r);
+                        if (t >= nextPrint) { // progress, so that a run stopped early still says where it was
+                            System.out.printf(Locale.ROOT, "  [%5.0f s] RSS %.2f GB, peak so far %.2f GB%n", t / 1e9,
+                                    r / 1e9, peak / 1e9);
+                            nextPrint = t + 60_000_000_000L;
+                        }
                         Thread.sleep(50);
                     } catch (IOException | InterruptedException e) {
                         return;

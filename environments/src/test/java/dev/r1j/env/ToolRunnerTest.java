@@ -111,8 +111,8 @@ class ToolRunnerTest {
     @Test
     void unknownEnvironmentListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EnvironmentConfig.of("calculater"));
-        assertEquals("name: unknown environment 'calculater'; known environments: calculator, python "
-                + "(did you mean 'calculator'?)", e.getMessage());
+        assertEquals("name: unknown environment 'calculater' (did you mean 'calculator'?); known environments: "
+                + "calculator, python", e.getMessage());
         assertEquals(List.of("calculator", "python"), EnvironmentRegistry.defaultRegistry().names());
         assertThrows(IllegalArgumentException.class, () -> EnvironmentConfig.of("calculator").withMaxTurns(0));
         assertThrows(IllegalArgumentException.class, () -> EnvironmentConfig.of("calculator").withTimeoutS(0));

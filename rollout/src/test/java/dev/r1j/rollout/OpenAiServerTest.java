@@ -450,7 +450,7 @@ class OpenAiServerTest {
     void aStreamingClientThatDisconnectsHasItsRequestCancelled() throws Exception {
         long cancelledBefore = server.batcher().stats().cancelled();
         long stepsBefore = server.batcher().stats().steps();
-        lm.forwardDelayMillis = 20; // 100 tokens would take 2 s
+        lm.forwardDelayMillis = 50; // 100 tokens would take 5 s: room for a loaded machine to notice the reset
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             // close with a reset, as a killed client does: the server's next write then fails at once, whatever the
             // socket buffers still accept (a plain FIN let a full run's writes succeed until the stream ended)

@@ -1,13 +1,8 @@
 package dev.r1j.verifiers;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.r1j.options.NamedProviders;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
 
 /**
  * The verifiers available on the classpath, by name. Providers are discovered with {@link ServiceLoader}
@@ -21,10 +16,10 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class VerifierRegistry {
-    private final Map<String, VerifierProvider> providers; // sorted by name, unmodifiable
+    private final NamedProviders<VerifierProvider> providers;
 
-    private VerifierRegistry(Map<String, VerifierProvider> providers) {
-        this.providers = Collections.unmodifiableMap(providers);
+    private VerifierRegistry(NamedProviders<VerifierProvider> providers) {
+        this.providers = providers;
     }
 
     /**
@@ -33,22 +28,13 @@ public final class VerifierRegistry {
      * depends on the classloader, and loading is cheap compared with building a verifier.
      */
     public static VerifierRegistry defaultRegistry() {
-        ClassLoader cl = Thread.currentThread().getContextClassLoader();
-        return load(cl != null ? cl : VerifierRegistry.class.getClassLoader());
+        return load(NamedProviders.pluginLoader(VerifierRegistry.class));
     }
 
     /** The providers visible to {@code classLoader}. */
     public static VerifierRegistry load(ClassLoader classLoader) {
-        List<VerifierProvider> found = new ArrayList<>();
-        try {
-            for (VerifierProvider p : ServiceLoader.load(VerifierProvider.class, classLoader)) {
-                found.add(p);
-            }
-        } catch (ServiceConfigurationError e) {
-            throw new IllegalStateException("cannot load a verifier provider listed in META-INF/services/"
-                    + VerifierProvider.class.getName() + ": " + e.getMessage(), e);
-        }
-        return of(found);
+        return new VerifierRegistry(
+                NamedProviders.load("verifier", VerifierProvider.class, VerifierProvider::name, classLoader));
     }
 
     /**
@@ -56,41 +42,22 @@ public final class VerifierRegistry {
      * error naming both classes: silently picking one would make a recipe's meaning depend on classpath order.
      */
     public static VerifierRegistry of(List<? extends VerifierProvider> providerList) {
-        Map<String, VerifierProvider> byName = new TreeMap<>();
-        for (VerifierProvider p : providerList) {
-            Objects.requireNonNull(p, "provider");
-            String name = p.name();
-            if (name == null || name.isBlank()) {
-                throw new IllegalStateException("verifier provider " + p.getClass().getName()
-                        + " has a blank name()");
-            }
-            VerifierProvider prev = byName.putIfAbsent(name, p);
-            if (prev != null) {
-                throw new IllegalStateException("two verifier providers are named '" + name + "': "
-                        + prev.getClass().getName() + " and " + p.getClass().getName()
-                        + " (remove one jar from the classpath or rename one provider)");
-            }
-        }
-        return new VerifierRegistry(byName);
+        return new VerifierRegistry(NamedProviders.of("verifier", providerList, VerifierProvider::name));
     }
 
     /** The known verifier names, sorted. */
     public List<String> names() {
-        return List.copyOf(providers.keySet());
+        return providers.names();
     }
 
     /** Whether a provider of that name is present. */
     public boolean contains(String name) {
-        return providers.containsKey(name);
+        return providers.contains(name);
     }
 
     /** The provider of that name; an unknown name is an {@link IllegalArgumentException} listing the known ones. */
     public VerifierProvider provider(String name) {
-        VerifierProvider p = name == null ? null : providers.get(name);
-        if (p == null) {
-            throw new IllegalArgumentException(unknownNameMessage(name));
-        }
-        return p;
+        return providers.get(name);
     }
 
     /**
@@ -102,35 +69,5 @@ public final class VerifierRegistry {
     public Verifier create(String name, Map<String, Object> options) {
         VerifierProvider p = provider(name);
         return p.create(options == null ? Map.of() : options);
-    }
-
-    private String unknownNameMessage(String name) {
-        StringBuilder sb = new StringBuilder("unknown verifier '").append(name).append("'; known verifiers: ")
-                .append(providers.isEmpty() ? "(none on the classpath)" : String.join(", ", providers.keySet()));
-        String suggestion = closest(name);
-        if (suggestion != null) {
-            sb.append(" (did you mean '").append(suggestion).append("'?)");
-        }
-        return sb.toString();
-    }
-
-    /** The known name closest to {@code name} by edit distance (case-insensitive), when it is close enough. */
-    String closest(String name) {
-        if (name == null || name.isEmpty()) {
-            return null;
-        }
-        String lower = name.toLowerCase(java.util.Locale.ROOT);
-        String best = null;
-        int bestDist = Integer.MAX_VALUE;
-        for (String known : providers.keySet()) {
-            int d = EditDistance.between(lower, known.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDist) {
-                bestDist = d;
-                best = known;
-            }
-        }
-        // Allow roughly one typo per three characters, at least one.
-        int allowed = Math.max(1, Math.min(name.length(), best == null ? 0 : best.length()) / 3);
-        return best != null && bestDist <= allowed ? best : null;
     }
 }

@@ -7,7 +7,7 @@ import dev.r1j.core.eval.EvalReport;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.SamplingParams;
 import dev.r1j.core.tokenizer.Tokenizer;
-import dev.r1j.recipes.config.DidYouMean;
+import dev.r1j.options.DidYouMean;
 import dev.r1j.recipes.stages.eval.ModelEvaluation;
 import dev.r1j.verifiers.Verifier;
 import dev.r1j.verifiers.eval.EvaluationVerifiers;

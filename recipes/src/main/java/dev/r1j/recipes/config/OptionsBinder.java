@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import dev.r1j.options.Default;
+import dev.r1j.options.DidYouMean;
 import dev.r1j.options.Help;
 import dev.r1j.options.Inline;
 import dev.r1j.options.Names;

@@ -1,13 +1,7 @@
 package dev.r1j.recipes.stage;
 
-import dev.r1j.recipes.config.DidYouMean;
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.r1j.options.NamedProviders;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
 
 /**
  * The stages a recipe can name. {@link #defaultRegistry()} finds every {@link StageProvider} on the class path with
@@ -19,26 +13,18 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class StageRegistry {
-    private final Map<String, StageProvider<?>> providers;
+    private final NamedProviders<StageProvider<?>> providers;
 
-    private StageRegistry(Map<String, StageProvider<?>> providers) {
-        this.providers = Collections.unmodifiableMap(providers);
+    private StageRegistry(NamedProviders<StageProvider<?>> providers) {
+        this.providers = providers;
     }
 
     /** Every provider listed in {@code META-INF/services/dev.r1j.recipes.stage.StageProvider} (context loader). */
-    @SuppressWarnings("rawtypes")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public static StageRegistry defaultRegistry() {
-        ClassLoader cl = Thread.currentThread().getContextClassLoader();
-        List<StageProvider<?>> found = new ArrayList<>();
-        try {
-            for (StageProvider p : ServiceLoader.load(StageProvider.class, cl == null ? StageRegistry.class.getClassLoader() : cl)) {
-                found.add(p);
-            }
-        } catch (ServiceConfigurationError e) {
-            throw new IllegalStateException("cannot load a stage provider listed in META-INF/services/"
-                    + StageProvider.class.getName() + ": " + e.getMessage(), e);
-        }
-        return of(found);
+        Class<StageProvider<?>> service = (Class) StageProvider.class;
+        return new StageRegistry(NamedProviders.load("stage", service, StageProvider::name,
+                NamedProviders.pluginLoader(StageRegistry.class)));
     }
 
     public static StageRegistry of(StageProvider<?>... providers) {
@@ -47,38 +33,25 @@ public final class StageRegistry {
 
     /** A registry of exactly these providers; two with the same name is an error naming both classes. */
     public static StageRegistry of(List<StageProvider<?>> list) {
-        Map<String, StageProvider<?>> map = new TreeMap<>();
-        for (StageProvider<?> p : list) {
-            StageProvider<?> old = map.put(p.name(), p);
-            if (old != null) {
-                throw new IllegalStateException("two stage providers are named '" + p.name() + "': "
-                        + old.getClass().getName() + " and " + p.getClass().getName());
-            }
-        }
-        return new StageRegistry(map);
+        return new StageRegistry(NamedProviders.of("stage", list, StageProvider::name));
     }
 
     /** Stage names, sorted. */
     public List<String> names() {
-        return List.copyOf(providers.keySet());
+        return providers.names();
     }
 
     public boolean contains(String name) {
-        return providers.containsKey(name);
+        return providers.contains(name);
     }
 
     /** The provider of {@code name}; an unknown name lists the known ones and the nearest. */
     public StageProvider<?> get(String name) {
-        StageProvider<?> p = providers.get(name);
-        if (p == null) {
-            throw new IllegalArgumentException(unknown(name));
-        }
-        return p;
+        return providers.get(name);
     }
 
     /** "unknown stage 'gpro' (did you mean 'grpo'?); known stages: eval, grpo, sft". */
     public String unknown(String name) {
-        return "unknown stage '" + name + "'" + DidYouMean.hint(name, providers.keySet()) + "; known stages: "
-                + (providers.isEmpty() ? "(none on the class path)" : String.join(", ", providers.keySet()));
+        return providers.unknown(name);
     }
 }

@@ -1,7 +1,7 @@
 package dev.r1j.recipes.stage;
 
 import dev.r1j.options.Default;
-import dev.r1j.recipes.config.DidYouMean;
+import dev.r1j.options.DidYouMean;
 import dev.r1j.options.Help;
 import dev.r1j.verifiers.CompositeVerifier;
 import dev.r1j.verifiers.Verifier;

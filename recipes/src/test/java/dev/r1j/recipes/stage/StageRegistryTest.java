@@ -36,7 +36,8 @@ class StageRegistryTest {
     void duplicateAndUnknownNamesAreClearErrors() {
         String m = assertThrows(IllegalStateException.class,
                 () -> StageRegistry.of(new ToyStage.Provider(), new ToyStage.Provider())).getMessage();
-        assertEquals("two stage providers are named 'toy': dev.r1j.recipes.ToyStage$Provider and dev.r1j.recipes.ToyStage$Provider", m);
+        assertEquals("two stage providers are named 'toy': dev.r1j.recipes.ToyStage$Provider and dev.r1j.recipes.ToyStage$Provider"
+                + " (remove one jar from the class path or rename one provider)", m);
         StageRegistry r = StageRegistry.of(new ToyStage.Provider());
         assertEquals("unknown stage 'tyo' (did you mean 'toy'?); known stages: toy",
                 assertThrows(IllegalArgumentException.class, () -> r.get("tyo")).getMessage());

@@ -144,7 +144,8 @@ class MathVerifierTest {
     @Test
     void timeBudgetBoundsTheWholeComparison() {
         // 60 distinct symbolic elements against the same set reversed: equal, but it takes ~1800 symbolic
-        // comparisons. With the normal budget it is judged equal; with a 1 ms budget it gives up with reward 0.
+        // comparisons. Given time (a 20 s budget, so a loaded CI machine's cold JIT cannot turn it into a timeout:
+        // the default 500 ms budget made this flaky) it is judged equal; with a 1 ms budget it gives up with reward 0.
         java.util.List<String> items = new java.util.ArrayList<>();
         for (int k = 1; k <= 60; k++) {
             items.add("\\sqrt{2}+" + k + "x^{7}");
@@ -152,10 +153,13 @@ class MathVerifierTest {
         String set = "\\{" + String.join(",", items) + "\\}";
         java.util.Collections.reverse(items);
         String reversed = "\\{" + String.join(",", items) + "\\}";
-        assertEquals(1.0, fast("\\boxed{" + reversed + "}", set).reward());
+        Verifier patient = new MathVerifier("answer", new MathEquivalence(1e-8, 20_000, true), 100_000);
+        Verdict equal = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> patient.verify(new Sample("", "\\boxed{" + reversed + "}", Map.of("answer", set))));
+        assertEquals(1.0, equal.reward(), equal.reason());
 
         Verifier strict = new MathVerifier("answer", new MathEquivalence(1e-8, 1, true), 100_000);
-        Verdict v = assertTimeoutPreemptively(Duration.ofSeconds(3),
+        Verdict v = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> strict.verify(new Sample("", "\\boxed{" + reversed + "}", Map.of("answer", set))));
         assertEquals(0.0, v.reward());
         assertEquals("comparison exceeded its time budget", v.reason());

@@ -29,7 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BubblewrapSandboxTest {
     private static final Sandbox SANDBOX = BubblewrapSandbox.createDefault();
     private static final PythonRuntime PYTHON = PythonRuntime.resolve("python3");
-    private static final SandboxLimits FAST = SandboxLimits.defaults().withWallClock(Duration.ofSeconds(4))
+    // Wall-clock bounds in these tests are set against the failure they guard (a process that is never killed runs
+    // for a minute or forever), not against an idle machine's timing: CI and shared machines run at load 10-30, where
+    // starting python in a fresh namespace alone can take seconds.
+    private static final SandboxLimits FAST = SandboxLimits.defaults().withWallClock(Duration.ofSeconds(10))
             .withCpuSeconds(3);
 
     private static SandboxResult sh(String script, String marker, SandboxLimits limits) {
@@ -130,7 +133,7 @@ class BubblewrapSandboxTest {
         long t0 = System.nanoTime();
         SandboxResult r = sh("b() { b | b & }; b; sleep 1; echo done", m, FAST.withMaxProcesses(32));
         double secs = (System.nanoTime() - t0) / 1e9;
-        assertTrue(secs < 10, "took " + secs);
+        assertTrue(secs < 30, "took " + secs);
         assertNoSurvivors(m);
         // a python fork loop hits RLIMIT_NPROC: fork() fails with EAGAIN
         SandboxResult p = py("""
@@ -163,13 +166,13 @@ class BubblewrapSandboxTest {
                 """, m, FAST.withWallClock(Duration.ofSeconds(2)));
         double secs = (System.nanoTime() - t0) / 1e9;
         assertTrue(r.timedOut());
-        assertTrue(secs >= 2 && secs < 6, "took " + secs);
+        assertTrue(secs >= 2 && secs < 20, "took " + secs);
         assertNoSurvivors(m);
-        // a busy loop dies of the CPU limit before the wall clock
-        SandboxResult cpu = py("while True: pass\n", m, FAST.withCpuSeconds(1).withWallClock(Duration.ofSeconds(8)));
-        assertFalse(cpu.timedOut());
+        // a busy loop dies of the CPU limit, not the wall clock (which is far away: at load 20 one CPU second
+        // can take ten seconds of wall time)
+        SandboxResult cpu = py("while True: pass\n", m, FAST.withCpuSeconds(1).withWallClock(Duration.ofSeconds(60)));
+        assertFalse(cpu.timedOut(), "cpu limit took " + cpu.elapsed());
         assertTrue(cpu.exitCode() != 0);
-        assertTrue(cpu.elapsed().toMillis() < 5000, "cpu limit took " + cpu.elapsed());
         assertNoSurvivors(m);
     }
 
@@ -196,13 +199,14 @@ class BubblewrapSandboxTest {
         long heapBefore = usedHeap();
         long t0 = System.nanoTime();
         SandboxResult r = sh("head -c 1000000000 /dev/zero; echo survived >&2", m,
-                FAST.withWallClock(Duration.ofSeconds(20)).withMaxOutputBytes(1 << 20));
+                FAST.withWallClock(Duration.ofSeconds(60)).withMaxOutputBytes(1 << 20));
         double secs = (System.nanoTime() - t0) / 1e9;
         assertTrue(r.outputLimitExceeded());
         assertTrue(r.stdoutTruncated());
         assertEquals(1 << 20, r.stdout().length);
         assertFalse(r.stderrText().contains("survived"));
-        assertTrue(secs < 5, "took " + secs);
+        assertFalse(r.timedOut(), "killed by the wall clock, not the output limit");
+        assertTrue(secs < 30, "took " + secs);
         assertTrue(usedHeap() - heapBefore < 200L << 20, "heap grew by " + (usedHeap() - heapBefore));
         // the same on stderr, written by python in 1 MB chunks
         SandboxResult e = py("import os\nfor _ in range(1000): os.write(2, b'x' * 1000000)\n", m, FAST);
@@ -332,7 +336,8 @@ class BubblewrapSandboxTest {
                 """, m, FAST);
         assertEquals("parent done\n", r.stdoutText(), r.stderrText());
         assertFalse(r.timedOut());
-        assertTrue((System.nanoTime() - t0) / 1e9 < 3.5);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertTrue(secs < 30, "waited " + secs + " s: for the daemon's 60 s sleep?");
         assertNoSurvivors(m);
     }
 }

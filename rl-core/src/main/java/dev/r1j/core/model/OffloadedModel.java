@@ -43,6 +43,11 @@ public final class OffloadedModel implements CausalLM {
                         + m.config() + ", expected " + config);
             }
             return body.apply(m);
+        } finally {
+            // DJL keeps an array made from Java data (every loaded weight) in a direct ByteBuffer that only the
+            // garbage collector releases, after the array is closed: without a collection here the 2 GB of a 0.5B
+            // reference would stay resident through the update, which allocates too little heap to trigger one
+            System.gc();
         }
     }
 

@@ -75,6 +75,31 @@ class ReferenceOffloadTest {
         assertTrue(e.getMessage().contains("another config"), e.getMessage());
     }
 
+    /**
+     * The loaded copy's memory is returned after the pass: DJL keeps loaded weights in direct buffers that only a GC
+     * frees, and the update allocates too little heap to trigger one, so {@code use} collects.
+     */
+    @Test
+    void theLoadedCopysDirectMemoryIsReturnedAfterThePass() throws InterruptedException {
+        ModelConfig config = ModelConfig.tinyLlama(4000); // a 4000 x hidden embedding: megabytes of weights
+        java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+                .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        System.gc();
+        Thread.sleep(200);
+        long before = direct.getMemoryUsed();
+        CausalLM offloaded = new OffloadedModel(config, () -> Transformer.create(config, root, 1));
+        long during = OffloadedModel.use(offloaded, m -> direct.getMemoryUsed());
+        long grown = during - before;
+        assertTrue(grown > 1_000_000, "the loaded weights live in direct buffers: " + grown + " bytes");
+        long after = direct.getMemoryUsed();
+        for (int i = 0; i < 50 && after - before > grown / 4; i++) { // the Cleaner thread frees them after the GC
+            Thread.sleep(100);
+            after = direct.getMemoryUsed();
+        }
+        assertTrue(after - before <= grown / 4, "direct memory " + before + " -> " + during + " -> " + after);
+    }
+
     private record Run(double[] kl, double[] loss, List<float[]> weights) {}
 
     private static Run run(ModelConfig config, GrpoConfig cfg, List<Prompt> prompts, CausalLM reference) {

@@ -188,6 +188,15 @@ class RealScaleBenchmark {
                         + "%.1f GFLOP/s, %.2f of the GEMM ceiling%n", rows, width, flops / 1e12,
                         gc ? "; the recomputed forward is extra work not counted" : "", m.updateS(),
                         flops / m.updateS() / 1e9, flops / m.updateS() / gemm);
+                if (gc) {
+                    // checkpointing runs the layers' forward again in backward, and the LM head once more (its
+                    // no-grad pass plus its recomputation in backward): 2 FLOPs per weight per token each
+                    double layerWeights = policy.parameterCount() - (double) VOCAB * 896;
+                    double executed = flops + 2.0 * (layerWeights + (double) VOCAB * 896) * rows * width;
+                    System.out.printf(Locale.ROOT, "update incl. the recomputed layers and LM head: %.2f TFLOP = %.1f "
+                            + "GFLOP/s, %.2f of the GEMM ceiling%n", executed / 1e12, executed / m.updateS() / 1e9,
+                            executed / m.updateS() / gemm);
+                }
                 double gemmAfter = gemmCeiling();
                 System.out.printf(Locale.ROOT, "GEMM ceiling measured again after the step: %.1f GFLOP/s; the update "
                         + "at %.2f of the larger of the two%n", gemmAfter / 1e9, flops / m.updateS() / Math.max(gemm, gemmAfter));

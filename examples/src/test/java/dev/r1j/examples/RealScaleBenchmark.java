@@ -149,6 +149,12 @@ class RealScaleBenchmark {
             // that the peak below is the training step's, as after loading a checkpoint
             System.gc();
             resetPeak();
+            long direct = ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                    .filter(p -> p.getName().equals("direct")).mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+                    .sum();
+            System.out.printf(Locale.ROOT, "JVM after the GC: heap committed %.2f GB (used %.2f GB), direct buffers "
+                    + "%.2f GB (DJL keeps arrays made from Java data in them)%n", Runtime.getRuntime().totalMemory() / 1e9,
+                    (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1e9, direct / 1e9);
             System.out.printf(Locale.ROOT, "model built in %.1f s: %,d parameters (%.2f GB F32)%s; peak RSS while "
                     + "building %.2f GB, RSS after a GC %.2f GB%n",
                     (System.nanoTime() - t0) / 1e9, policy.parameterCount(), policy.parameterCount() * 4 / 1e9,

@@ -217,6 +217,9 @@ class RealScaleBenchmark {
         }
         System.out.printf(Locale.ROOT, "PEAK RSS (%s): %.2f GB (VmHWM of the step, counted from after the model build; load average now %.2f)%n",
                 mode, rss("VmHWM") / 1e9, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "process CPU time %.0f s over %.0f s of wall time%n",
+                ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime() / 1e9, (System.nanoTime() - t0) / 1e9);
     }
 
     /**

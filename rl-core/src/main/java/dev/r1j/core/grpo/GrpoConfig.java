@@ -43,7 +43,8 @@ public record GrpoConfig(
                 boolean klInReward,
         @Help("don't keep the reference model in memory: load it for its log-prob pass each step and free it before "
                 + "the update (its weights reread from the start checkpoint; OpenRLHF's --ref_reward_offload); "
-                + "saves the reference's size at the update's peak") @Default("false") boolean referenceOffload,
+                + "saves the reference's size at the update's peak; with lora the reference is the base with adapters "
+                + "off, nothing to offload") @Default("false") boolean referenceOffload,
         @Help("ratio clip range [1-low, 1+high]; a larger high is DAPO's clip-higher (PPO, Schulman et al. 2017; "
                 + "Yu et al. 2025)") Clip clip,
         @Help("dual-clip PPO: a token with negative advantage loses at most c*|A|; 0 = off, else c > 1 (Ye et al. 2020)")

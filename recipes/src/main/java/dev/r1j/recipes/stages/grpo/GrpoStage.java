@@ -90,7 +90,7 @@ public final class GrpoStage implements Stage {
             PromptSource source = new PromptSource(prompts, cfg.seed());
             Sampler sampler = fleet != null ? fleet.sampler() : local;
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
-                    : reference != null ? reference.model() : offloadedOrLoraReference(cfg, policy, input, ctx), sampler,
+                    : reference != null ? reference.model() : offloadedOrLoraReference(policy, input, ctx), sampler,
                     reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
@@ -186,7 +186,7 @@ public final class GrpoStage implements Stage {
      * The reference when none is resident: with LoRA the base with adapters off (no copy, so reference_offload has
      * nothing to free), else (reference_offload) the start checkpoint, loaded for each reference pass.
      */
-    private static CausalLM offloadedOrLoraReference(GrpoConfig cfg, TunedModel policy, Path input, StageContext ctx) {
+    private static CausalLM offloadedOrLoraReference(TunedModel policy, Path input, StageContext ctx) {
         if (policy.adapters() != null) return policy.loraReference();
         ctx.out().println("reference_offload: the reference is read from " + input + " for each reference pass");
         return new OffloadedModel(policy.model().config(), () -> Checkpoint.load(input, policy.manager()).model());

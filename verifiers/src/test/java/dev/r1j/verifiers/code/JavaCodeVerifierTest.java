@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 class JavaCodeVerifierTest {
     // The default 30 s wall clock: one JVM start plus javac takes ~1.5 s alone, but much longer when the machine's
     // two cores are shared by several niced builds (8 s was exceeded at a load average of 12).
-    private static final Verifier JAVA = VerifierRegistry.defaultRegistry().create("code_java", Map.of());
+    // a minute of wall clock instead of the default 10 s: javac and a JVM start inside the sandbox, which at CI-like
+    // load (10-20 on 2 cores) can take longer than 10 s and turn a pass into "timeout before the tests started"
+    private static final Verifier JAVA = VerifierRegistry.defaultRegistry().create("code_java", Map.of("timeout_seconds", 60));
     private static final Map<String, Object> FORGE_ME = Map.of("tests",
             List.of("assertEquals(3, Solution.add(1, 2));", "assertEquals(5, Solution.add(2, 2));"));
 

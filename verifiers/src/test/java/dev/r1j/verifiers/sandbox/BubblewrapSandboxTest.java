@@ -186,7 +186,7 @@ class BubblewrapSandboxTest {
                         chunks.append(bytearray(50 * 1024 * 1024))
                 except MemoryError:
                     print("memory error after", len(chunks) * 50, "MB")
-                """, m, FAST.withMemoryBytes(256L << 20));
+                """, m, FAST.withMemoryBytes(256L << 20).withWallClock(Duration.ofSeconds(60)));
         assertTrue(r.stdoutText().startsWith("memory error after"), r.stdoutText() + r.stderrText());
         int mb = Integer.parseInt(r.stdoutText().split(" ")[3]);
         assertTrue(mb <= 256, mb + " MB allocated");

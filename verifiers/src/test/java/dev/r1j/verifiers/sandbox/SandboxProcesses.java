@@ -42,10 +42,14 @@ public final class SandboxProcesses {
         return out;
     }
 
-    /** Waits up to 3 s for every marked process to be gone; returns the survivors. */
+    /**
+     * Waits up to 15 s for every marked process to be gone; returns the survivors. Killed processes take a moment to
+     * be reaped, longer at load 10-20 (3 s was too short there); the hostile programs that must not survive sleep 30 s
+     * or more, so they are still caught.
+     */
     public static List<Long> awaitNone(String marker) throws InterruptedException {
         List<Long> left = alive(marker);
-        for (int i = 0; i < 30 && !left.isEmpty(); i++) {
+        for (int i = 0; i < 150 && !left.isEmpty(); i++) {
             Thread.sleep(100);
             left = alive(marker);
         }

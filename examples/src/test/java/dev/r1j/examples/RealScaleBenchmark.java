@@ -14,7 +14,10 @@ import dev.r1j.core.grpo.GrpoTrainer;
 import dev.r1j.core.grpo.LossType;
 import dev.r1j.core.grpo.PromptSource;
 import dev.r1j.core.grpo.ScoredCompletion;
+import dev.r1j.core.io.Weights;
+import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.model.LoraAdapters;
+import dev.r1j.core.model.OffloadedModel;
 import dev.r1j.core.model.LoraConfig;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
@@ -47,6 +50,8 @@ import org.junit.jupiter.api.Test;
  * <p>One training mode per JVM, so the peak RSS is that mode's ({@code bench.mode}): {@code full} (full
  * fine-tuning, a separate reference copy), {@code full-gc} (the same with gradient checkpointing), {@code lora}
  * (LoRA r=16, alpha 32 on all linear projections, with checkpointing; the reference is the base with adapters off).
+ * {@code bench.refOffload=true} (full modes): the reference is offloaded (reference_offload), reread from a
+ * safetensors copy of the start weights for its pass.
  * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
  * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's].
  *
@@ -62,11 +67,22 @@ class RealScaleBenchmark {
         return Integer.getInteger("bench." + k, d);
     }
 
+    /**
+     * Runs {@code bench.mode}'s step outside Maven, from a private copy of the classes (so that rebuilding the
+     * worktree cannot break a long run): {@code java -cp <copy> -Dbench.mode=full-gc dev.r1j.examples.RealScaleBenchmark}.
+     */
+    public static void main(String[] args) throws IOException {
+        RealScaleBenchmark b = new RealScaleBenchmark();
+        if (System.getProperty("bench.mode", "lora").equals("generate")) b.generationWithAShortAndAGsm8kPrompt();
+        else b.oneGrpoStepAtHalfABillionParameters();
+    }
+
     @Test
     void oneGrpoStepAtHalfABillionParameters() throws IOException {
         String mode = System.getProperty("bench.mode", "lora");
         Assumptions.assumeFalse(mode.equals("generate"), "bench.mode=generate runs the prompt-length comparison");
         boolean lora = mode.equals("lora");
+        boolean refOffload = Boolean.getBoolean("bench.refOffload") && !lora;
         int ga = intProp("ga", mode.equals("full") ? 8 : 2);
         boolean gc = Boolean.parseBoolean(System.getProperty("bench.gc", Boolean.toString(!mode.equals("full"))));
         int layers = intProp("layers", 24);
@@ -75,8 +91,9 @@ class RealScaleBenchmark {
             ai.djl.pytorch.jni.JniUtils.setNumInteropThreads(1);
             ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.getInteger("bench.threads"));
         }
-        System.out.printf(Locale.ROOT, "RealScaleBenchmark: mode %s, gradient checkpointing %s, %d micro-batches, "
-                + "%d layers, %s prompts x %s completions x %d new tokens; %d cores, load average %.2f%n", mode, gc, ga,
+        System.out.printf(Locale.ROOT, "RealScaleBenchmark: mode %s, gradient checkpointing %s, reference_offload %s, "
+                + "%d micro-batches, %d layers, %s prompts x %s completions x %d new tokens; %d cores, load average "
+                + "%.2f%n", mode, gc, refOffload, ga,
                 layers, Integer.getInteger("bench.prompts", 2), Integer.getInteger("bench.group", 4), maxNew,
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
@@ -99,12 +116,30 @@ class RealScaleBenchmark {
 
         long t0 = System.nanoTime();
         try (NDManager root = Djl.newManager(); Transformer policy = Transformer.create(config, root, 1)) {
-            Transformer reference;
+            CausalLM reference;
             LoraAdapters adapters = null;
             if (lora) {
                 adapters = LoraAdapters.create(policy, new LoraConfig(16, 32, 0, List.of(LoraConfig.ALL_LINEAR), false), 2);
                 policy.setAdapters(adapters);
                 reference = policy.withoutAdapters();
+            } else if (refOffload) {
+                // reference_offload: the reference (the start weights, here the policy's before the step) is reread
+                // from its safetensors for its pass and freed before the update
+                Path dir = Files.createTempDirectory("realscale-reference");
+                dir.toFile().deleteOnExit();
+                long w0 = System.nanoTime();
+                for (Path f : Weights.write(dir, policy.parameters())) f.toFile().deleteOnExit();
+                System.out.printf(Locale.ROOT, "reference_offload: start weights written to %s in %.1f s%n", dir,
+                        (System.nanoTime() - w0) / 1e9);
+                reference = new OffloadedModel(config, () -> {
+                    long r0 = System.nanoTime();
+                    try (NDManager reading = root.newSubManager()) {
+                        Transformer t = Transformer.fromParameters(config, root, Weights.read(dir, reading));
+                        System.out.printf(Locale.ROOT, "reference_offload: reference read in %.1f s%n",
+                                (System.nanoTime() - r0) / 1e9);
+                        return t;
+                    }
+                });
             } else {
                 reference = Transformer.create(config, root, 1);
             }
@@ -114,6 +149,12 @@ class RealScaleBenchmark {
             // that the peak below is the training step's, as after loading a checkpoint
             System.gc();
             resetPeak();
+            long direct = ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                    .filter(p -> p.getName().equals("direct")).mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+                    .sum();
+            System.out.printf(Locale.ROOT, "JVM after the GC: heap committed %.2f GB (used %.2f GB), direct buffers "
+                    + "%.2f GB (DJL keeps arrays made from Java data in them)%n", Runtime.getRuntime().totalMemory() / 1e9,
+                    (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1e9, direct / 1e9);
             System.out.printf(Locale.ROOT, "model built in %.1f s: %,d parameters (%.2f GB F32)%s; peak RSS while "
                     + "building %.2f GB, RSS after a GC %.2f GB%n",
                     (System.nanoTime() - t0) / 1e9, policy.parameterCount(), policy.parameterCount() * 4 / 1e9,
@@ -122,8 +163,15 @@ class RealScaleBenchmark {
             LocalSampler sampler = new LocalSampler(policy, tok);
             try (GrpoTrainer trainer = new GrpoTrainer(policy, reference, sampler, reward, cfg)) {
                 long s0 = System.nanoTime();
-                GrpoStepMetrics m = trainer.step(new PromptSource(prompts, 3));
+                GrpoStepMetrics m;
+                RssTrace trace = new RssTrace(s0);
+                try {
+                    m = trainer.step(new PromptSource(prompts, 3));
+                } finally {
+                    trace.stop();
+                }
                 double stepS = (System.nanoTime() - s0) / 1e9;
+                trace.print(m, stepS);
                 DecodeStats d = sampler.lastStats();
                 List<ScoredCompletion> done = trainer.lastCompletions();
                 int rows = done.size();
@@ -146,6 +194,15 @@ class RealScaleBenchmark {
                         + "%.1f GFLOP/s, %.2f of the GEMM ceiling%n", rows, width, flops / 1e12,
                         gc ? "; the recomputed forward is extra work not counted" : "", m.updateS(),
                         flops / m.updateS() / 1e9, flops / m.updateS() / gemm);
+                if (gc) {
+                    // checkpointing runs the layers' forward again in backward, and the LM head once more (its
+                    // no-grad pass plus its recomputation in backward): 2 FLOPs per weight per token each
+                    double layerWeights = policy.parameterCount() - (double) VOCAB * 896;
+                    double executed = flops + 2.0 * (layerWeights + (double) VOCAB * 896) * rows * width;
+                    System.out.printf(Locale.ROOT, "update incl. the recomputed layers and LM head: %.2f TFLOP = %.1f "
+                            + "GFLOP/s, %.2f of the GEMM ceiling%n", executed / 1e12, executed / m.updateS() / 1e9,
+                            executed / m.updateS() / gemm);
+                }
                 double gemmAfter = gemmCeiling();
                 System.out.printf(Locale.ROOT, "GEMM ceiling measured again after the step: %.1f GFLOP/s; the update "
                         + "at %.2f of the larger of the two%n", gemmAfter / 1e9, flops / m.updateS() / Math.max(gemm, gemmAfter));
@@ -160,6 +217,9 @@ class RealScaleBenchmark {
         }
         System.out.printf(Locale.ROOT, "PEAK RSS (%s): %.2f GB (VmHWM of the step, counted from after the model build; load average now %.2f)%n",
                 mode, rss("VmHWM") / 1e9, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "process CPU time %.0f s over %.0f s of wall time%n",
+                ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime() / 1e9, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -267,6 +327,80 @@ class RealScaleBenchmark {
         StringBuilder b = new StringBuilder();
         cps.forEach(b::appendCodePoint);
         return b.toString();
+    }
+
+    /**
+     * RSS sampled every 50 ms on a daemon thread during the step, and printed per phase of the step (generation,
+     * reward, reference/old log-probs, update in tenths of its time: the micro-batches' forward/backward and the
+     * optimizer step at the end), so that the peak can be attributed. Phase boundaries come from the step's own
+     * timings, in the trainer's order.
+     */
+    private static final class RssTrace {
+        private final long start;
+        private final List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        RssTrace(long start) {
+            this.start = start;
+            thread = new Thread(() -> {
+                long nextPrint = 0;
+                double peak = 0;
+                while (running) {
+                    try {
+                        long t = System.nanoTime() - start;
+                        double r = rss("VmRSS");
+                        samples.add(new long[] {t, (long) r});
+                        peak = Math.max(peak, r);
+                        if (t >= nextPrint) { // progress, so that a run stopped early still says where it was
+                            System.out.printf(Locale.ROOT, "  [%5.0f s] RSS %.2f GB, peak so far %.2f GB%n", t / 1e9,
+                                    r / 1e9, peak / 1e9);
+                            nextPrint = t + 60_000_000_000L;
+                        }
+                        Thread.sleep(50);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "rss-trace");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            running = false;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void print(GrpoStepMetrics m, double stepS) {
+            double gen = m.generationS(), rew = gen + m.rewardS(), lp = rew + m.logprobS(), upd = lp + m.updateS();
+            StringBuilder b = new StringBuilder("RSS by phase (GB, first / peak):");
+            window(b, "generation", 0, gen);
+            window(b, "reward", gen, rew);
+            window(b, "ref/old log-probs", rew, lp);
+            for (int i = 0; i < 10; i++) {
+                window(b, "update " + (i * 10) + "-" + (i * 10 + 10) + "%", lp + (upd - lp) * i / 10, lp + (upd - lp) * (i + 1) / 10);
+            }
+            window(b, "after", upd, stepS);
+            System.out.println(b);
+        }
+
+        private void window(StringBuilder b, String name, double from, double to) {
+            double first = Double.NaN, peak = 0;
+            synchronized (samples) {
+                for (long[] s : samples) {
+                    double t = s[0] / 1e9;
+                    if (t < from || t >= to) continue;
+                    if (Double.isNaN(first)) first = s[1] / 1e9;
+                    peak = Math.max(peak, s[1] / 1e9);
+                }
+            }
+            if (!Double.isNaN(first)) b.append(String.format(Locale.ROOT, "%n  %-22s %5.2f / %5.2f", name, first, peak));
+        }
     }
 
     /** Resets the kernel's peak-RSS counter (VmHWM) to the current RSS (Linux: write 5 to clear_refs). */

@@ -41,6 +41,10 @@ public record GrpoConfig(
         @Help("subtract beta * the completion's summed per-token KL from its reward instead of a loss term (PPO-style "
                 + "RLHF, Ouyang et al. 2022)") @Default("false") @Alias(value = "use_kl_in_reward", source = "veRL")
                 boolean klInReward,
+        @Help("don't keep the reference model in memory: load it for its log-prob pass each step and free it before "
+                + "the update (its weights reread from the start checkpoint; OpenRLHF's --ref_reward_offload); "
+                + "saves the reference's size at the update's peak; with lora the reference is the base with adapters "
+                + "off, nothing to offload") @Default("false") boolean referenceOffload,
         @Help("ratio clip range [1-low, 1+high]; a larger high is DAPO's clip-higher (PPO, Schulman et al. 2017; "
                 + "Yu et al. 2025)") Clip clip,
         @Help("dual-clip PPO: a token with negative advantage loses at most c*|A|; 0 = off, else c > 1 (Ye et al. 2020)")
@@ -233,6 +237,7 @@ public record GrpoConfig(
         public Builder beta(double v) { set("beta", v); return this; }
         public Builder klEstimator(KlEstimator v) { set("klEstimator", v); return this; }
         public Builder klInReward(boolean v) { set("klInReward", v); return this; }
+        public Builder referenceOffload(boolean v) { set("referenceOffload", v); return this; }
         public Builder clip(double low, double high) { set("clip", new Clip(low, high)); return this; }
         public Builder dualClip(double v) { set("dualClip", v); return this; }
         public Builder topEntropyQuantile(double v) { set("topEntropyQuantile", v); return this; }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.OffloadedModel;
 import dev.r1j.core.model.RoutingReplay;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradientAccumulation;
@@ -471,7 +472,8 @@ public final class GrpoTrainer implements AutoCloseable {
             List<GradientAccumulation.Range> micro = GradientAccumulation.split(b.size(),
                     Math.min(config.gradientAccumulationSteps(), b.size()));
             NDArray old = config.numIterations() > 1 ? constantLogProbs(policy, b, micro, sm) : null;
-            NDArray ref = reference != null ? constantLogProbs(reference, b, micro, sm) : null;
+            NDArray ref = reference != null
+                    ? OffloadedModel.use(reference, r -> constantLogProbs(r, b, micro, sm)) : null; // reference_offload
             NDArray advantages = b.advantages();
             double[] penalisedAdvantages = null;
             if (config.klInReward()) {

@@ -69,6 +69,23 @@ public interface CausalLM extends AutoCloseable {
     }
 
     /**
+     * Whether {@link LogProbs} should compute the chosen-token log-probs of a pass under autograd without recording
+     * the LM head, and register the head's chunk-by-chunk backward with {@link #deferBackward} instead (the logits
+     * then never sit in the graph). Only a model whose {@link #backward} runs the deferred steps may say yes.
+     */
+    default boolean recomputesHeadInBackward() {
+        return false;
+    }
+
+    /**
+     * Registers a step that {@link #backward} runs after the loss's backward and before any recomputed layers'
+     * (steps registered later run first). Only called when {@link #recomputesHeadInBackward} is true.
+     */
+    default void deferBackward(Runnable step) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not defer backward steps");
+    }
+
+    /**
      * The parameters a trainer updates: all of {@link #parameters()} for full fine-tuning; only the adapter weights
      * when the model carries LoRA adapters (the base weights then get no gradient and no optimizer state).
      */

@@ -19,6 +19,9 @@ import java.util.function.UnaryOperator;
  * ({@link CausalLM#hiddenStates}), so the full {@code [B, T, vocab]} logits and their log-softmax are never held at
  * once. Each chunk's Java handles are closed as soon as its log-probs exist: under autograd the graph keeps what
  * backward needs (about one chunk's log-softmax per chunk), without autograd nothing of it survives the chunk.
+ * A model that {@linkplain CausalLM#recomputesHeadInBackward recomputes its head in backward} (a
+ * {@link Transformer} with gradient checkpointing) keeps not even that: its head runs again chunk by chunk in
+ * {@link CausalLM#backward} ({@link RecomputedHead}), so under autograd only the hidden states are held.
  *
  * <p><b>Temperature.</b> With {@code temperature = T > 0} the log-probs are those of {@code softmax(logits / T)},
  * the distribution a sampler at {@code T} draws from (as TRL and veRL do); {@code T = 1} (or 0, greedy) leaves the
@@ -73,6 +76,9 @@ public final class LogProbs {
         try {
             NDArray positions = source.get(new NDIndex(":, {}:{}, :", start - 1, width - 1));
             NDArray targets = ids.get(new NDIndex(":, {}:", start));
+            if (hidden != null && model.recomputesHeadInBackward()) {
+                return RecomputedHead.forward(model, positions, targets, temperature, entropy, CHUNK_ELEMENTS);
+            }
             return hidden != null
                     ? selective(model::logits, model.config().vocabSize(), positions, targets, temperature, entropy)
                     : selective(null, source.getShape().get(2), positions, targets, temperature, entropy);
@@ -95,9 +101,15 @@ public final class LogProbs {
      */
     static TokenStats selective(UnaryOperator<NDArray> head, long vocab, NDArray positions, NDArray targets,
             double temperature, boolean entropy) {
+        return selective(head, vocab, positions, targets, temperature, entropy, CHUNK_ELEMENTS);
+    }
+
+    /** {@link #selective} with chunks of at most {@code chunkElements} logits (at least one position). */
+    static TokenStats selective(UnaryOperator<NDArray> head, long vocab, NDArray positions, NDArray targets,
+            double temperature, boolean entropy, long chunkElements) {
         long b = positions.getShape().get(0);
         long len = positions.getShape().get(1);
-        long chunk = Math.max(1, Math.min(len, CHUNK_ELEMENTS / Math.max(1, b * vocab)));
+        long chunk = chunkLength(b, len, vocab, chunkElements);
         NDManager out = positions.getManager();
         NDList lps = new NDList();
         NDList ents = new NDList();
@@ -124,6 +136,11 @@ public final class LogProbs {
             }
         }
         return new TokenStats(concat(lps, out), entropy ? concat(ents, out) : null);
+    }
+
+    /** Positions per chunk so that one chunk's {@code [b, chunk, vocab]} logits stay under {@code chunkElements}. */
+    static long chunkLength(long b, long len, long vocab, long chunkElements) {
+        return Math.max(1, Math.min(len, chunkElements / Math.max(1, b * vocab)));
     }
 
     private static NDArray concat(NDList parts, NDManager out) {

@@ -53,6 +53,7 @@ public final class Transformer implements CausalLM {
     private final DataType dtype;
     private final double attentionScale;
     private final List<CheckpointedPass> pendingCheckpoints = new ArrayList<>();
+    private final List<Runnable> pendingHeads = new ArrayList<>();
     private final boolean view;
     private boolean gradientCheckpointing;
     private LoraAdapters adapters;
@@ -546,19 +547,41 @@ public final class Transformer implements CausalLM {
         return gradientCheckpointing;
     }
 
+    /**
+     * With gradient checkpointing the LM head is recomputed too: {@link LogProbs} under autograd keeps only the
+     * final hidden states and {@link #backward} reruns the head chunk by chunk ({@link RecomputedHead}).
+     */
+    @Override
+    public boolean recomputesHeadInBackward() {
+        return gradientCheckpointing && JniUtils.isGradMode();
+    }
+
+    @Override
+    public void deferBackward(Runnable step) {
+        pendingHeads.add(step);
+    }
+
+    /** Recomputed-head passes waiting for {@link #backward} (for tests). */
+    int pendingHeadPasses() {
+        return pendingHeads.size();
+    }
+
     /** Checkpointed forwards waiting for {@link #backward} (for tests). */
     int pendingCheckpointedPasses() {
         return pendingCheckpoints.size();
     }
 
     /**
-     * {@code collector.backward(loss)}, then, for every checkpointed forward since the last backward, the layers in
+     * {@code collector.backward(loss)}, then every recomputed LM head (latest first), then, for every checkpointed forward since the last backward, the layers in
      * reverse: recompute layer {@code i} with autograd from its kept input, backpropagate the gradient that arrived
      * at its output, and hand the gradient at its input to layer {@code i - 1} (the last to the embedding).
      */
     @Override
     public void backward(GradientCollector collector, NDArray loss) {
         collector.backward(loss);
+        List<Runnable> heads = new ArrayList<>(pendingHeads);
+        pendingHeads.clear();
+        for (int k = heads.size() - 1; k >= 0; k--) heads.get(k).run(); // deposits the gradient at each pass's output
         List<CheckpointedPass> passes = new ArrayList<>(pendingCheckpoints);
         pendingCheckpoints.clear();
         for (int k = passes.size() - 1; k >= 0; k--) {

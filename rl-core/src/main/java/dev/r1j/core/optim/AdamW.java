@@ -2,6 +2,7 @@ package dev.r1j.core.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.core.Djl;
@@ -51,6 +52,7 @@ public final class AdamW implements AutoCloseable {
     private final Map<String, NDArray> m = new LinkedHashMap<>();
     private final Map<String, NDArray> v = new LinkedHashMap<>();
     private long step;
+    private final long sliceElements;
 
     public AdamW(Map<String, NDArray> params, Config config) {
         this(params, config, AdamW::defaultDecayRule);
@@ -58,6 +60,12 @@ public final class AdamW implements AutoCloseable {
 
     /** @param decays which parameter names get weight decay */
     public AdamW(Map<String, NDArray> params, Config config, Predicate<String> decays) {
+        this(params, config, decays, 1L << 22);
+    }
+
+    /** @param sliceElements parameters larger than this are updated in slices of rows of about this many elements */
+    AdamW(Map<String, NDArray> params, Config config, Predicate<String> decays, long sliceElements) {
+        this.sliceElements = sliceElements;
         if (params.isEmpty()) throw new IllegalArgumentException("AdamW needs at least one parameter");
         this.params = new LinkedHashMap<>(params);
         this.config = config;
@@ -115,17 +123,41 @@ public final class AdamW implements AutoCloseable {
                 g.attach(sm); // the wrapper only: the gradient's storage stays with the parameter
                 NDArray mi = m.get(e.getKey());
                 NDArray vi = v.get(e.getKey());
-                mi.muli((float) config.beta1()).addi(g.mul((float) (1 - config.beta1())));
-                vi.muli((float) config.beta2()).addi(g.square().muli((float) (1 - config.beta2())));
-                if (config.weightDecay() > 0 && decays.test(e.getKey())) {
-                    p.muli((float) (1 - lr * config.weightDecay()));
+                boolean decay = config.weightDecay() > 0 && decays.test(e.getKey());
+                long rows = p.getShape().dimension() == 0 ? 1 : p.getShape().get(0);
+                long perRow = Math.max(1, p.getShape().size() / Math.max(1, rows));
+                long slice = Math.max(1, sliceElements / perRow);
+                if (p.getShape().dimension() == 0 || slice >= rows) {
+                    update(p, g, mi, vi, decay, lr, stepSize, invSqrtBc2);
+                    continue;
                 }
-                NDArray denom = vi.sqrt().muli(invSqrtBc2).addi((float) config.epsilon());
-                NDArray update = mi.div(denom).muli(stepSize);
-                update.attach(sm);
-                denom.attach(sm);
-                p.subi(update);
+                // a large parameter (the 151,936 x 896 embedding of a 0.5B model is 0.54 GB) is updated in slices
+                // of rows, views of the parameter, its gradient and moments: the temporaries are a slice's size
+                for (long r = 0; r < rows; r += slice) {
+                    try (NDManager rm = sm.newSubManager()) {
+                        NDIndex at = new NDIndex("{}:{}", r, Math.min(rows, r + slice));
+                        NDArray[] views = {p.get(at), g.get(at), mi.get(at), vi.get(at)};
+                        for (NDArray x : views) x.attach(rm);
+                        update(views[0], views[1], views[2], views[3], decay, lr, stepSize, invSqrtBc2);
+                    }
+                }
             }
+        }
+    }
+
+    /** The AdamW update of {@code p} in place (all four arrays alike shaped; views are updated through). */
+    private void update(NDArray p, NDArray g, NDArray mi, NDArray vi, boolean decay, double lr, float stepSize,
+            float invSqrtBc2) {
+        // each temporary is closed as soon as it is used: at most two of p's size exist at a time
+        try (NDArray t = g.mul((float) (1 - config.beta1()))) {
+            mi.muli((float) config.beta1()).addi(t);
+        }
+        try (NDArray t = g.square()) {
+            vi.muli((float) config.beta2()).addi(t.muli((float) (1 - config.beta2())));
+        }
+        if (decay) p.muli((float) (1 - lr * config.weightDecay()));
+        try (NDArray denom = vi.sqrt(); NDArray update = mi.div(denom.muli(invSqrtBc2).addi((float) config.epsilon()))) {
+            p.subi(update.muli(stepSize));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.r1j.core.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,6 +87,56 @@ class AdamWTest {
                     float[] got = a.toFloatArray();
                     for (int j = 0; j < N; j++) assertEquals(p[i][j], got[j], 1e-6, NAMES[i] + "[" + j + "]");
                     i++;
+                }
+            }
+        }
+    }
+
+    /**
+     * A large parameter is updated in slices of rows (views): the result is the whole-array update's bit for bit,
+     * for a matrix (one or two rows per slice), a vector and a scalar.
+     */
+    @Test
+    void slicedUpdatesEqualTheWholeArrayUpdateBitForBit() {
+        Random rnd = new Random(9);
+        Shape[] shapes = {new Shape(7, 3), new Shape(10), new Shape()};
+        String[] names = {"w.weight", "v.weight", "s.bias"};
+        float[][] sliced = null;
+        for (long sliceElements : new long[] {1L << 22, 4, 6}) {
+            rnd.setSeed(9);
+            try (NDManager m = Djl.newManager()) {
+                Map<String, NDArray> params = new LinkedHashMap<>();
+                for (int i = 0; i < shapes.length; i++) {
+                    float[] x = new float[(int) shapes[i].size()];
+                    for (int j = 0; j < x.length; j++) x[j] = (float) rnd.nextGaussian();
+                    NDArray a = m.create(x, shapes[i]);
+                    a.setRequiresGradient(true);
+                    params.put(names[i], a);
+                }
+                try (AdamW opt = new AdamW(params, new AdamW.Config(0.9, 0.99, 1e-8, 0.1), AdamW::defaultDecayRule,
+                        sliceElements)) {
+                    for (int step = 0; step < 3; step++) {
+                        AdamW.zeroGrad(params);
+                        try (NDManager sm = m.newSubManager(); GradientCollector gc = Djl.engine().newGradientCollector()) {
+                            NDArray loss = null;
+                            for (NDArray p : params.values()) {
+                                float[] c = new float[(int) p.getShape().size()];
+                                for (int j = 0; j < c.length; j++) c[j] = (float) rnd.nextGaussian();
+                                NDArray term = p.mul(sm.create(c, p.getShape())).sum();
+                                loss = loss == null ? term : loss.add(term);
+                            }
+                            gc.backward(loss);
+                        }
+                        opt.step(0.01);
+                    }
+                }
+                float[][] got = params.values().stream().map(NDArray::toFloatArray).toArray(float[][]::new);
+                if (sliced == null) {
+                    sliced = got;
+                } else {
+                    for (int i = 0; i < got.length; i++) {
+                        assertArrayEquals(sliced[i], got[i], names[i] + " with slices of " + sliceElements);
+                    }
                 }
             }
         }

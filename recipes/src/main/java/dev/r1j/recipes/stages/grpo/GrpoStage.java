@@ -13,6 +13,8 @@ import dev.r1j.core.io.LoadedModel;
 import dev.r1j.core.io.TrainerState;
 import dev.r1j.core.io.TrainingCheckpoint;
 import dev.r1j.core.io.TrainingCheckpoints;
+import dev.r1j.core.model.CausalLM;
+import dev.r1j.core.model.OffloadedModel;
 import dev.r1j.core.train.StopRequest;
 import dev.r1j.core.sampling.Prompt;
 import dev.r1j.core.sampling.Sampler;
@@ -77,7 +79,7 @@ public final class GrpoStage implements Stage {
         try (FleetRollout fleet = FleetRollout.open(options.rollout(), input, ctx); // checks servers before any work
              TunedModel policy = TunedModel.open(options.tuning(), options.engine().resolveDevice(), input,
                      from.orElse(null), cfg.seed());
-             LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null
+             LoadedModel reference = cfg.beta() > 0 && policy.adapters() == null && !cfg.referenceOffload()
                      ? Checkpoint.load(input, policy.manager()) : null;
              // async_steps: the sampler reads a snapshot of the policy, refreshed after each step, on its own thread
              // (a fleet samples on its servers instead: their weights are the snapshot)
@@ -91,7 +93,8 @@ public final class GrpoStage implements Stage {
             PromptSource source = new PromptSource(prompts, cfg.seed());
             Sampler sampler = fleet != null ? fleet.sampler().withTools(tools, policy.tokenizer()) : local;
             try (GrpoTrainer trainer = new GrpoTrainer(policy.model(), cfg.beta() == 0 ? null
-                    : reference != null ? reference.model() : policy.loraReference(), sampler, reward, cfg)) {
+                    : reference != null ? reference.model() : offloadedOrLoraReference(policy, input, ctx), sampler,
+                    reward, cfg)) {
                 if (snapshot != null) trainer.setWeightSync(new PolicySnapshot(snapshot.model()));
                 if (fleet != null) trainer.setWeightSync(fleet.weightSync(policy.tokenizer()));
                 int start = from.isPresent() ? restore(from.get(), trainer, source, ctx) : 0;
@@ -184,5 +187,15 @@ public final class GrpoStage implements Stage {
                     .orElse("no checkpoint had been written yet");
             throw new IllegalStateException(e.getMessage() + "; " + last, e);
         }
+    }
+
+    /**
+     * The reference when none is resident: with LoRA the base with adapters off (no copy, so reference_offload has
+     * nothing to free), else (reference_offload) the start checkpoint, loaded for each reference pass.
+     */
+    private static CausalLM offloadedOrLoraReference(TunedModel policy, Path input, StageContext ctx) {
+        if (policy.adapters() != null) return policy.loraReference();
+        ctx.out().println("reference_offload: the reference is read from " + input + " for each reference pass");
+        return new OffloadedModel(policy.model().config(), () -> Checkpoint.load(input, policy.manager()).model());
     }
 }

@@ -55,7 +55,7 @@ class DecodeStepBenchmark {
         ModelConfig config = new ModelConfig("qwen2", VOCAB, 896, 4864, layers, 14, 2, 64, 32768, 1e-6, 1000000.0,
                 null, true, false, false, null, List.of(), null, "float32", null);
         Djl.engine();
-        double bandwidth = memoryBandwidth();
+        double bandwidth = MachineCeilings.memoryBandwidth();
         System.out.printf(Locale.ROOT, "DecodeStepBenchmark: %d layers, %d rows, cache %d positions; read bandwidth "
                 + "%.1f GB/s; load average %.2f%n", layers, rows, context, bandwidth / 1e9, load());
         try (NDManager root = Djl.newManager(); Transformer model = Transformer.create(config, root, 1)) {
@@ -248,18 +248,4 @@ class DecodeStepBenchmark {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    /** Read bandwidth: the best time to sum 1 GB of floats. */
-    static double memoryBandwidth() {
-        double best = 0;
-        try (NDManager m = Djl.newManager()) {
-            NDArray a = m.ones(new Shape(256L * 1024 * 1024));
-            for (int i = 0; i < 5; i++) {
-                long t = System.nanoTime();
-                a.sum().getFloat();
-                double sec = (System.nanoTime() - t) / 1e9;
-                if (i > 0) best = Math.max(best, 4.0 * a.size() / sec);
-            }
-        }
-        return best;
-    }
 }

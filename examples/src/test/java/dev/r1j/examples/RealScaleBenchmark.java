@@ -1,8 +1,6 @@
 package dev.r1j.examples;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -97,8 +95,8 @@ class RealScaleBenchmark {
                 layers, Integer.getInteger("bench.prompts", 2), Integer.getInteger("bench.group", 4), maxNew,
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
-        double gemm = gemmCeiling();
-        double bandwidth = memoryBandwidth();
+        double gemm = MachineCeilings.gemmRate();
+        double bandwidth = MachineCeilings.memoryBandwidth();
         System.out.printf(Locale.ROOT, "ceilings measured now: GEMM %.1f GFLOP/s (best of [2048,896]x[896,4864] and "
                 + "2048^3), memory read %.1f GB/s (sum over 1 GB)%n", gemm / 1e9, bandwidth / 1e9);
         resetPeak();
@@ -203,7 +201,7 @@ class RealScaleBenchmark {
                             + "GFLOP/s, %.2f of the GEMM ceiling%n", executed / 1e12, executed / m.updateS() / 1e9,
                             executed / m.updateS() / gemm);
                 }
-                double gemmAfter = gemmCeiling();
+                double gemmAfter = MachineCeilings.gemmRate();
                 System.out.printf(Locale.ROOT, "GEMM ceiling measured again after the step: %.1f GFLOP/s; the update "
                         + "at %.2f of the larger of the two%n", gemmAfter / 1e9, flops / m.updateS() / Math.max(gemm, gemmAfter));
                 System.out.printf(Locale.ROOT, "loss %.4f, kl %.2e, grad norm %.3f, reward mean %.2f%n", m.loss(), m.kl(),
@@ -234,8 +232,8 @@ class RealScaleBenchmark {
         int layers = intProp("layers", 24);
         int group = intProp("group", 4);
         int maxNew = intProp("maxNewTokens", 32);
-        double gemm = gemmCeiling();
-        double bandwidth = memoryBandwidth();
+        double gemm = MachineCeilings.gemmRate();
+        double bandwidth = MachineCeilings.memoryBandwidth();
         List<Prompt> gsm = gsm8k(1);
         String shortPrompt = "Question: 12+7=?\nAnswer:";
         Tokenizer tok = new PaddedVocabulary(new CharTokenizer(alphabet(gsm), null), VOCAB);
@@ -271,41 +269,7 @@ class RealScaleBenchmark {
         }
     }
 
-    /** Best GEMM rate of a few shapes, in FLOP/s. */
-    private static double gemmCeiling() {
-        double best = 0;
-        try (NDManager m = Djl.newManager()) {
-            long[][] shapes = {{2048, 896, 4864}, {2048, 2048, 2048}};
-            for (long[] s : shapes) {
-                NDArray a = m.randomNormal(new Shape(s[0], s[1]));
-                NDArray b = m.randomNormal(new Shape(s[1], s[2]));
-                for (int i = 0; i < 4; i++) {
-                    long t = System.nanoTime();
-                    NDArray c = a.matMul(b);
-                    c.toType(DataType.FLOAT32, false).getFloat(0, 0);
-                    double sec = (System.nanoTime() - t) / 1e9;
-                    c.close();
-                    if (i > 0) best = Math.max(best, 2.0 * s[0] * s[1] * s[2] / sec);
-                }
-            }
-        }
-        return best;
-    }
 
-    /** Read bandwidth: the best time to sum 1 GB of floats. */
-    private static double memoryBandwidth() {
-        double best = 0;
-        try (NDManager m = Djl.newManager()) {
-            NDArray a = m.ones(new Shape(256L * 1024 * 1024));
-            for (int i = 0; i < 5; i++) {
-                long t = System.nanoTime();
-                a.sum().getFloat();
-                double sec = (System.nanoTime() - t) / 1e9;
-                if (i > 0) best = Math.max(best, 4.0 * a.size() / sec);
-            }
-        }
-        return best;
-    }
 
     private static List<Prompt> gsm8k(int n) throws IOException {
         Path file = Path.of(System.getProperty("user.dir")).resolve("../data/benchmarks/gsm8k_test.jsonl").normalize();

@@ -231,7 +231,7 @@ class FleetProcessesTest {
     @Test
     void theToolRecipesEpisodesRunOnTwoServeProcesses() throws Exception {
         TinyR1Zero local = new TinyR1Zero(tmp.resolve("tool"));
-        assertEquals(0, local.run(toolArgs(local, "--set", "stages[2].grpo.steps=1")), local.err + "\n" + local.out);
+        assertEquals(0, local.run(toolArgs(local, "--set", "stages[3].grpo.steps=1")), local.err + "\n" + local.out);
         Path base = local.dir.resolve("base-model");
         try (Server a = Server.start(base, 0); Server b = Server.start(base, 0)) {
             TinyR1Zero fleet = new TinyR1Zero(tmp.resolve("tool"));
@@ -240,8 +240,8 @@ class FleetProcessesTest {
             List<String> args = toolArgs(fleet, "--set", "run_dir=" + runDir,
                     "--set", "stages[1].eval.rollout.servers=" + servers,
                     "--set", "stages[1].eval.rollout.model=base-model",
-                    "--set", "stages[2].grpo.rollout.servers=" + servers,
-                    "--set", "stages[2].grpo.rollout.sync_dir=" + tmp.resolve("tool-sync"));
+                    "--set", "stages[3].grpo.rollout.servers=" + servers,
+                    "--set", "stages[3].grpo.rollout.sync_dir=" + tmp.resolve("tool-sync"));
             assertEquals(0, fleet.run(args), fleet.err + "\n" + fleet.out);
             assertTrue(fleet.out.toString().contains("sampling on 2 server(s)"), fleet.out.toString());
             JsonNode want = JSON.readTree(local.runDir().resolve("stages/01-eval/eval.json").toFile());
@@ -254,17 +254,20 @@ class FleetProcessesTest {
                 assertTrue(n.has("tools/turns_mean") && n.get("tools/turns_mean").asDouble() >= 1,
                         "the trainer got episodes from the servers: " + n);
             }
-            for (JsonNode c : readJsonl(runDir.resolve("stages/02-grpo/completions.jsonl"))) {
+            for (JsonNode c : readJsonl(runDir.resolve("stages/03-grpo/completions.jsonl"))) {
                 assertEquals(c.get("step").asInt() - 1, c.get("weight_version").asInt(), c.toString());
             }
         }
     }
 
-    /** The tiny r1-tool, its episodes cut to fit the tiny model's context. */
+    /**
+     * The tiny r1-tool (pretrain, greedy and T=1 evals, grpo at stage 3, greedy and T=1 evals), its episodes cut to
+     * fit the tiny model's context.
+     */
     private static List<String> toolArgs(TinyR1Zero r, String... extra) {
-        List<String> args = r.args("r1-tool.yaml");
-        for (int stage = 1; stage <= 3; stage++) {
-            args.addAll(List.of("--set", "stages[" + stage + "]." + (stage == 2 ? "grpo" : "eval")
+        List<String> args = r.args("r1-tool.yaml", 3, 5);
+        for (int stage = 1; stage <= 5; stage++) {
+            args.addAll(List.of("--set", "stages[" + stage + "]." + (stage == 3 ? "grpo" : "eval")
                     + ".environment={name: calculator, max_turns: 3, max_total_tokens: 48}"));
         }
         args.addAll(List.of(extra));

@@ -27,8 +27,16 @@ final class TinyR1Zero {
         return dir.resolve("run");
     }
 
-    /** The overrides that shrink the recipe; {@code extra} come after (and win). */
+    /** The overrides that shrink r1-zero's shape (pretrain, eval, grpo, eval); {@code extra} come after (and win). */
     List<String> args(String recipe, String... extra) {
+        return args(recipe, 2, 3, extra);
+    }
+
+    /**
+     * The overrides that shrink a recipe of pretrain, then evals with one grpo stage at {@code grpoStage}, up to
+     * {@code lastStage}; {@code extra} come after (and win).
+     */
+    List<String> args(String recipe, int grpoStage, int lastStage, String... extra) {
         List<String> a = new ArrayList<>(List.of("run", recipe,
                 "--set", "run_dir=" + runDir(),
                 "--set", "model.init=" + dir.resolve("base-model"),
@@ -43,15 +51,18 @@ final class TinyR1Zero {
                 "--set", "stages[0].pretrain.num_kv_heads=1",
                 "--set", "stages[0].pretrain.steps=6",
                 "--set", "stages[0].pretrain.batch_size=8",
-                "--set", "stages[0].pretrain.warmup_steps=1",
-                "--set", "stages[1].eval.max_new_tokens=24",
-                "--set", "stages[2].grpo.steps=2",
-                "--set", "stages[2].grpo.group_size=2",
-                "--set", "stages[2].grpo.prompts_per_step=2",
-                "--set", "stages[2].grpo.max_new_tokens=24",
-                "--set", "stages[2].grpo.checkpoint_every=1",
-                "--set", "stages[2].grpo.log_completions_every=1",
-                "--set", "stages[3].eval.max_new_tokens=24"));
+                "--set", "stages[0].pretrain.warmup_steps=1"));
+        for (int stage = 1; stage <= lastStage; stage++) {
+            if (stage != grpoStage) a.addAll(List.of("--set", "stages[" + stage + "].eval.max_new_tokens=24"));
+        }
+        String grpo = "stages[" + grpoStage + "].grpo.";
+        a.addAll(List.of(
+                "--set", grpo + "steps=2",
+                "--set", grpo + "group_size=2",
+                "--set", grpo + "prompts_per_step=2",
+                "--set", grpo + "max_new_tokens=24",
+                "--set", grpo + "checkpoint_every=1",
+                "--set", grpo + "log_completions_every=1"));
         a.addAll(List.of(extra));
         return a;
     }

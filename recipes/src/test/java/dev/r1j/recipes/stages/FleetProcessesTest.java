@@ -265,9 +265,11 @@ class FleetProcessesTest {
      * fit the tiny model's context.
      */
     private static List<String> toolArgs(TinyR1Zero r, String... extra) {
-        List<String> args = r.args("r1-tool.yaml", 3, 5);
-        for (int stage = 1; stage <= 5; stage++) {
-            args.addAll(List.of("--set", "stages[" + stage + "]." + (stage == 3 ? "grpo" : "eval")
+        int grpoStage = 3;
+        int lastStage = 5;
+        List<String> args = r.args("r1-tool.yaml", grpoStage, lastStage);
+        for (int stage = 1; stage <= lastStage; stage++) {
+            args.addAll(List.of("--set", "stages[" + stage + "]." + (stage == grpoStage ? "grpo" : "eval")
                     + ".environment={name: calculator, max_turns: 3, max_total_tokens: 48}"));
         }
         args.addAll(List.of(extra));

@@ -5,8 +5,8 @@ import dev.r1j.core.Devices;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --device} option of the commands that run a model, as a picocli mixin (in {@link ModelOption}, and in
- * {@code eval}). Resolved before anything is loaded, so a GPU that is not there is one line at once.
+ * The {@code --device} option of the commands that run a model, as a picocli mixin (in {@link ModelOption}).
+ * Resolved before anything is loaded, so a GPU that is not there is one line at once.
  */
 final class DeviceFlag {
     @Option(names = "--device", paramLabel = "DEVICE",

@@ -21,11 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code recipe eval --model DIR --dataset FILE_OR_NAME [--verifier NAME] [-k N] [--temperature T]
+ * {@code recipe eval --model DIR --dataset FILE_OR_NAME [--verifier NAME] [-k N] [--temperature T] [--top-k K]
  * [--max-new-tokens N] [--limit N] [--output eval.json]}: the {@code eval} stage's evaluation
  * ({@link ModelEvaluation}) on a saved checkpoint, outside a recipe. A dataset is a bundled benchmark name
  * ({@link EvalDatasets}: {@code gsm8k_test}, {@code math500_test}, {@code humaneval}, {@code mbpp}, read from
@@ -34,14 +35,14 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "eval", description = {
         "Evaluates a saved model on a benchmark: pass@1, pass@k (unbiased) and maj@k with 95%% intervals.",
-        "Samples k completions per problem (greedy when k = 1 and the temperature is 0), scores them with the "
+        "Samples k completions per problem (greedy by default when k = 1), scores them with the "
                 + "verifier, prints a table and writes eval.json (every figure and the completions)."})
 final class EvalCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A checkpoint directory.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--dataset", required = true, paramLabel = "FILE_OR_NAME",
             description = "gsm8k_test, gsm8k_train, math500_test, humaneval, mbpp, or a JSONL file.")
@@ -57,82 +58,59 @@ final class EvalCommand implements Callable<Integer> {
             + "(math: extraction=lenient is the default here, extraction=strict judges as rewards do).")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "-k", paramLabel = "N", description = "Completions per problem (default: ${DEFAULT-VALUE}).")
+    @Option(names = "-k", paramLabel = "N", description = "Completions per problem; with k = 1 and no --temperature, "
+            + "decoding is greedy (default: ${DEFAULT-VALUE}).")
     int k = 1;
 
-    @Option(names = "--temperature", paramLabel = "T",
-            description = "Sampling temperature (default: 0, greedy, when k = 1; else 1.0).")
-    Double temperature;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
-    double topP = 1.0;
-
-    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Maximum completion length (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens = 256;
-
-    @Option(names = "--stop", paramLabel = "TEXT", description = "A string that ends a completion; repeatable.")
-    List<String> stop = new ArrayList<>();
+    @Mixin
+    SamplingFlags sampling = new SamplingFlags(SamplingFlags.Defaults.EVAL);
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N problems (default: all).")
     int limit = 0;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Prompts per generation batch (default: ${DEFAULT-VALUE}).")
-    int batchSize = 16;
-
     @Option(names = "--chat-template", description = "Wrap each prompt as a user message in the model's chat template.")
     boolean chatTemplate;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed = 0;
-
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads, 0 = the engine's default.")
     int threads = 0;
-
-    @picocli.CommandLine.Mixin
-    DeviceFlag device;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Where to write the report (default: ${DEFAULT-VALUE}).")
     Path output = Path.of("eval.json");
 
     @Override
     public Integer call() {
-        double t = temperature != null ? temperature : k == 1 ? 0.0 : 1.0;
-        check();
-        ai.djl.Device onDevice = device.resolve();
-        if (t == 0 && k > 1) {
+        if (k < 1) throw new CliException("-k must be >= 1, got " + k);
+        if (limit < 0) throw new CliException("--limit must be >= 0 (0 = all), got " + limit);
+        sampling.validate();
+        ai.djl.Device onDevice = model.device();
+        SamplingParams params = sampling.params(k);
+        if (params.temperature() == 0 && k > 1) {
             throw new CliException("-k " + k + " with temperature 0 would repeat the greedy completion; give "
                     + "--temperature > 0 or -k 1");
         }
-        if (!(t >= 0) || Double.isInfinite(t)) throw new CliException("--temperature must be finite and >= 0, got " + t);
-        if (!Files.isDirectory(model)) throw new CliException("--model: no such checkpoint directory " + model);
+        Path dir = model.dir();
+        if (!Files.isDirectory(dir)) throw new CliException("--model: no such checkpoint directory " + dir);
         // math extracts leniently here (the last environment or number counts) unless --option extraction=strict
         Verifier v = EvaluationVerifiers.create(verifier, KeyValues.parse(options, "--option"));
         List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
-        SamplingParams params = new SamplingParams(k, maxNewTokens, t, topP, 0, stop, seed);
-        EvalReport r = ModelEvaluation.evaluate(model, onDevice,
+        EvalReport r = ModelEvaluation.evaluate(dir, onDevice,
                 sampler -> chatTemplate ? withChat(problems, sampler.tokenizer()) : problems, v, v,
-                params, null, batchSize, main.progress(), "eval " + dataset, null);
+                params, null, sampling.batchSize(), main.progress(), "eval " + dataset, null);
         Map<String, Object> header = new LinkedHashMap<>();
-        header.put("model", model.toString());
+        header.put("model", dir.toString());
         header.put("dataset", dataset);
         header.put("verifier", verifier);
-        header.put("temperature", t);
-        header.put("max_new_tokens", maxNewTokens);
-        header.put("seed", seed);
+        header.put("temperature", params.temperature());
+        header.put("top_p", params.topP());
+        header.put("top_k", params.topK());
+        header.put("max_new_tokens", params.maxNewTokens());
+        header.put("seed", params.seed());
         ModelEvaluation.writeJson(output, header, r);
         main.out().print(ModelEvaluation.table(dataset, r));
         main.out().println("wrote " + output);
         main.out().flush();
         return 0;
-    }
-
-    private void check() {
-        if (k < 1) throw new CliException("-k must be >= 1, got " + k);
-        if (maxNewTokens < 1) throw new CliException("--max-new-tokens must be >= 1, got " + maxNewTokens);
-        if (limit < 0) throw new CliException("--limit must be >= 0 (0 = all), got " + limit);
-        if (batchSize < 1) throw new CliException("--batch-size must be >= 1, got " + batchSize);
-        if (!(topP > 0 && topP <= 1)) throw new CliException("--top-p must be in (0, 1], got " + topP);
     }
 
     /**

@@ -68,26 +68,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--num-samples"}, paramLabel = "N", description = "Completions per prompt (default: ${DEFAULT-VALUE}).")
     int n = 1;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Most tokens per completion (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens = 64;
-
-    @Option(names = "--temperature", paramLabel = "T", description = "0 is greedy (default: ${DEFAULT-VALUE}).")
-    double temperature = 1.0;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling mass in (0, 1]; 1 is off (default: ${DEFAULT-VALUE}).")
-    double topP = 1.0;
-
-    @Option(names = "--top-k", paramLabel = "K", description = "Keep the K most likely tokens; 0 is off (default: ${DEFAULT-VALUE}).")
-    int topK = 0;
-
-    @Option(names = "--stop", paramLabel = "TEXT", description = "A stop string (cut from the text); repeatable.")
-    List<String> stop = new ArrayList<>();
-
-    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed = 0;
-
-    @Option(names = "--batch-size", paramLabel = "B", description = "Prompts decoded together (default: ${DEFAULT-VALUE}).")
-    int batchSize = 8;
+    @Mixin
+    SamplingFlags sampling = new SamplingFlags(SamplingFlags.Defaults.GENERATE);
 
     @Override
     public Integer call() throws IOException {
@@ -100,11 +82,12 @@ final class GenerateCommand implements Callable<Integer> {
             long tokens = 0;
             long nanos = 0;
             try (PrintWriter out = writer()) {
+                int batchSize = sampling.batchSize();
                 for (int start = 0; start < rows.size(); start += batchSize) {
                     List<GenerationJsonl.PromptRow> batch = rows.subList(start, Math.min(rows.size(), start + batchSize));
                     List<String> texts = batch.stream().map(GenerationJsonl.PromptRow::prompt).toList();
-                    SamplingParams params = new SamplingParams(n, maxNewTokens, temperature, topP, topK, stop,
-                            start == 0 ? seed : RemoteSampler.promptSeed(seed, start));
+                    SamplingParams params = sampling.params(n,
+                            start == 0 ? sampling.seed() : RemoteSampler.promptSeed(sampling.seed(), start));
                     List<CompletionGroup> groups = sampler.sample(texts, params);
                     for (int i = 0; i < groups.size(); i++) {
                         out.println(GenerationJsonl.toJsonLine(groups.get(i), batch.get(i).extra()));
@@ -142,12 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (chat && input != null) throw usage("--chat applies to --prompt; in --input use 'messages' lines");
         if (n < 1) throw usage("-n must be at least 1, got " + n);
-        if (maxNewTokens < 1) throw usage("--max-new-tokens must be at least 1, got " + maxNewTokens);
-        if (!(temperature >= 0)) throw usage("--temperature must be >= 0, got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw usage("--top-p must be in (0, 1], got " + topP);
-        if (topK < 0) throw usage("--top-k must be >= 0 (0 is off), got " + topK);
-        if (batchSize < 1) throw usage("--batch-size must be at least 1, got " + batchSize);
-        for (String s : stop) if (s.isEmpty()) throw usage("--stop strings must be non-empty");
+        sampling.validate();
         if (input != null && !"-".equals(output) && Path.of(output).toAbsolutePath().normalize()
                 .equals(input.toAbsolutePath().normalize())) {
             throw usage("--output must differ from --input (" + input + ")");

@@ -10,7 +10,8 @@ import dev.r1j.recipes.ModelSpec;
 import java.nio.file.Path;
 
 /**
- * A checkpoint opened by a command ({@code logprobs}, {@code generate}, {@code serve}) with its own native memory,
+ * A checkpoint opened by a command ({@code logprobs}, {@code generate}, {@code serve}; {@code eval} only resolves
+ * its directory with {@link #dir(String)}) with its own native memory,
  * all freed by {@link #close()}. {@code --model} takes what a recipe's {@code model.init} takes: a directory, or a
  * bare name under the models directory ({@code runs/models/NAME}, or {@code $R1J_MODELS/NAME}).
  *
@@ -38,8 +39,7 @@ final class OpenedModel implements AutoCloseable {
 
     /** {@link #open(String)} with the model on {@code device}. */
     static OpenedModel open(String spec, ai.djl.Device device) {
-        Path dir = new ModelSpec(spec).path()
-                .orElseThrow(() -> new CliException("--model must name a checkpoint directory, got '" + spec + "'"));
+        Path dir = dir(spec);
         NDManager manager = Djl.newManager(device);
         try {
             return new OpenedModel(dir, manager, Checkpoint.load(dir, manager));
@@ -47,6 +47,12 @@ final class OpenedModel implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    /** The directory {@code spec} designates, as a recipe's {@code model.init} (it need not exist). */
+    static Path dir(String spec) {
+        return new ModelSpec(spec).path()
+                .orElseThrow(() -> new CliException("--model must name a checkpoint directory, got '" + spec + "'"));
     }
 
     Path dir() {

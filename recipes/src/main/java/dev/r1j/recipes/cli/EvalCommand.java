@@ -51,12 +51,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--benchmarks", paramLabel = "DIR", description = "Where bundled benchmark files are (default: ${DEFAULT-VALUE}).")
     Path benchmarks = Path.of("data", "benchmarks");
 
-    @Option(names = "--verifier", paramLabel = "NAME", description = "Decides correctness (reward >= 1) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--verifier", paramLabel = "NAME", description = "Decides correctness (reward >= 1); here math "
+            + "extracts answers leniently unless --option extraction=strict (default: ${DEFAULT-VALUE}).")
     String verifier = "math";
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML "
-            + "(math: extraction=lenient is the default here, extraction=strict judges as rewards do).")
-    List<String> options = new ArrayList<>();
+    @Mixin
+    VerifierOptionFlag options;
 
     @Option(names = "-k", paramLabel = "N", description = "Completions per problem; with k = 1 and no --temperature, "
             + "decoding is greedy (default: ${DEFAULT-VALUE}).")
@@ -91,7 +91,7 @@ final class EvalCommand implements Callable<Integer> {
         Path dir = model.dir();
         if (!Files.isDirectory(dir)) throw new CliException("--model: no such checkpoint directory " + dir);
         // math extracts leniently here (the last environment or number counts) unless --option extraction=strict
-        Verifier v = EvaluationVerifiers.create(verifier, KeyValues.parse(options, "--option"));
+        Verifier v = EvaluationVerifiers.create(verifier, options.values());
         List<Prompt> problems = problems(dataset, benchmarks, limit);
         EngineThreads.apply(threads);
         EvalReport r = ModelEvaluation.evaluate(dir, onDevice,

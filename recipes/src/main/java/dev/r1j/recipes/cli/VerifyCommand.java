@@ -13,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -43,9 +43,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--verifier", required = true, paramLabel = "NAME", description = "A verifier name, e.g. math, format, code.")
     String verifier;
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "A verifier option; repeatable; the value is YAML "
-            + "(e.g. math: extraction=lenient takes the last LaTeX environment or number when no \\boxed{} is found).")
-    List<String> options = new ArrayList<>();
+    @Mixin
+    VerifierOptionFlag options;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL input ('-' for standard input).")
     String input;
@@ -64,7 +63,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (!"-".equals(input) && input.equals(output)) {
             throw new CliException("--output must differ from --input (" + input + ")");
         }
-        Verifier v = VerifierRegistry.defaultRegistry().create(verifier, KeyValues.parse(options, "--option"));
+        Verifier v = VerifierRegistry.defaultRegistry().create(verifier, options.values());
         JsonlScorer.Summary s;
         try (BufferedReader in = reader(); Writer out = writer(); JsonlScorer scorer = new JsonlScorer(v, threads)) {
             s = scorer.score(in, out, main.err(), "-".equals(input) ? "stdin" : input);

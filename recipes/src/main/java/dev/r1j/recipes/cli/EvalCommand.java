@@ -20,10 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code recipe eval --model DIR --dataset FILE_OR_NAME [--verifier NAME] [-k N] [--temperature T] [--top-k K]
@@ -40,6 +43,9 @@ import picocli.CommandLine.ParentCommand;
 final class EvalCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     ModelOption model;
@@ -79,8 +85,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (k < 1) throw new CliException("-k must be >= 1, got " + k);
-        if (limit < 0) throw new CliException("--limit must be >= 0 (0 = all), got " + limit);
+        if (k < 1) throw usage("-k must be >= 1, got " + k);
+        if (limit < 0) throw usage("--limit must be >= 0 (0 = all), got " + limit);
         sampling.validate();
         ai.djl.Device onDevice = model.device();
         SamplingParams params = sampling.params(k);
@@ -143,6 +149,10 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (out.isEmpty()) throw new CliException("--dataset: " + dataset + " has no problems");
         return limit > 0 && limit < out.size() ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     private static List<Prompt> withChat(List<Prompt> problems, Tokenizer tok) {

@@ -10,10 +10,10 @@ import dev.r1j.recipes.ModelSpec;
 import java.nio.file.Path;
 
 /**
- * A checkpoint opened by a command ({@code logprobs}, {@code generate}, {@code serve}; {@code eval} only resolves
- * its directory with {@link #dir(String)}) with its own native memory,
+ * A checkpoint opened by a command ({@code logprobs}, {@code generate}, {@code serve}) with its own native memory,
  * all freed by {@link #close()}. {@code --model} takes what a recipe's {@code model.init} takes: a directory, or a
- * bare name under the models directory ({@code runs/models/NAME}, or {@code $R1J_MODELS/NAME}).
+ * bare name under the models directory ({@code runs/models/NAME}, or {@code $R1J_MODELS/NAME}); {@code eval}, which
+ * loads the model itself, resolves it with {@link #dir(String)} alone.
  *
  * <pre>{@code
  * try (OpenedModel m = OpenedModel.open("runs/r1-zero/final")) {

@@ -182,6 +182,17 @@ class SamplingFlagsCommandTest {
     }
 
     @Test
+    void evalsOwnBadFlagsAreUsageErrorsAsWell() {
+        CommandHarness cli = new CommandHarness();
+        assertEquals(Main.EXIT_USAGE, cli.run("eval", "--model", "m", "--dataset", "d", "-k", "0"));
+        assertEquals("recipe eval: -k must be >= 1, got 0\nTry 'recipe eval --help'.\n", cli.err.toString());
+        CommandHarness limit = new CommandHarness();
+        assertEquals(Main.EXIT_USAGE, limit.run("eval", "--model", "m", "--dataset", "d", "--limit", "-1"));
+        assertTrue(limit.err.toString().startsWith("recipe eval: --limit must be >= 0 (0 = all), got -1\n"),
+                limit.err.toString());
+    }
+
+    @Test
     void evalResolvesABareModelNameAsTheOtherCommandsDo() {
         CommandHarness cli = new CommandHarness();
         assertEquals(Main.EXIT_ERROR, cli.run("eval", "--model", "no-such-model-r1j", "--dataset", "d"));

@@ -51,7 +51,8 @@ import org.junit.jupiter.api.Test;
  * {@code bench.refOffload=true} (full modes): the reference is offloaded (reference_offload), reread from a
  * safetensors copy of the start weights for its pass.
  * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
- * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's].
+ * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's], {@code bench.steps} [1] (steps run; the figures below the
+ * per-step lines are the last step's).
  *
  * <pre>
  * mvn -B -o -Pbench -pl examples -am test -Dtest=RealScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -160,16 +161,26 @@ class RealScaleBenchmark {
                             .mapToLong(a -> a.getShape().size()).sum()) : "", buildPeak / 1e9, rss("VmRSS") / 1e9);
             LocalSampler sampler = new LocalSampler(policy, tok);
             try (GrpoTrainer trainer = new GrpoTrainer(policy, reference, sampler, reward, cfg)) {
-                long s0 = System.nanoTime();
-                GrpoStepMetrics m;
-                RssTrace trace = new RssTrace(s0);
-                try {
-                    m = trainer.step(new PromptSource(prompts, 3));
-                } finally {
-                    trace.stop();
+                // bench.steps [1]: from the second step on the state is the steady one (the previous update's
+                // gradients, AdamW's moments); each step's own peak is printed
+                int steps = intProp("steps", 1);
+                PromptSource source = new PromptSource(prompts, 3);
+                GrpoStepMetrics m = null;
+                double stepS = 0;
+                for (int step = 1; step <= steps; step++) {
+                    if (step > 1) resetPeak();
+                    long s0 = System.nanoTime();
+                    RssTrace trace = new RssTrace(s0);
+                    try {
+                        m = trainer.step(source);
+                    } finally {
+                        trace.stop();
+                    }
+                    stepS = (System.nanoTime() - s0) / 1e9;
+                    trace.print(m, stepS);
+                    System.out.printf(Locale.ROOT, "STEP %d of %d: %.1f s, peak RSS %.2f GB%n", step, steps, stepS,
+                            rss("VmHWM") / 1e9);
                 }
-                double stepS = (System.nanoTime() - s0) / 1e9;
-                trace.print(m, stepS);
                 DecodeStats d = sampler.lastStats();
                 List<ScoredCompletion> done = trainer.lastCompletions();
                 int rows = done.size();

@@ -51,7 +51,8 @@ import org.junit.jupiter.api.Test;
  * {@code bench.refOffload=true} (full modes): the reference is offloaded (reference_offload), reread from a
  * safetensors copy of the start weights for its pass.
  * Other settings: {@code bench.ga} (micro-batches; default 8 for full, whose activations are otherwise too large,
- * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's].
+ * 2 otherwise), {@code bench.gc} (checkpointing, default on except for full), {@code bench.layers} [24], {@code bench.maxNewTokens} [64], {@code bench.prompts} [2], {@code bench.group} [4], {@code bench.threads} [PyTorch's], {@code bench.steps} [1] (steps run; the figures below the
+ * per-step lines are the last step's).
  *
  * <pre>
  * mvn -B -o -Pbench -pl examples -am test -Dtest=RealScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -160,52 +161,61 @@ class RealScaleBenchmark {
                             .mapToLong(a -> a.getShape().size()).sum()) : "", buildPeak / 1e9, rss("VmRSS") / 1e9);
             LocalSampler sampler = new LocalSampler(policy, tok);
             try (GrpoTrainer trainer = new GrpoTrainer(policy, reference, sampler, reward, cfg)) {
-                long s0 = System.nanoTime();
-                GrpoStepMetrics m;
-                RssTrace trace = new RssTrace(s0);
-                try {
-                    m = trainer.step(new PromptSource(prompts, 3));
-                } finally {
-                    trace.stop();
-                }
-                double stepS = (System.nanoTime() - s0) / 1e9;
-                trace.print(m, stepS);
-                DecodeStats d = sampler.lastStats();
-                List<ScoredCompletion> done = trainer.lastCompletions();
-                int rows = done.size();
-                int promptWidth = done.stream().mapToInt(s -> s.promptTokenIds().length).max().orElseThrow();
-                int completionWidth = done.stream().mapToInt(s -> s.completion().tokenIds().length).max().orElseThrow();
-                int width = promptWidth + completionWidth;
-                // model FLOPs of the update (forward + backward; LoRA's backward needs no base-weight gradients: 2/3)
-                double flops = policy.trainingFlopsPerToken(width) * rows * width * (lora ? 2.0 / 3 : 1.0);
-                double decodeMs = d.forwardNanos() / 1e6 / Math.max(1, d.steps());
-                double boundMs = policy.parameterCount() * 4.0 / bandwidth * 1e3;
-                System.out.printf(Locale.ROOT, "step %.1f s: generation %.1f s, log-probs (reference%s) %.1f s, update "
-                        + "%.1f s, reward %.2f s%n", stepS, m.generationS(), cfg.numIterations() > 1 ? " + old" : "",
-                        m.logprobS(), m.updateS(), m.rewardS());
-                System.out.printf(Locale.ROOT, "generation: %d tokens, %.2f tokens/s; prompts %d tokens wide; prefill "
-                        + "%.1f s; decode step %.0f ms for %.1f live rows on average vs %.0f ms to read the weights "
-                        + "once at the measured bandwidth (%.2fx the bound)%n", m.completionTokens(),
-                        m.completionTokens() / m.generationS(), promptWidth, d.prefillNanos() / 1e9, decodeMs,
-                        (double) d.rowSteps() / Math.max(1, d.steps()), boundMs, decodeMs / boundMs);
-                System.out.printf(Locale.ROOT, "update: %d rows x %d tokens, %.2f TFLOP (model FLOPs%s) in %.1f s = "
-                        + "%.1f GFLOP/s, %.2f of the GEMM ceiling%n", rows, width, flops / 1e12,
-                        gc ? "; the recomputed forward is extra work not counted" : "", m.updateS(),
-                        flops / m.updateS() / 1e9, flops / m.updateS() / gemm);
-                if (gc) {
-                    // checkpointing runs the layers' forward again in backward, and the LM head once more (its
-                    // no-grad pass plus its recomputation in backward): 2 FLOPs per weight per token each
-                    double layerWeights = policy.parameterCount() - (double) VOCAB * 896;
-                    double executed = flops + 2.0 * (layerWeights + (double) VOCAB * 896) * rows * width;
-                    System.out.printf(Locale.ROOT, "update incl. the recomputed layers and LM head: %.2f TFLOP = %.1f "
-                            + "GFLOP/s, %.2f of the GEMM ceiling%n", executed / 1e12, executed / m.updateS() / 1e9,
-                            executed / m.updateS() / gemm);
+                // bench.steps [1]: from the second step on the state is the steady one (the previous update's
+                // gradients, AdamW's moments); each step's own peak is printed
+                int steps = intProp("steps", 1);
+                PromptSource source = new PromptSource(prompts, 3);
+                for (int step = 1; step <= steps; step++) {
+                    if (step > 1) resetPeak();
+                    long s0 = System.nanoTime();
+                    RssTrace trace = new RssTrace(s0);
+                    GrpoStepMetrics m;
+                    try {
+                        m = trainer.step(source);
+                    } finally {
+                        trace.stop();
+                    }
+                    double stepS = (System.nanoTime() - s0) / 1e9;
+                    trace.print(m, stepS);
+                    System.out.printf(Locale.ROOT, "STEP %d of %d: %.1f s, peak RSS %.2f GB%n", step, steps, stepS,
+                            rss("VmHWM") / 1e9);
+                    DecodeStats d = sampler.lastStats();
+                    List<ScoredCompletion> done = trainer.lastCompletions();
+                    int rows = done.size();
+                    int promptWidth = done.stream().mapToInt(s -> s.promptTokenIds().length).max().orElseThrow();
+                    int completionWidth = done.stream().mapToInt(s -> s.completion().tokenIds().length).max().orElseThrow();
+                    int width = promptWidth + completionWidth;
+                    // model FLOPs of the update (forward + backward; LoRA's backward needs no base-weight gradients: 2/3)
+                    double flops = policy.trainingFlopsPerToken(width) * rows * width * (lora ? 2.0 / 3 : 1.0);
+                    double decodeMs = d.forwardNanos() / 1e6 / Math.max(1, d.steps());
+                    double boundMs = policy.parameterCount() * 4.0 / bandwidth * 1e3;
+                    System.out.printf(Locale.ROOT, "step %.1f s: generation %.1f s, log-probs (reference%s) %.1f s, update "
+                            + "%.1f s, reward %.2f s%n", stepS, m.generationS(), cfg.numIterations() > 1 ? " + old" : "",
+                            m.logprobS(), m.updateS(), m.rewardS());
+                    System.out.printf(Locale.ROOT, "generation: %d tokens, %.2f tokens/s; prompts %d tokens wide; prefill "
+                            + "%.1f s; decode step %.0f ms for %.1f live rows on average vs %.0f ms to read the weights "
+                            + "once at the measured bandwidth (%.2fx the bound)%n", m.completionTokens(),
+                            m.completionTokens() / m.generationS(), promptWidth, d.prefillNanos() / 1e9, decodeMs,
+                            (double) d.rowSteps() / Math.max(1, d.steps()), boundMs, decodeMs / boundMs);
+                    System.out.printf(Locale.ROOT, "update: %d rows x %d tokens, %.2f TFLOP (model FLOPs%s) in %.1f s = "
+                            + "%.1f GFLOP/s, %.2f of the GEMM ceiling%n", rows, width, flops / 1e12,
+                            gc ? "; the recomputed forward is extra work not counted" : "", m.updateS(),
+                            flops / m.updateS() / 1e9, flops / m.updateS() / gemm);
+                    if (gc) {
+                        // checkpointing runs the layers' forward again in backward, and the LM head once more (its
+                        // no-grad pass plus its recomputation in backward): 2 FLOPs per weight per token each
+                        double layerWeights = policy.parameterCount() - (double) VOCAB * 896;
+                        double executed = flops + 2.0 * (layerWeights + (double) VOCAB * 896) * rows * width;
+                        System.out.printf(Locale.ROOT, "update incl. the recomputed layers and LM head: %.2f TFLOP = %.1f "
+                                + "GFLOP/s, %.2f of the GEMM ceiling%n", executed / 1e12, executed / m.updateS() / 1e9,
+                                executed / m.updateS() / gemm);
+                    }
+                    System.out.printf(Locale.ROOT, "loss %.4f, kl %.2e, grad norm %.3f, reward mean %.2f%n", m.loss(),
+                            m.kl(), m.gradNorm(), m.rewardMean());
                 }
                 double gemmAfter = MachineCeilings.gemmRate();
-                System.out.printf(Locale.ROOT, "GEMM ceiling measured again after the step: %.1f GFLOP/s; the update "
-                        + "at %.2f of the larger of the two%n", gemmAfter / 1e9, flops / m.updateS() / Math.max(gemm, gemmAfter));
-                System.out.printf(Locale.ROOT, "loss %.4f, kl %.2e, grad norm %.3f, reward mean %.2f%n", m.loss(), m.kl(),
-                        m.gradNorm(), m.rewardMean());
+                System.out.printf(Locale.ROOT, "GEMM ceiling measured again after the steps: %.1f GFLOP/s (at the start "
+                        + "%.1f)%n", gemmAfter / 1e9, gemm / 1e9);
             }
             if (adapters != null) {
                 policy.setAdapters(null);

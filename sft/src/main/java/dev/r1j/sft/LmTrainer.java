@@ -109,6 +109,7 @@ public final class LmTrainer {
                         model.backward(gc, extra == null ? l : l.add(extra));
                     }
                     gradNorm = GradientStep.apply(model.trainableParameters(), opt, lr, config.optimizer().maxGradNorm(), step + 1);
+                    model.releaseGradients();
                     hook.afterStep();
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;

@@ -224,6 +224,7 @@ public final class SftTrainer implements AutoCloseable {
             }
         }
         gradNorm = GradientStep.apply(model.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
+        model.releaseGradients();
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
         elapsedBefore = before + now;

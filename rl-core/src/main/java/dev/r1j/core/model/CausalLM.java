@@ -93,6 +93,19 @@ public interface CausalLM extends AutoCloseable {
         return parameters();
     }
 
+    /**
+     * Called by trainers after each optimizer step, once the gradients have been zeroed: a model may free them here
+     * instead of keeping zeroed buffers until the next backward (PyTorch's {@code zero_grad(set_to_none=True)}).
+     * Parameters may be new arrays afterwards, so callers look them up through {@link #parameters()} each time
+     * rather than keeping the arrays. The default keeps the zeroed gradients.
+     *
+     * <pre>{@code
+     * GradientStep.apply(model.trainableParameters(), optimizer, lr, 1.0, step);
+     * model.releaseGradients();
+     * }</pre>
+     */
+    default void releaseGradients() {}
+
     /** Whether the model has mixture-of-experts layers (whose expert choice an {@link ExpertRouting} can see). */
     default boolean hasExperts() {
         return false;

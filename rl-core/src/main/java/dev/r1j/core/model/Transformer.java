@@ -56,6 +56,7 @@ public final class Transformer implements CausalLM {
     private final List<Runnable> pendingHeads = new ArrayList<>();
     private final boolean view;
     private boolean gradientCheckpointing;
+    private boolean releasedOnce;
     private LoraAdapters adapters;
     private ExpertRouting expertRouting;
 
@@ -222,6 +223,40 @@ public final class Transformer implements CausalLM {
 
     public LoraAdapters adapters() {
         return adapters;
+    }
+
+    /**
+     * Frees the base parameters' gradients (about 2 GB at 0.5B) between optimizer steps, so that they do not sit
+     * through the next generation and reference pass. DJL 0.36 can only zero a {@code .grad} in place, so each
+     * parameter is replaced in {@link #parameters()} by a copy without autograd state, and the old array, which holds
+     * the gradient, is closed; the next backward allocates the gradients again, and the values trained are identical.
+     * A copy, not a detached view of the same memory: arrays made from Java data (a loaded checkpoint, the random
+     * init, a {@code set(Buffer)}) keep their memory in a direct buffer that only the array object keeps reachable,
+     * and a view would outlive it (a use after free once a GC runs). Smallest first, so that the copy of the largest
+     * (the embedding) is made once the others' gradients are gone: the step's peak does not grow. The first call also
+     * runs a GC, which returns the loaded weights' direct buffers. No effect with adapters attached (the trainable
+     * arrays are then theirs, and small) or on a {@link #withoutAdapters()} view.
+     */
+    @Override
+    public void releaseGradients() {
+        if (view || adapters != null) return;
+        List<String> bySize = new ArrayList<>(params.keySet());
+        bySize.sort(java.util.Comparator.comparingLong(n -> params.get(n).size()));
+        dev.r1j.core.Djl.withoutGradients(() -> {
+            for (String name : bySize) {
+                NDArray old = params.get(name);
+                NDArray fresh = old.duplicate(); // PyTorch's own memory, no autograd state
+                fresh.setName(name);
+                fresh.setRequiresGradient(true);
+                params.put(name, fresh); // an existing key: the order is kept
+                old.close();
+            }
+            return null;
+        });
+        if (!releasedOnce) {
+            releasedOnce = true;
+            System.gc();
+        }
     }
 
     @Override

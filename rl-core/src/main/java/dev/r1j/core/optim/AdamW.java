@@ -54,6 +54,10 @@ public final class AdamW implements AutoCloseable {
     private long step;
     private final long sliceElements;
 
+    /**
+     * @param params the parameters by name, looked up at every step: pass the model's live view
+     *     ({@code model.trainableParameters()}), which stays right when the model replaces an array
+     */
     public AdamW(Map<String, NDArray> params, Config config) {
         this(params, config, AdamW::defaultDecayRule);
     }
@@ -67,7 +71,9 @@ public final class AdamW implements AutoCloseable {
     AdamW(Map<String, NDArray> params, Config config, Predicate<String> decays, long sliceElements) {
         this.sliceElements = sliceElements;
         if (params.isEmpty()) throw new IllegalArgumentException("AdamW needs at least one parameter");
-        this.params = new LinkedHashMap<>(params);
+        // kept, not copied: a model may replace its arrays between steps (Transformer.releaseGradients), and the
+        // live view it hands out then gives the new ones
+        this.params = params;
         this.config = config;
         this.decays = decays;
         this.stateManager = params.values().iterator().next().getManager().newSubManager();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -241,8 +242,8 @@ public final class Transformer implements CausalLM {
     public void releaseGradients() {
         if (view || adapters != null) return;
         List<String> bySize = new ArrayList<>(params.keySet());
-        bySize.sort(java.util.Comparator.comparingLong(n -> params.get(n).size()));
-        dev.r1j.core.Djl.withoutGradients(() -> {
+        bySize.sort(Comparator.comparingLong(n -> params.get(n).size()));
+        Djl.withoutGradients(() -> {
             for (String name : bySize) {
                 NDArray old = params.get(name);
                 NDArray fresh = old.duplicate(); // PyTorch's own memory, no autograd state

@@ -234,8 +234,7 @@ public final class PreferenceTrainer implements AutoCloseable {
                 }
             }
         }
-        double gradNorm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
-        policy.releaseGradients();
+        double gradNorm = GradientStep.apply(policy, optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         elapsedBefore = before + (System.nanoTime() - start) / 1e9;
         double c = 0, r = 0, correct = 0;

@@ -108,8 +108,7 @@ public final class LmTrainer {
                         NDArray extra = hook.extraLoss();
                         model.backward(gc, extra == null ? l : l.add(extra));
                     }
-                    gradNorm = GradientStep.apply(model.trainableParameters(), opt, lr, config.optimizer().maxGradNorm(), step + 1);
-                    model.releaseGradients();
+                    gradNorm = GradientStep.apply(model, opt, lr, config.optimizer().maxGradNorm(), step + 1);
                     hook.afterStep();
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;

@@ -223,8 +223,7 @@ public final class SftTrainer implements AutoCloseable {
                 }
             }
         }
-        gradNorm = GradientStep.apply(model.trainableParameters(), optimizer, lr, options.training().optimizer().maxGradNorm(), step);
-        model.releaseGradients();
+        gradNorm = GradientStep.apply(model, optimizer, lr, options.training().optimizer().maxGradNorm(), step);
         stepsDone = step;
         double now = (System.nanoTime() - start) / 1e9;
         elapsedBefore = before + now;

@@ -511,9 +511,8 @@ public final class GrpoTrainer implements AutoCloseable {
                         }
                     }
                 }
-                double norm = GradientStep.apply(policy.trainableParameters(), optimizer, lr, config.optimizer().maxGradNorm(),
+                double norm = GradientStep.apply(policy, optimizer, lr, config.optimizer().maxGradNorm(),
                         n -> new NonFiniteLossException(step, "the gradient norm", n));
-                policy.releaseGradients();
                 lossSum += iterLoss;
                 normSum += norm;
             }

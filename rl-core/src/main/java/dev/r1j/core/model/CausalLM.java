@@ -94,17 +94,20 @@ public interface CausalLM extends AutoCloseable {
     }
 
     /**
-     * Called by trainers after each optimizer step, once the gradients have been zeroed: a model may free them here
-     * instead of keeping zeroed buffers until the next backward (PyTorch's {@code zero_grad(set_to_none=True)}).
-     * Parameters may be new arrays afterwards, so callers look them up through {@link #parameters()} each time
-     * rather than keeping the arrays. The default keeps the zeroed gradients.
+     * Frees the trainable parameters' gradients after an optimizer step instead of keeping zeroed buffers until the
+     * next backward (PyTorch's {@code zero_grad(set_to_none=True)}); trainers call it through
+     * {@code GradientStep.apply(model, ...)}. Parameters may be new arrays afterwards, so callers look them up through
+     * {@link #parameters()} each time rather than keeping the arrays.
      *
      * <pre>{@code
-     * GradientStep.apply(model.trainableParameters(), optimizer, lr, 1.0, step);
-     * model.releaseGradients();
+     * GradientStep.apply(model, optimizer, lr, 1.0, step); // releases, or zeroes when this returns false
      * }</pre>
+     *
+     * @return whether the gradients were freed; false (the default): they are kept, and the caller zeroes them
      */
-    default void releaseGradients() {}
+    default boolean releaseGradients() {
+        return false;
+    }
 
     /** Whether the model has mixture-of-experts layers (whose expert choice an {@link ExpertRouting} can see). */
     default boolean hasExperts() {

@@ -235,12 +235,12 @@ public final class Transformer implements CausalLM {
      * init, a {@code set(Buffer)}) keep their memory in a direct buffer that only the array object keeps reachable,
      * and a view would outlive it (a use after free once a GC runs). Smallest first, so that the copy of the largest
      * (the embedding) is made once the others' gradients are gone: the step's peak does not grow. The first call also
-     * runs a GC, which returns the loaded weights' direct buffers. No effect with adapters attached (the trainable
-     * arrays are then theirs, and small) or on a {@link #withoutAdapters()} view.
+     * runs a GC, which returns the loaded weights' direct buffers. Returns false, releasing nothing, with adapters
+     * attached (the trainable arrays are then theirs, and small) or on a {@link #withoutAdapters()} view.
      */
     @Override
-    public void releaseGradients() {
-        if (view || adapters != null) return;
+    public boolean releaseGradients() {
+        if (view || adapters != null) return false;
         List<String> bySize = new ArrayList<>(params.keySet());
         bySize.sort(Comparator.comparingLong(n -> params.get(n).size()));
         Djl.withoutGradients(() -> {
@@ -258,6 +258,7 @@ public final class Transformer implements CausalLM {
             releasedOnce = true;
             System.gc();
         }
+        return true;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.r1j.core.optim;
 
 import ai.djl.ndarray.NDArray;
+import dev.r1j.core.model.CausalLM;
 import dev.r1j.core.optim.AdamW;
 import dev.r1j.core.optim.GradClip;
 import java.util.ArrayList;
@@ -11,11 +12,11 @@ import java.util.function.DoubleFunction;
 /**
  * The end of every training step (SFT, pretraining, preference tuning, GRPO): after {@code backward}, clip the
  * global gradient norm, refuse a non-finite one (the weights then stay those of the last good step), take one AdamW
- * step and zero the gradients.
+ * step and free or zero the gradients.
  *
  * <pre>{@code
  * try (GradientCollector gc = Djl.engine().newGradientCollector()) { gc.backward(loss); }
- * double gradNorm = GradientStep.apply(model.parameters(), optimizer, lr, 1.0, step);
+ * double gradNorm = GradientStep.apply(model, optimizer, lr, 1.0, step); // gradients then freed or zeroed
  * }</pre>
  */
 public final class GradientStep {
@@ -27,8 +28,7 @@ public final class GradientStep {
      * @throws IllegalStateException when the gradient norm is not finite (gradients are zeroed, no update is made)
      */
     public static double apply(Map<String, NDArray> params, AdamW optimizer, double lr, double maxGradNorm, int step) {
-        return apply(params, optimizer, lr, maxGradNorm, norm -> new IllegalStateException("gradient norm is " + norm
-                + " at step " + step + " (non-finite gradients in " + nonFinite(params) + "); stopped before the update"));
+        return apply(params, optimizer, lr, maxGradNorm, nonFiniteNorm(params, step));
     }
 
     /**
@@ -39,6 +39,30 @@ public final class GradientStep {
      */
     public static double apply(Map<String, NDArray> params, AdamW optimizer, double lr, double maxGradNorm,
             DoubleFunction<? extends RuntimeException> onNonFinite) {
+        return apply(params, optimizer, lr, maxGradNorm, onNonFinite, optimizer::zeroGrad);
+    }
+
+    /**
+     * The step for {@code model}'s trainable parameters, ending with their gradients freed when the model can
+     * ({@link CausalLM#releaseGradients}) and zeroed otherwise.
+     *
+     * @param step 1-based step number, for the error message
+     * @return the gradient norm before clipping
+     */
+    public static double apply(CausalLM model, AdamW optimizer, double lr, double maxGradNorm, int step) {
+        return apply(model, optimizer, lr, maxGradNorm, nonFiniteNorm(model.trainableParameters(), step));
+    }
+
+    /** {@link #apply(CausalLM, AdamW, double, double, int)} with the caller's own error for a non-finite norm. */
+    public static double apply(CausalLM model, AdamW optimizer, double lr, double maxGradNorm,
+            DoubleFunction<? extends RuntimeException> onNonFinite) {
+        return apply(model.trainableParameters(), optimizer, lr, maxGradNorm, onNonFinite, () -> {
+            if (!model.releaseGradients()) optimizer.zeroGrad();
+        });
+    }
+
+    private static double apply(Map<String, NDArray> params, AdamW optimizer, double lr, double maxGradNorm,
+            DoubleFunction<? extends RuntimeException> onNonFinite, Runnable clearGradients) {
         double norm = GradClip.clipGlobalNorm(params.values(), maxGradNorm);
         if (!Double.isFinite(norm)) {
             RuntimeException error = onNonFinite.apply(norm);
@@ -46,8 +70,13 @@ public final class GradientStep {
             throw error;
         }
         optimizer.step(lr);
-        optimizer.zeroGrad();
+        clearGradients.run();
         return norm;
+    }
+
+    private static DoubleFunction<IllegalStateException> nonFiniteNorm(Map<String, NDArray> params, int step) {
+        return norm -> new IllegalStateException("gradient norm is " + norm + " at step " + step
+                + " (non-finite gradients in " + nonFinite(params) + "); stopped before the update");
     }
 
     /** Throws when a loss is not finite, before any backward pass touches the weights. */

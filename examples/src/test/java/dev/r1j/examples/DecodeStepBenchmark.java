@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.KVCache;
 import dev.r1j.core.model.ModelConfig;
@@ -15,8 +13,6 @@ import dev.r1j.core.model.Transformer;
 import dev.r1j.rollout.NextToken;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -172,47 +168,31 @@ class DecodeStepBenchmark {
      * step's wall time: the difference is Java, JNI and DJL bookkeeping between ops.
      */
     private static void profile(Supplier<float[]> step) {
-        try {
-            Path trace = Files.createTempFile("decode-step", ".json");
-            JniUtils.startProfile(false, false, false);
-            long t0 = System.nanoTime();
-            step.get();
-            double wallMs = (System.nanoTime() - t0) / 1e6;
-            JniUtils.stopProfile(trace.toString());
-            JsonNode root = new ObjectMapper().readTree(trace.toFile());
-            JsonNode events = root.isArray() ? root : root.get("traceEvents");
-            List<double[]> spans = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            for (JsonNode e : events) {
-                if (!e.has("dur")) continue;
-                spans.add(new double[] {e.get("ts").asDouble(), e.get("dur").asDouble(), names.size()});
-                names.add(e.get("name").asText());
-            }
-            spans.sort((a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(b[1], a[1]));
-            Map<String, double[]> byName = new TreeMap<>();
-            double end = Double.NEGATIVE_INFINITY;
-            double inTorch = 0;
-            int calls = 0;
-            for (double[] sp : spans) {
-                if (sp[0] < end) continue; // nested in the current top-level op
-                end = sp[0] + sp[1];
-                inTorch += sp[1];
-                calls++;
-                double[] a = byName.computeIfAbsent(names.get((int) sp[2]), k -> new double[2]);
-                a[0]++;
-                a[1] += sp[1];
-            }
-            List<Map.Entry<String, double[]>> sorted = new ArrayList<>(byName.entrySet());
-            sorted.sort((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]));
-            System.out.printf(Locale.ROOT, "profiled step: %.1f ms wall (profiler on), %d top-level ops taking %.1f ms "
-                    + "in PyTorch, %.1f ms between them; by op:%n", wallMs, calls, inTorch / 1e3, wallMs - inTorch / 1e3);
-            for (Map.Entry<String, double[]> e : sorted.subList(0, Math.min(20, sorted.size()))) {
-                System.out.printf(Locale.ROOT, "  %-32s %5.0f calls %8.2f ms%n", e.getKey(), e.getValue()[0],
-                        e.getValue()[1] / 1e3);
-            }
-            Files.delete(trace);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        ProfilerTrace trace = ProfilerTrace.of(step::get);
+        List<ProfilerTrace.Event> spans = new ArrayList<>(trace.events());
+        spans.sort((a, b) -> a.startUs() != b.startUs() ? Double.compare(a.startUs(), b.startUs())
+                : Double.compare(b.durationUs(), a.durationUs()));
+        Map<String, double[]> byName = new TreeMap<>();
+        double end = Double.NEGATIVE_INFINITY;
+        double inTorch = 0;
+        int calls = 0;
+        for (ProfilerTrace.Event sp : spans) {
+            if (sp.startUs() < end) continue; // nested in the current top-level op
+            end = sp.startUs() + sp.durationUs();
+            inTorch += sp.durationUs();
+            calls++;
+            double[] a = byName.computeIfAbsent(sp.name(), k -> new double[2]);
+            a[0]++;
+            a[1] += sp.durationUs();
+        }
+        List<Map.Entry<String, double[]>> sorted = new ArrayList<>(byName.entrySet());
+        sorted.sort((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]));
+        System.out.printf(Locale.ROOT, "profiled step: %.1f ms wall (profiler on), %d top-level ops taking %.1f ms "
+                + "in PyTorch, %.1f ms between them; by op:%n", trace.wallMs(), calls, inTorch / 1e3,
+                trace.wallMs() - inTorch / 1e3);
+        for (Map.Entry<String, double[]> e : sorted.subList(0, Math.min(20, sorted.size()))) {
+            System.out.printf(Locale.ROOT, "  %-32s %5.0f calls %8.2f ms%n", e.getKey(), e.getValue()[0],
+                    e.getValue()[1] / 1e3);
         }
     }
 

@@ -3,19 +3,13 @@ package dev.r1j.examples;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.core.Djl;
 import dev.r1j.core.model.LogProbs;
 import dev.r1j.core.model.ModelConfig;
 import dev.r1j.core.model.Transformer;
 import dev.r1j.core.optim.AdamW;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,12 +35,12 @@ class UpdateProfileBenchmark {
     private static final int VOCAB = 151_936;
 
     /** Runs outside Maven from a copy of the classes: {@code java -cp <copy> dev.r1j.examples.UpdateProfileBenchmark}. */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         new UpdateProfileBenchmark().forwardBackwardAndOptimizerAtHalfABillionParameters();
     }
 
     @Test
-    void forwardBackwardAndOptimizerAtHalfABillionParameters() throws IOException {
+    void forwardBackwardAndOptimizerAtHalfABillionParameters() {
         int layers = Integer.getInteger("bench.layers", 24);
         int rows = Integer.getInteger("bench.rows", 4);
         int tokens = Integer.getInteger("bench.tokens", 363);
@@ -82,14 +76,7 @@ class UpdateProfileBenchmark {
                         + "(%.2f)%n", split[0], split[1], s, modelFlops / 1e12, modelFlops / s / 1e9, modelFlops / s / gemm,
                         executed / 1e12, executed / s / 1e9, executed / s / gemm);
             }
-            Path trace = Files.createTempFile("update-profile", ".json");
-            JniUtils.startProfile(false, false, false);
-            long t0 = System.nanoTime();
-            microBatch(model, root, ids, coef);
-            double wallMs = (System.nanoTime() - t0) / 1e6;
-            JniUtils.stopProfile(trace.toString());
-            printSelfTimes(trace, wallMs);
-            Files.delete(trace);
+            printSelfTimes(ProfilerTrace.of(() -> microBatch(model, root, ids, coef)));
             optimizerStep(model, bandwidth);
         }
     }
@@ -117,33 +104,25 @@ class UpdateProfileBenchmark {
      * Self time by op name: events are nested per thread (the forward's JNI calls on the caller's thread, the
      * backward's nodes on the autograd engine's), and an op's self time is its duration minus its direct children's.
      */
-    private static void printSelfTimes(Path trace, double wallMs) throws IOException {
-        JsonNode rootNode = new ObjectMapper().readTree(trace.toFile());
-        JsonNode events = rootNode.isArray() ? rootNode : rootNode.get("traceEvents");
-        Map<String, List<double[]>> byThread = new HashMap<>();
-        List<String> names = new ArrayList<>();
-        for (JsonNode e : events) {
-            if (!e.has("dur")) continue;
-            String tid = e.path("tid").asText();
-            byThread.computeIfAbsent(tid, k -> new ArrayList<>())
-                    .add(new double[] {e.get("ts").asDouble(), e.get("dur").asDouble(), names.size()});
-            names.add(e.get("name").asText());
-        }
+    private static void printSelfTimes(ProfilerTrace trace) {
+        Map<String, List<ProfilerTrace.Event>> byThread = new HashMap<>();
+        for (ProfilerTrace.Event e : trace.events()) byThread.computeIfAbsent(e.thread(), k -> new ArrayList<>()).add(e);
         Map<String, double[]> self = new HashMap<>(); // name -> {calls, self us}
         double total = 0;
-        for (List<double[]> spans : byThread.values()) {
-            spans.sort((a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(b[1], a[1]));
-            List<double[]> stack = new ArrayList<>(); // {end, index into spans' self accumulator}
+        for (List<ProfilerTrace.Event> spans : byThread.values()) {
+            spans.sort((a, b) -> a.startUs() != b.startUs() ? Double.compare(a.startUs(), b.startUs())
+                    : Double.compare(b.durationUs(), a.durationUs()));
+            List<double[]> stack = new ArrayList<>(); // {end, index into spans of the enclosing op}
             double[] selfOf = new double[spans.size()];
             for (int i = 0; i < spans.size(); i++) {
-                double[] sp = spans.get(i);
-                while (!stack.isEmpty() && stack.get(stack.size() - 1)[0] <= sp[0]) stack.remove(stack.size() - 1);
-                selfOf[i] = sp[1];
-                if (!stack.isEmpty()) selfOf[(int) stack.get(stack.size() - 1)[1]] -= sp[1];
-                stack.add(new double[] {sp[0] + sp[1], i});
+                ProfilerTrace.Event sp = spans.get(i);
+                while (!stack.isEmpty() && stack.get(stack.size() - 1)[0] <= sp.startUs()) stack.remove(stack.size() - 1);
+                selfOf[i] = sp.durationUs();
+                if (!stack.isEmpty()) selfOf[(int) stack.get(stack.size() - 1)[1]] -= sp.durationUs();
+                stack.add(new double[] {sp.startUs() + sp.durationUs(), i});
             }
             for (int i = 0; i < spans.size(); i++) {
-                double[] a = self.computeIfAbsent(names.get((int) spans.get(i)[2]), k -> new double[2]);
+                double[] a = self.computeIfAbsent(spans.get(i).name(), k -> new double[2]);
                 a[0]++;
                 a[1] += selfOf[i];
                 total += selfOf[i];
@@ -158,7 +137,7 @@ class UpdateProfileBenchmark {
         }
         System.out.printf(Locale.ROOT, "profiled micro-batch: %.1f s wall (profiler on); self time in ops %.1f s over "
                 + "all threads; matrix-multiply ops (mm, addmm, bmm, matmul, linear) %.1f s = %.2f of it; by op (self):%n",
-                wallMs / 1e3, total / 1e6, mm / 1e6, mm / total);
+                trace.wallMs() / 1e3, total / 1e6, mm / 1e6, mm / total);
         for (Map.Entry<String, double[]> e : sorted.subList(0, Math.min(30, sorted.size()))) {
             System.out.printf(Locale.ROOT, "  %-44s %6.0f calls %9.3f s  %5.1f%%%n", e.getKey(), e.getValue()[0],
                     e.getValue()[1] / 1e6, 100 * e.getValue()[1] / total);
